@@ -1,0 +1,28 @@
+//! A tracking hit: Matomo Tracking API parameters in the order they will be sent.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    /// When the hit happened (epoch ms); becomes `cdt` if it is sent late.
+    pub at_ms: f64,
+    pub params: Vec<(String, String)>,
+}
+
+impl Hit {
+    pub fn new(at_ms: f64) -> Self {
+        Hit { at_ms, params: Vec::new() }
+    }
+
+    pub fn set(&mut self, key: &str, value: &str) {
+        match self.params.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = value.into(),
+            None => self.params.push((key.into(), value.into())),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}

@@ -1,0 +1,82 @@
+//! The Matomo Tracking HTTP API on the wire: percent-encoded query strings and the bulk
+//! body `{"requests":["?…","?…"]}`.
+
+use crate::hit::Hit;
+use alloc::string::String;
+
+/// Matomo's limits on one bulk request, from SPEC §6.
+pub const MAX_HITS_PER_REQUEST: usize = 50;
+/// Bodies stay under this many bytes (sendBeacon and keepalive fetch allow 64 KiB in all).
+pub const MAX_BODY_BYTES: usize = 60_000;
+
+/// Appends `s` percent-encoded exactly as `encodeURIComponent` does, which is what
+/// matomo.js sends and what every Matomo-compatible collector decodes.
+pub fn push_encoded(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in s.as_bytes() {
+        let keep = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')');
+        if keep {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 15) as usize] as char);
+        }
+    }
+}
+
+/// `?k=v&k=v…` for one hit (no `cdt`: the queue adds it at send time when the hit is late).
+pub fn query(hit: &Hit) -> String {
+    let mut out = String::with_capacity(256);
+    for (i, (k, v)) in hit.params.iter().enumerate() {
+        out.push(if i == 0 { '?' } else { '&' });
+        push_encoded(&mut out, k);
+        out.push('=');
+        push_encoded(&mut out, v);
+    }
+    out
+}
+
+/// Length in bytes that `query` adds to a bulk body: the quoted string and a comma.
+pub fn body_cost(query: &str) -> usize {
+    query.len() + 3
+}
+
+/// `{"requests":[…]}`. Encoded queries hold only unreserved ASCII, `%`, `=`, `&` and `?`,
+/// so no JSON escaping is needed.
+pub fn bulk_body<'a>(queries: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::from("{\"requests\":[");
+    for (i, q) in queries.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(q);
+        out.push('"');
+    }
+    out.push_str("]}");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_like_encode_uri_component() {
+        let mut s = String::new();
+        push_encoded(&mut s, "a b&c=d/é?#+%\"\\'()*~!");
+        assert_eq!(s, "a%20b%26c%3Dd%2F%C3%A9%3F%23%2B%25%22%5C'()*~!");
+    }
+
+    #[test]
+    fn query_and_body() {
+        let mut h = Hit::new(0.0);
+        h.set("idsite", "1");
+        h.set("action_name", "Home & Garden");
+        let q = query(&h);
+        assert_eq!(q, "?idsite=1&action_name=Home%20%26%20Garden");
+        assert_eq!(bulk_body([q.as_str(), "?idsite=2"].into_iter()), "{\"requests\":[\"?idsite=1&action_name=Home%20%26%20Garden\",\"?idsite=2\"]}");
+        assert_eq!(body_cost(&q), q.len() + 3);
+    }
+}
