@@ -1,1 +1,505 @@
-//! (being written)
+//! The `_paq` command layer: every pushed array is parsed once, here, into a typed
+//! [`Command`]. Bad input becomes one warning string; nothing here can panic or throw.
+
+use crate::consent::{ConsentEvent, Requirement};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// A JavaScript value, converted by the shell (bounded in depth and length).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arg {
+    Undefined,
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    List(Vec<Arg>),
+    Map(Vec<(String, Arg)>),
+    /// functions, symbols, DOM nodes…: never accepted as an argument.
+    Other,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkKind {
+    Link,
+    Download,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpKind {
+    Tcf,
+    GoogleConsentMode,
+    Klaro,
+    CookieConsent,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub sku: String,
+    pub name: String,
+    pub category: Category,
+    pub price: f64,
+    pub quantity: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Order {
+    pub id: String,
+    pub grand_total: f64,
+    pub sub_total: Option<f64>,
+    pub tax: Option<f64>,
+    pub shipping: Option<f64>,
+    pub discount: Option<f64>,
+}
+
+/// An ecommerce category: Matomo takes one string or a list of up to five.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Category {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Which list-valued setting a command replaces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListSetting {
+    Domains,
+    ExcludedQueryParams,
+    AllowedQueryParams,
+    MaskSelectors,
+    DownloadExtensions,
+    LinkClasses,
+    DownloadClasses,
+    IgnoreClasses,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    SetTrackerUrl(String),
+    SetSiteId(String),
+    SetUserId(String),
+    ResetUserId,
+    SetUserIdSalt(String),
+    SetList(ListSetting, Vec<String>),
+    SetCustomUrl(String),
+    SetReferrerUrl(String),
+    SetDocumentTitle(String),
+    SetCustomDimension(u32, String),
+    DeleteCustomDimension(u32),
+    DiscardHashTag(bool),
+    EnableLinkTracking,
+    EnableHistoryTracking,
+    EnableFormAnalytics,
+    EnableHeartBeatTimer(f64),
+    SetRequestMethod(bool),
+    SetBatchOptions { max_hits: Option<f64>, max_delay_ms: Option<f64> },
+    ConnectConsentManager(CmpKind, Vec<(String, Arg)>),
+    Consent(ConsentEvent),
+    Flush,
+    TrackPageView(Option<String>),
+    TrackEvent { category: String, action: String, name: Option<String>, value: Option<f64> },
+    TrackSiteSearch { keyword: String, category: Option<String>, count: Option<f64> },
+    TrackGoal { id: u32, revenue: Option<f64> },
+    TrackLink { url: String, kind: LinkKind },
+    Ping,
+    AddEcommerceItem(Item),
+    RemoveEcommerceItem(String),
+    ClearEcommerceCart,
+    SetEcommerceView { sku: Option<String>, name: Option<String>, category: Category, price: Option<f64> },
+    TrackEcommerceCartUpdate(f64),
+    TrackEcommerceOrder(Order),
+    GetVisitorId,
+    GetPageViewId,
+    HasConsent,
+    IsUserOptedOut,
+    /// Known matomo.js commands hush accepts but deliberately does nothing for (with a reason).
+    Ignored(&'static str),
+}
+
+/// matomo.js's "apply first" set, in matomo.js's order (it applies them in this order,
+/// not in push order), followed by hush's own privacy settings, which must also hold
+/// before the first hit of the page.
+const APPLY_FIRST: &[&str] = &[
+    "forgetCookieConsentGiven", "requireCookieConsent", "disableCookies", "setTrackerUrl",
+    "setDomains", "setUserId", "setSiteId", "enableLinkTracking", "setCookieConsentGiven",
+    "requireConsent", "setConsentGiven", "setExcludedQueryParams",
+    "setHonorGlobalPrivacyControl", "setDoNotTrack", "setAllowedQueryParams", "setMaskSelectors",
+    "setUserIdSalt", "setBatchOptions", "setRequestMethod", "connectConsentManager",
+];
+
+/// Rank of a command name in the apply-first set, if it belongs to it.
+pub fn apply_first_rank(name: &str) -> Option<usize> {
+    APPLY_FIRST.iter().position(|n| *n == name)
+}
+
+/// Parses `[name, ...args]`. `Err` holds the one console warning to print.
+pub fn parse(name: &str, args: &[Arg]) -> Result<Command, String> {
+    let a = Args { name, args };
+    use Command as C;
+    Ok(match name {
+        "setTrackerUrl" => C::SetTrackerUrl(a.text(0)?),
+        "setSiteId" => C::SetSiteId(a.site_id(0)?),
+        "setUserId" => C::SetUserId(a.id_text(0)?),
+        "resetUserId" => C::ResetUserId,
+        "setUserIdSalt" => C::SetUserIdSalt(a.text(0)?),
+        "setDomains" => C::SetList(ListSetting::Domains, a.list(0)?),
+        "setExcludedQueryParams" => C::SetList(ListSetting::ExcludedQueryParams, a.list(0)?),
+        "setAllowedQueryParams" => C::SetList(ListSetting::AllowedQueryParams, a.list(0)?),
+        "setMaskSelectors" => C::SetList(ListSetting::MaskSelectors, a.list(0)?),
+        "setDownloadExtensions" => C::SetList(ListSetting::DownloadExtensions, a.list(0)?),
+        "setLinkClasses" => C::SetList(ListSetting::LinkClasses, a.list(0)?),
+        "setDownloadClasses" => C::SetList(ListSetting::DownloadClasses, a.list(0)?),
+        "setIgnoreClasses" => C::SetList(ListSetting::IgnoreClasses, a.list(0)?),
+        "setCustomUrl" => C::SetCustomUrl(a.text(0)?),
+        "setReferrerUrl" => C::SetReferrerUrl(a.text(0)?),
+        "setDocumentTitle" => C::SetDocumentTitle(a.text(0)?),
+        "setCustomDimension" => C::SetCustomDimension(a.index(0)?, a.text(1)?),
+        "deleteCustomDimension" => C::DeleteCustomDimension(a.index(0)?),
+        "discardHashTag" => C::DiscardHashTag(a.flag(0, true)?),
+        "enableLinkTracking" => C::EnableLinkTracking,
+        "enableHistoryTracking" => C::EnableHistoryTracking,
+        "enableFormAnalytics" => C::EnableFormAnalytics,
+        "enableHeartBeatTimer" => C::EnableHeartBeatTimer(a.opt_num(0)?.unwrap_or(15.0).max(5.0)),
+        "setRequestMethod" => C::SetRequestMethod(a.method(0)?),
+        "setBatchOptions" => a.batch_options(0)?,
+        "connectConsentManager" => C::ConnectConsentManager(a.cmp(0)?, a.opt_map(1)?),
+        "flush" => C::Flush,
+        "trackPageView" => C::TrackPageView(a.opt_text(0)?),
+        "trackEvent" => C::TrackEvent {
+            category: a.text(0)?,
+            action: a.text(1)?,
+            name: a.opt_text(2)?,
+            value: a.opt_num(3)?,
+        },
+        "trackSiteSearch" => C::TrackSiteSearch { keyword: a.text(0)?, category: a.opt_text(1)?, count: a.opt_num(2)? },
+        "trackGoal" => C::TrackGoal { id: a.index(0)?, revenue: a.opt_num(1)? },
+        "trackLink" => C::TrackLink { url: a.text(0)?, kind: a.link_kind(1)? },
+        "ping" => C::Ping,
+        "addEcommerceItem" => C::AddEcommerceItem(Item {
+            sku: a.id_text(0)?,
+            name: a.opt_text(1)?.unwrap_or_default(),
+            category: a.category(2)?,
+            price: a.opt_num(3)?.unwrap_or(0.0),
+            quantity: a.opt_num(4)?.unwrap_or(1.0),
+        }),
+        "removeEcommerceItem" => C::RemoveEcommerceItem(a.id_text(0)?),
+        "clearEcommerceCart" => C::ClearEcommerceCart,
+        "setEcommerceView" => C::SetEcommerceView {
+            sku: a.opt_text(0)?,
+            name: a.opt_text(1)?,
+            category: a.category(2)?,
+            price: a.opt_num(3)?,
+        },
+        "trackEcommerceCartUpdate" => C::TrackEcommerceCartUpdate(a.num(0)?),
+        "trackEcommerceOrder" => C::TrackEcommerceOrder(Order {
+            id: a.id_text(0)?,
+            grand_total: a.num(1)?,
+            sub_total: a.opt_num(2)?,
+            tax: a.opt_num(3)?,
+            shipping: a.opt_num(4)?,
+            discount: a.opt_num(5)?,
+        }),
+        "getVisitorId" => C::GetVisitorId,
+        "getPageViewId" => C::GetPageViewId,
+        "hasConsent" => C::HasConsent,
+        "isUserOptedOut" => C::IsUserOptedOut,
+        "setCustomRequestProcessing" => C::Ignored("hush: setCustomRequestProcessing is not supported (requests are built and masked by hush); ignored"),
+        _ => return parse_consent(&a).map(C::Consent),
+    })
+}
+
+/// Consent and opt-out commands, which map one to one onto consent events.
+fn parse_consent(a: &Args) -> Result<ConsentEvent, String> {
+    use ConsentEvent as E;
+    Ok(match a.name {
+        "requireConsent" => E::Require(Requirement::Consent),
+        "requireCookieConsent" => E::Require(Requirement::CookieConsent),
+        "setConsentGiven" => E::ConsentGiven { remember_hours: None },
+        "rememberConsentGiven" => E::ConsentGiven { remember_hours: Some(a.opt_num(0)?.unwrap_or(0.0)) },
+        "forgetConsentGiven" => E::ConsentForgotten,
+        "setCookieConsentGiven" => E::CookieConsentGiven { remember_hours: None },
+        "rememberCookieConsentGiven" => E::CookieConsentGiven { remember_hours: Some(a.opt_num(0)?.unwrap_or(0.0)) },
+        "forgetCookieConsentGiven" => E::CookieConsentForgotten,
+        "optUserOut" => E::OptOut,
+        "forgetUserOptOut" => E::ForgetOptOut,
+        "setDoNotTrack" => E::HonorDoNotTrack(a.flag(0, true)?),
+        "setHonorGlobalPrivacyControl" => E::HonorGpc(a.flag(0, true)?),
+        "disableCookies" => E::DisableCookies,
+        "setConsentPolicyVersion" => E::PolicyVersion(a.text(0)?),
+        _ => return Err(["hush: unknown command \"", a.name, "\"; ignored"].concat()),
+    })
+}
+
+/// Typed access to the arguments of one command, with warnings that name it.
+struct Args<'a> {
+    name: &'a str,
+    args: &'a [Arg],
+}
+
+impl Args<'_> {
+    fn get(&self, i: usize) -> &Arg {
+        self.args.get(i).unwrap_or(&Arg::Undefined)
+    }
+
+    fn bad(&self, i: usize, want: &str) -> String {
+        let mut s = String::from("hush: ");
+        s.push_str(self.name);
+        s.push_str(": argument ");
+        crate::numfmt::push_u64(&mut s, i as u64 + 1);
+        s.push_str(" should be ");
+        s.push_str(want);
+        s.push_str("; command ignored");
+        s
+    }
+
+    fn is_absent(&self, i: usize) -> bool {
+        matches!(self.get(i), Arg::Undefined | Arg::Null)
+    }
+
+    /// A non-empty string (numbers are accepted and written as Matomo would).
+    fn text(&self, i: usize) -> Result<String, String> {
+        match self.get(i) {
+            Arg::Str(s) if !s.trim().is_empty() => Ok(s.clone()),
+            Arg::Num(n) if n.is_finite() => Ok(crate::numfmt::f64_str(*n)),
+            _ => Err(self.bad(i, "a non-empty string")),
+        }
+    }
+
+    fn opt_text(&self, i: usize) -> Result<Option<String>, String> {
+        match self.get(i) {
+            Arg::Undefined | Arg::Null => Ok(None),
+            Arg::Str(s) if s.is_empty() => Ok(None),
+            _ => self.text(i).map(Some),
+        }
+    }
+
+    /// User IDs, SKUs and order IDs: strings or integers.
+    fn id_text(&self, i: usize) -> Result<String, String> {
+        self.text(i).map_err(|_| self.bad(i, "a non-empty string or a number"))
+    }
+
+    fn num(&self, i: usize) -> Result<f64, String> {
+        let n = match self.get(i) {
+            Arg::Num(n) => Some(*n),
+            Arg::Str(s) => parse_number(s.trim()),
+            _ => None,
+        };
+        n.filter(|n| n.is_finite()).ok_or_else(|| self.bad(i, "a number"))
+    }
+
+    fn opt_num(&self, i: usize) -> Result<Option<f64>, String> {
+        if self.is_absent(i) || matches!(self.get(i), Arg::Str(s) if s.is_empty()) {
+            return Ok(None);
+        }
+        self.num(i).map(Some)
+    }
+
+    /// A positive whole number below 2^31: goal IDs and custom dimension indexes.
+    fn index(&self, i: usize) -> Result<u32, String> {
+        match self.num(i) {
+            Ok(n) if n >= 1.0 && n < 2_147_483_648.0 && n == (n as u32) as f64 => Ok(n as u32),
+            _ => Err(self.bad(i, "a positive whole number")),
+        }
+    }
+
+    fn site_id(&self, i: usize) -> Result<String, String> {
+        self.index(i).map(|n| crate::numfmt::u64_str(n as u64)).map_err(|_| self.bad(i, "a positive site ID"))
+    }
+
+    /// `undefined` counts as `default` (matomo.js's `setDoNotTrack()` means true).
+    fn flag(&self, i: usize, default: bool) -> Result<bool, String> {
+        match self.get(i) {
+            Arg::Undefined => Ok(default),
+            Arg::Bool(b) => Ok(*b),
+            Arg::Num(n) => Ok(*n != 0.0),
+            _ => Err(self.bad(i, "true or false")),
+        }
+    }
+
+    /// A string list: an array of strings, or one string ("pdf|zip" style for extensions).
+    fn list(&self, i: usize) -> Result<Vec<String>, String> {
+        let split = |s: &str| -> Vec<String> {
+            let sep = if self.name == "setDownloadExtensions" { '|' } else { '\u{0}' };
+            s.split(sep).map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect()
+        };
+        match self.get(i) {
+            Arg::Str(s) => Ok(split(s)),
+            Arg::List(items) => {
+                let mut out = Vec::new();
+                for item in items {
+                    match item {
+                        Arg::Str(s) if !s.trim().is_empty() => out.push(String::from(s.trim())),
+                        _ => return Err(self.bad(i, "a list of non-empty strings")),
+                    }
+                }
+                Ok(out)
+            }
+            _ => Err(self.bad(i, "a string or a list of strings")),
+        }
+    }
+
+    /// Ecommerce categories: a string or a list of up to five.
+    fn category(&self, i: usize) -> Result<Category, String> {
+        Ok(match self.get(i) {
+            Arg::List(_) => Category::Many(self.list(i)?.into_iter().take(5).collect()),
+            _ => self.opt_text(i)?.map_or(Category::None, Category::One),
+        })
+    }
+
+    fn link_kind(&self, i: usize) -> Result<LinkKind, String> {
+        match self.get(i) {
+            Arg::Str(s) if s == "link" => Ok(LinkKind::Link),
+            Arg::Str(s) if s == "download" => Ok(LinkKind::Download),
+            _ => Err(self.bad(i, "\"link\" or \"download\"")),
+        }
+    }
+
+    /// true = GET (one hit per request), false = POST.
+    fn method(&self, i: usize) -> Result<bool, String> {
+        match self.get(i) {
+            Arg::Str(s) if s.eq_ignore_ascii_case("GET") => Ok(true),
+            Arg::Str(s) if s.eq_ignore_ascii_case("POST") => Ok(false),
+            _ => Err(self.bad(i, "\"GET\" or \"POST\"")),
+        }
+    }
+
+    fn opt_map(&self, i: usize) -> Result<Vec<(String, Arg)>, String> {
+        match self.get(i) {
+            Arg::Undefined | Arg::Null => Ok(Vec::new()),
+            Arg::Map(m) => Ok(m.clone()),
+            _ => Err(self.bad(i, "an options object")),
+        }
+    }
+
+    fn cmp(&self, i: usize) -> Result<CmpKind, String> {
+        match self.get(i) {
+            Arg::Str(s) => match s.as_str() {
+                "tcf" => Ok(CmpKind::Tcf),
+                "google-consent-mode" => Ok(CmpKind::GoogleConsentMode),
+                "klaro" => Ok(CmpKind::Klaro),
+                "cookieconsent" => Ok(CmpKind::CookieConsent),
+                _ => Err(self.bad(i, "tcf, google-consent-mode, klaro or cookieconsent")),
+            },
+            _ => Err(self.bad(i, "tcf, google-consent-mode, klaro or cookieconsent")),
+        }
+    }
+
+    fn batch_options(&self, i: usize) -> Result<Command, String> {
+        let Arg::Map(m) = self.get(i) else {
+            return Err(self.bad(i, "an object {maxHits, maxDelayMs}"));
+        };
+        let mut max_hits = None;
+        let mut max_delay_ms = None;
+        for (k, v) in m {
+            let n = match v {
+                Arg::Num(n) if n.is_finite() && *n >= 0.0 => *n,
+                _ => return Err(self.bad(i, "an object of non-negative numbers {maxHits, maxDelayMs}")),
+            };
+            match k.as_str() {
+                "maxHits" if n >= 1.0 => max_hits = Some(n),
+                "maxDelayMs" => max_delay_ms = Some(n),
+                _ => return Err(self.bad(i, "an object {maxHits: 1..50, maxDelayMs}")),
+            }
+        }
+        Ok(Command::SetBatchOptions { max_hits, max_delay_ms })
+    }
+}
+
+/// A plain decimal number ("12", "-3.5", "19.99"); no exponents, no hex. Avoids pulling
+/// the float parser into the wasm build.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty() && frac.is_empty() || int.len() > 15 || frac.len() > 9 {
+        return None;
+    }
+    // All digits as one integer, then one division: correctly rounded ("19.99" is 19.99).
+    let mut mantissa: u64 = 0;
+    let mut scale = 1.0;
+    for b in int.bytes().chain(frac.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        mantissa = mantissa * 10 + (b - b'0') as u64;
+    }
+    for _ in 0..frac.len() {
+        scale *= 10.0;
+    }
+    let value = mantissa as f64 / scale;
+    Some(if neg { -value } else { value })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn s(v: &str) -> Arg {
+        Arg::Str(v.into())
+    }
+
+    #[test]
+    fn parses_tracking_commands() {
+        assert_eq!(
+            parse("trackEvent", &[s("video"), s("play"), s("intro"), Arg::Num(3.0)]),
+            Ok(Command::TrackEvent { category: "video".into(), action: "play".into(), name: Some("intro".into()), value: Some(3.0) })
+        );
+        assert_eq!(parse("trackPageView", &[]), Ok(Command::TrackPageView(None)));
+        assert_eq!(parse("setSiteId", &[s("7")]), Ok(Command::SetSiteId("7".into())));
+        assert_eq!(parse("setSiteId", &[Arg::Num(7.0)]), Ok(Command::SetSiteId("7".into())));
+        assert_eq!(parse("trackGoal", &[Arg::Num(2.0), s("9.5")]), Ok(Command::TrackGoal { id: 2, revenue: Some(9.5) }));
+        assert_eq!(
+            parse("setDownloadExtensions", &[s("pdf|zip")]),
+            Ok(Command::SetList(ListSetting::DownloadExtensions, vec!["pdf".into(), "zip".into()]))
+        );
+    }
+
+    #[test]
+    fn bad_arguments_warn_once_with_the_command_name() {
+        let w = parse("trackEvent", &[s("video")]).unwrap_err();
+        assert_eq!(w, "hush: trackEvent: argument 2 should be a non-empty string; command ignored");
+        assert!(parse("setSiteId", &[s("abc")]).unwrap_err().contains("setSiteId"));
+        assert!(parse("trackGoal", &[Arg::Num(1.5)]).is_err());
+        assert!(parse("trackEvent", &[s("a"), s("b"), s("c"), s("NaN")]).is_err());
+        assert!(parse("trackEvent", &[Arg::Other, s("b")]).is_err());
+        assert_eq!(parse("fooBar", &[]).unwrap_err(), "hush: unknown command \"fooBar\"; ignored");
+    }
+
+    #[test]
+    fn consent_commands_map_to_events() {
+        assert_eq!(parse("requireConsent", &[]), Ok(Command::Consent(ConsentEvent::Require(Requirement::Consent))));
+        assert_eq!(parse("setDoNotTrack", &[Arg::Bool(false)]), Ok(Command::Consent(ConsentEvent::HonorDoNotTrack(false))));
+        assert_eq!(
+            parse("rememberConsentGiven", &[Arg::Num(24.0)]),
+            Ok(Command::Consent(ConsentEvent::ConsentGiven { remember_hours: Some(24.0) }))
+        );
+    }
+
+    #[test]
+    fn apply_first_follows_matomo_order() {
+        assert!(apply_first_rank("requireCookieConsent") < apply_first_rank("setTrackerUrl"));
+        assert!(apply_first_rank("setSiteId").is_some());
+        assert_eq!(apply_first_rank("trackPageView"), None);
+    }
+
+    #[test]
+    fn numbers_parse_without_the_float_parser() {
+        assert_eq!(parse_number("19.99"), Some(19.99));
+        assert_eq!(parse_number("-3"), Some(-3.0));
+        assert_eq!(parse_number("1e3"), None);
+        assert_eq!(parse_number(""), None);
+        assert_eq!(parse_number("."), None);
+    }
+
+    #[test]
+    fn batch_options_are_checked() {
+        let opts = Arg::Map(vec![("maxHits".into(), Arg::Num(10.0)), ("maxDelayMs".into(), Arg::Num(500.0))]);
+        assert_eq!(parse("setBatchOptions", &[opts]), Ok(Command::SetBatchOptions { max_hits: Some(10.0), max_delay_ms: Some(500.0) }));
+        let bad = Arg::Map(vec![("maxHit".into(), Arg::Num(10.0))]);
+        assert!(parse("setBatchOptions", &[bad]).is_err());
+    }
+}

@@ -27,7 +27,7 @@ pub trait Host {
 }
 
 /// A deterministic host for native tests.
-#[cfg(any(test, feature = "testing"))]
+#[cfg(test)]
 pub mod fake {
     use super::*;
     use alloc::string::ToString;

@@ -1,1 +1,135 @@
-//! (being written)
+//! Visit identity: a random 16-hex-char visit ID and a 6-char page-view ID.
+//!
+//! The visit ID comes only from the host's cryptographic random source, never from
+//! browser, device or network attributes. It lives in memory for the page's life and is
+//! renewed after 30 minutes without a hit. Only with storage consent is it written to
+//! first-party storage (with the time of the last hit, so the 30-minute rule holds
+//! across page loads).
+
+use crate::host::Host;
+use alloc::string::String;
+
+pub const VISIT_IDLE_MS: f64 = 30.0 * 60_000.0;
+pub const VISITOR_KEY: &str = "hush_id";
+
+pub struct Identity {
+    visit_id: String,
+    page_view_id: String,
+    last_hit_ms: f64,
+}
+
+impl Identity {
+    pub fn new(host: &mut dyn Host) -> Self {
+        Identity { visit_id: random_hex(host), page_view_id: random_pv_id(host), last_hit_ms: f64::NAN }
+    }
+
+    /// The visit ID for a hit made at `now`, renewing it after 30 idle minutes.
+    pub fn visit_id_for_hit(&mut self, now_ms: f64, host: &mut dyn Host) -> &str {
+        if now_ms - self.last_hit_ms > VISIT_IDLE_MS {
+            self.visit_id = random_hex(host);
+        }
+        self.last_hit_ms = now_ms;
+        &self.visit_id
+    }
+
+    /// The current visit ID as `getVisitorId` reports it (renewed if the visit expired).
+    pub fn visit_id(&mut self, now_ms: f64, host: &mut dyn Host) -> &str {
+        if now_ms - self.last_hit_ms > VISIT_IDLE_MS {
+            self.visit_id = random_hex(host);
+            self.last_hit_ms = f64::NAN;
+        }
+        &self.visit_id
+    }
+
+    pub fn page_view_id(&self) -> &str {
+        &self.page_view_id
+    }
+
+    pub fn new_page_view(&mut self, host: &mut dyn Host) {
+        self.page_view_id = random_pv_id(host);
+    }
+
+    /// `id.lastHitMs` for first-party storage.
+    pub fn stored_value(&self) -> String {
+        let mut s = self.visit_id.clone();
+        s.push('.');
+        if self.last_hit_ms.is_finite() {
+            crate::numfmt::push_u64(&mut s, self.last_hit_ms as u64);
+        }
+        s
+    }
+
+    /// Adopts a stored identity if it is well-formed and its visit has not expired.
+    pub fn restore(&mut self, stored: &str, now_ms: f64) {
+        let (id, last) = stored.split_once('.').unwrap_or((stored, ""));
+        let last = crate::command::parse_number(last).unwrap_or(f64::NAN);
+        let fresh = now_ms - last <= VISIT_IDLE_MS;
+        if is_visit_id(id) && fresh {
+            self.visit_id = String::from(id);
+            self.last_hit_ms = last;
+        }
+    }
+}
+
+pub fn is_visit_id(s: &str) -> bool {
+    s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+fn random_hex(host: &mut dyn Host) -> String {
+    let mut bytes = [0u8; 8];
+    host.random(&mut bytes);
+    let mut s = String::with_capacity(16);
+    crate::numfmt::push_hex(&mut s, &bytes);
+    s
+}
+
+/// Six characters from [0-9a-zA-Z], as matomo.js's pv_id.
+fn random_pv_id(host: &mut dyn Host) -> String {
+    const ALPHABET: &[u8; 62] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut bytes = [0u8; 6];
+    host.random(&mut bytes);
+    bytes.iter().map(|b| ALPHABET[(*b % 62) as usize] as char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::fake::FakeHost;
+
+    #[test]
+    fn visit_id_is_16_hex_and_stable_within_a_visit() {
+        let mut host = FakeHost::new();
+        let mut id = Identity::new(&mut host);
+        let first = String::from(id.visit_id_for_hit(0.0, &mut host));
+        assert!(is_visit_id(&first));
+        assert_eq!(id.visit_id_for_hit(29.0 * 60_000.0, &mut host), first);
+        assert_eq!(id.visit_id_for_hit(58.0 * 60_000.0, &mut host), first, "each hit restarts the 30 minutes");
+        assert_ne!(id.visit_id_for_hit(89.0 * 60_000.0, &mut host), first, "renewed after 30 idle minutes");
+    }
+
+    #[test]
+    fn page_view_ids_are_six_alphanumerics_and_change() {
+        let mut host = FakeHost::new();
+        let mut id = Identity::new(&mut host);
+        let a = String::from(id.page_view_id());
+        id.new_page_view(&mut host);
+        assert_eq!(a.len(), 6);
+        assert!(a.bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_ne!(a, id.page_view_id());
+    }
+
+    #[test]
+    fn restore_keeps_a_fresh_visit_and_ignores_stale_or_bad_ones() {
+        let mut host = FakeHost::new();
+        let mut id = Identity::new(&mut host);
+        id.restore("0123456789abcdef.1000", 1000.0 + 60_000.0);
+        assert_eq!(id.visit_id(61_000.0, &mut host), "0123456789abcdef");
+        assert_eq!(id.stored_value(), "0123456789abcdef.1000");
+        let mut other = Identity::new(&mut host);
+        other.restore("0123456789abcdef.1000", 1000.0 + VISIT_IDLE_MS + 1.0);
+        assert_ne!(other.visit_id(0.0, &mut host), "0123456789abcdef");
+        other.restore("not-an-id.1000", 1000.0);
+        other.restore("", 0.0);
+        assert!(is_visit_id(other.visit_id(0.0, &mut host)));
+    }
+}

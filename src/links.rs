@@ -1,1 +1,126 @@
-//! (being written)
+//! Link classification for enableLinkTracking: is a clicked link an outlink, a download,
+//! or neither? Same rules as matomo.js: classes first, then the download extension list,
+//! then whether the host belongs to the site.
+
+use crate::command::LinkKind;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// matomo.js's default download extensions.
+const DEFAULT_EXTENSIONS: &str = "7z|aac|apk|arc|arj|asf|asx|avi|azw3|bin|csv|deb|dmg|doc|docx|epub|exe|flv|gif|gz|gzip|hqx|ibooks|jar|jpg|jpeg|js|md5|mobi|mp2|mp3|mp4|mpg|mpeg|mov|movie|msi|msp|odb|odf|odg|ods|odt|ogg|ogv|pdf|phps|png|ppt|pptx|qt|qtm|ra|ram|rar|rpm|rtf|sea|sha|sha1|sha256|sit|tar|tbz|tbz2|bz|bz2|tgz|torrent|txt|wav|wma|wmv|wpd|xls|xlsx|xml|xz|z|zip";
+
+#[derive(Clone, Debug, Default)]
+pub struct LinkRules {
+    /// setDomains; empty = the page's own host.
+    pub domains: Vec<String>,
+    /// setDownloadExtensions; None = matomo.js's default list.
+    pub extensions: Option<Vec<String>>,
+    pub link_classes: Vec<String>,
+    pub download_classes: Vec<String>,
+    pub ignore_classes: Vec<String>,
+}
+
+/// `href` is absolute (resolved by the browser); `page_host` is the current page's host.
+/// `has_download_attr` is the `download` attribute on the link.
+pub fn classify(href: &str, classes: &str, has_download_attr: bool, page_host: &str, rules: &LinkRules) -> Option<LinkKind> {
+    let has_class = |own: &[String], builtin: &str| {
+        classes.split_ascii_whitespace().any(|c| {
+            c == ["matomo_", builtin].concat() || c == ["piwik_", builtin].concat() || own.iter().any(|o| o == c)
+        })
+    };
+    let (scheme, rest) = href.split_once("://")?;
+    if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https" | "ftp") || has_class(&rules.ignore_classes, "ignore") {
+        return None;
+    }
+    if has_class(&rules.download_classes, "download") {
+        return Some(LinkKind::Download);
+    }
+    if has_class(&rules.link_classes, "link") {
+        return Some(LinkKind::Link);
+    }
+    if has_download_attr || is_download(rest, rules) {
+        return Some(LinkKind::Download);
+    }
+    let host = host_of(rest);
+    (!is_site_host(&host, page_host, &rules.domains)).then_some(LinkKind::Link)
+}
+
+/// Host (lower case, no port, no credentials) from `host/path…`.
+fn host_of(rest: &str) -> String {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host_port.split(':').next().unwrap_or(""),
+    };
+    host.to_ascii_lowercase()
+}
+
+fn is_download(rest: &str, rules: &LinkRules) -> bool {
+    let path = rest.split(['?', '#']).next().unwrap_or("");
+    let last = path.rsplit('/').next().unwrap_or("");
+    let Some((_, ext)) = last.rsplit_once('.') else { return false };
+    let ext = ext.to_ascii_lowercase();
+    match &rules.extensions {
+        Some(list) => list.iter().any(|e| e.eq_ignore_ascii_case(&ext)),
+        None => DEFAULT_EXTENSIONS.split('|').any(|e| e == ext),
+    }
+}
+
+/// setDomains entries may be "example.com", "*.example.com" or carry a path (ignored here).
+fn is_site_host(host: &str, page_host: &str, domains: &[String]) -> bool {
+    if domains.is_empty() {
+        return host == page_host.to_ascii_lowercase();
+    }
+    domains.iter().any(|d| {
+        let d = d.split('/').next().unwrap_or("").to_ascii_lowercase();
+        match d.strip_prefix("*.") {
+            Some(base) => host == base || host.ends_with(&["." , base].concat()),
+            None => host == d,
+        }
+    })
+}
+
+pub fn host_of_url(url: &str) -> String {
+    url.split_once("://").map(|(_, rest)| host_of(rest)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn kind(href: &str, classes: &str) -> Option<LinkKind> {
+        classify(href, classes, false, "shop.example", &LinkRules::default())
+    }
+
+    #[test]
+    fn outlinks_downloads_and_internal_links() {
+        assert_eq!(kind("https://other.example/page", ""), Some(LinkKind::Link));
+        assert_eq!(kind("https://shop.example/files/brochure.PDF?v=2", ""), Some(LinkKind::Download));
+        assert_eq!(kind("https://shop.example/about", ""), None);
+        assert_eq!(kind("https://SHOP.example:443/about", ""), None);
+        assert_eq!(kind("mailto:someone@example.com", ""), None);
+        assert_eq!(kind("javascript:void(0)", ""), None);
+    }
+
+    #[test]
+    fn classes_win() {
+        assert_eq!(kind("https://other.example/", "x matomo_ignore"), None);
+        assert_eq!(kind("https://shop.example/about", "piwik_download"), Some(LinkKind::Download));
+        assert_eq!(kind("https://shop.example/about", "matomo_link"), Some(LinkKind::Link));
+        let rules = LinkRules { ignore_classes: vec!["no-track".into()], ..Default::default() };
+        assert_eq!(classify("https://other.example/", "no-track", false, "shop.example", &rules), None);
+    }
+
+    #[test]
+    fn domains_and_extensions_are_configurable() {
+        let rules = LinkRules { domains: vec!["*.example.org".into()], extensions: Some(vec!["dat".into()]), ..Default::default() };
+        assert_eq!(classify("https://www.example.org/x", "", false, "example.org", &rules), None);
+        assert_eq!(classify("https://example.org/x", "", false, "example.org", &rules), None);
+        assert_eq!(classify("https://evil-example.org/x", "", false, "example.org", &rules), Some(LinkKind::Link));
+        assert_eq!(classify("https://example.org/a.dat", "", false, "example.org", &rules), Some(LinkKind::Download));
+        assert_eq!(classify("https://example.org/a.pdf", "", false, "example.org", &rules), None);
+        assert_eq!(classify("https://example.org/report", "", true, "example.org", &rules), Some(LinkKind::Download));
+    }
+}

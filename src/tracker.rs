@@ -1,1 +1,614 @@
-//! (being written)
+//! The tracker state machine: fed commands and page events, it decides what to measure,
+//! masks it, and queues actions (send, store, warn, wake me at…) for the shell to carry out.
+
+use crate::command::{Category, CmpKind, Command, Item, LinkKind, ListSetting, Order};
+use crate::consent::{Consent, ConsentEvent, Effects, Gate};
+use crate::hit::Hit;
+use crate::host::Host;
+use crate::identity::{Identity, VISITOR_KEY};
+use crate::links::{classify, host_of_url, LinkRules};
+use crate::mask::{digest_id, mask_text, mask_url, UrlRules};
+use crate::numfmt::{f64_str, push_f64, u64_str};
+use crate::queue::{Outcome, Policy, Queue};
+use crate::wire::push_json_str;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Unsent hits kept across page loads (storage consent only).
+pub const QUEUE_KEY: &str = "hush_queue";
+/// Hits made before consent under requireConsent are held in memory up to this bound.
+pub const MAX_HELD: usize = 100;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// POST `body` to `url` (or GET `url` when `body` is None); report with `on_result(id, …)`.
+    /// `leaving`: the page is going away: use sendBeacon, else fetch keepalive.
+    Send { id: u32, url: String, body: Option<String>, leaving: bool },
+    Store(&'static str, String),
+    Remove(&'static str),
+    Warn(String),
+    /// Call `on_timer` at this epoch time (replaces any earlier wake-up).
+    Wake(f64),
+    Enable(Feature),
+    ConnectConsentManager(CmpKind, Vec<(String, crate::command::Arg)>),
+    /// The consent decision changed (npm API event).
+    ConsentChanged,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Feature {
+    LinkTracking,
+    HistoryTracking,
+    FormAnalytics,
+}
+
+/// What a getter command returns to the page.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reply {
+    Nothing,
+    Text(String),
+    Bool(bool),
+}
+
+#[derive(Default)]
+struct Config {
+    tracker_url: String,
+    site_id: String,
+    user_id: Option<String>,
+    salt: String,
+    url_rules: UrlRules,
+    link_rules: LinkRules,
+    mask_selectors: Vec<String>,
+    custom_url: Option<String>,
+    referrer: Option<String>,
+    title: Option<String>,
+    dimensions: Vec<(u32, String)>,
+    use_get: bool,
+    heartbeat_ms: Option<f64>,
+    enabled: Vec<Feature>,
+}
+
+pub struct Tracker {
+    cfg: Config,
+    consent: Consent,
+    identity: Identity,
+    queue: Queue,
+    held: Vec<Hit>,
+    cart: Vec<Item>,
+    product_view: Vec<(&'static str, String)>,
+    actions: Vec<Action>,
+    wake_at: f64,
+    visible: bool,
+    /// Last hit that was not a heartbeat ping (pings stop after 30 idle minutes).
+    last_activity_ms: f64,
+    heartbeat_at: f64,
+    /// URL of the last page view, for single-page-app referrers.
+    current_url: Option<String>,
+    /// The last delivery failed: on leaving, persist instead of beaconing into an outage.
+    outage: bool,
+    warned_unconfigured: bool,
+    warned_held: bool,
+}
+
+impl Tracker {
+    pub fn new(host: &mut dyn Host) -> Self {
+        Tracker {
+            cfg: Config::default(),
+            consent: Consent::new(),
+            identity: Identity::new(host),
+            queue: Queue::new(Policy::default()),
+            held: Vec::new(),
+            cart: Vec::new(),
+            product_view: Vec::new(),
+            actions: Vec::new(),
+            wake_at: f64::INFINITY,
+            visible: true,
+            last_activity_ms: f64::NEG_INFINITY,
+            heartbeat_at: f64::INFINITY,
+            current_url: None,
+            outage: false,
+            warned_unconfigured: false,
+            warned_held: false,
+        }
+    }
+
+    /// Start-up: the browser's privacy signals and what hush stored on earlier pages.
+    pub fn restore(&mut self, stored: Stored, host: &mut dyn Host) {
+        let now = host.now_ms();
+        self.consent_event(ConsentEvent::Signals { gpc: stored.gpc, dnt: stored.dnt }, host);
+        self.consent_event(ConsentEvent::Restore { consent: stored.consent, optout: stored.optout }, host);
+        if self.consent.may_store(now) {
+            if let Some(v) = stored.visitor {
+                self.identity.restore(&v, now);
+            }
+            if let Some(q) = stored.queue {
+                self.queue.restore(&q, now);
+                self.actions.push(Action::Remove(QUEUE_KEY));
+            }
+        }
+        self.pump(host, false);
+    }
+
+    /// Actions for the shell, in order.
+    pub fn take_actions(&mut self) -> Vec<Action> {
+        core::mem::take(&mut self.actions)
+    }
+
+    pub fn mask_selectors(&self) -> &[String] {
+        &self.cfg.mask_selectors
+    }
+
+    pub fn consent_state(&self, now_ms: f64) -> String {
+        self.consent.describe(now_ms)
+    }
+
+    pub fn handle(&mut self, cmd: Command, host: &mut dyn Host) -> Reply {
+        let reply = self.apply(cmd, host);
+        self.pump(host, false);
+        reply
+    }
+
+    fn apply(&mut self, cmd: Command, host: &mut dyn Host) -> Reply {
+        use Command as C;
+        let now = host.now_ms();
+        match cmd {
+            C::GetVisitorId => return Reply::Text(String::from(self.identity.visit_id(now, host))),
+            C::GetPageViewId => return Reply::Text(String::from(self.identity.page_view_id())),
+            C::HasConsent => return Reply::Bool(self.consent.has_consent(now)),
+            C::IsUserOptedOut => return Reply::Bool(self.consent.is_opted_out()),
+            C::Consent(ev) => self.consent_event(ev, host),
+            C::Flush => self.pump(host, true),
+            C::Ignored(why) => self.warn(String::from(why)),
+            C::ConnectConsentManager(kind, opts) => self.actions.push(Action::ConnectConsentManager(kind, opts)),
+            C::EnableLinkTracking => self.enable(Feature::LinkTracking),
+            C::EnableHistoryTracking => self.enable(Feature::HistoryTracking),
+            C::EnableFormAnalytics => self.enable(Feature::FormAnalytics),
+            C::SetBatchOptions { max_hits, max_delay_ms } => {
+                let p = &mut self.queue.policy;
+                p.max_hits = max_hits.map_or(p.max_hits, |n| (n as usize).clamp(1, crate::wire::MAX_HITS_PER_REQUEST));
+                p.max_delay_ms = max_delay_ms.unwrap_or(p.max_delay_ms);
+            }
+            C::EnableHeartBeatTimer(secs) => {
+                self.cfg.heartbeat_ms = Some(secs * 1000.0);
+                self.heartbeat_at = now + secs * 1000.0;
+            }
+            cmd @ (C::TrackPageView(_) | C::TrackEvent { .. } | C::TrackSiteSearch { .. } | C::TrackGoal { .. }
+            | C::TrackLink { .. } | C::Ping | C::TrackEcommerceCartUpdate(_) | C::TrackEcommerceOrder(_)) => self.track(cmd, host),
+            other => self.configure(other),
+        }
+        Reply::Nothing
+    }
+
+    /// Settings that only change configuration.
+    fn configure(&mut self, cmd: Command) {
+        use Command as C;
+        let cfg = &mut self.cfg;
+        match cmd {
+            C::SetTrackerUrl(u) => cfg.tracker_url = u,
+            C::SetSiteId(id) => cfg.site_id = id,
+            C::SetUserId(id) => cfg.user_id = Some(id),
+            C::ResetUserId => cfg.user_id = None,
+            C::SetUserIdSalt(s) => cfg.salt = s,
+            C::SetList(which, list) => set_list(cfg, which, list),
+            C::SetCustomUrl(u) => cfg.custom_url = Some(u),
+            C::SetReferrerUrl(u) => cfg.referrer = Some(u),
+            C::SetDocumentTitle(t) => cfg.title = Some(t),
+            C::SetCustomDimension(i, v) => {
+                cfg.dimensions.retain(|(k, _)| *k != i);
+                cfg.dimensions.push((i, v));
+            }
+            C::DeleteCustomDimension(i) => cfg.dimensions.retain(|(k, _)| *k != i),
+            C::DiscardHashTag(on) => cfg.url_rules.discard_hash = on,
+            C::SetRequestMethod(get) => cfg.use_get = get,
+            C::AddEcommerceItem(item) => {
+                self.cart.retain(|i| i.sku != item.sku);
+                self.cart.push(item);
+            }
+            C::RemoveEcommerceItem(sku) => self.cart.retain(|i| i.sku != sku),
+            C::ClearEcommerceCart => self.cart.clear(),
+            C::SetEcommerceView { sku, name, category, price } => {
+                let mut view = Vec::new();
+                if let Some(c) = category_text(&category) {
+                    view.push(("_pkc", c));
+                }
+                if let Some(p) = price {
+                    view.push(("_pkp", f64_str(p)));
+                }
+                view.push(("_pks", sku.map(|s| mask_text(&s)).unwrap_or_default()));
+                view.push(("_pkn", name.map(|s| mask_text(&s)).unwrap_or_default()));
+                self.product_view = view;
+            }
+            _ => {}
+        }
+    }
+
+    fn enable(&mut self, f: Feature) {
+        if !self.cfg.enabled.contains(&f) {
+            self.cfg.enabled.push(f);
+            self.actions.push(Action::Enable(f));
+        }
+    }
+
+    /// Builds the kind-specific parameters of a tracking command, then emits the hit.
+    fn track(&mut self, cmd: Command, host: &mut dyn Host) {
+        use Command as C;
+        let mut p = Hit::new(host.now_ms());
+        let mut is_ping = false;
+        match cmd {
+            C::TrackPageView(title) => {
+                self.identity.new_page_view(host);
+                let title = title.or_else(|| self.cfg.title.clone()).unwrap_or_else(|| host.page().title);
+                p.set("action_name", &mask_text(&title));
+                for (k, v) in core::mem::take(&mut self.product_view) {
+                    p.set(k, &v);
+                }
+                self.current_url = Some(host.page().url);
+            }
+            C::TrackEvent { category, action, name, value } => {
+                p.set("e_c", &mask_text(&category));
+                p.set("e_a", &mask_text(&action));
+                if let Some(n) = name {
+                    p.set("e_n", &mask_text(&n));
+                }
+                if let Some(v) = value {
+                    p.set("e_v", &f64_str(v));
+                }
+            }
+            C::TrackSiteSearch { keyword, category, count } => {
+                p.set("search", &mask_text(&keyword));
+                if let Some(c) = category {
+                    p.set("search_cat", &mask_text(&c));
+                }
+                if let Some(n) = count {
+                    p.set("search_count", &f64_str(n));
+                }
+            }
+            C::TrackGoal { id, revenue } => {
+                p.set("idgoal", &u64_str(id as u64));
+                if let Some(r) = revenue {
+                    p.set("revenue", &f64_str(r));
+                }
+            }
+            C::TrackLink { url, kind } => {
+                let Some(abs) = self.resolve(&url, host) else {
+                    return self.warn(String::from("hush: trackLink: the URL does not parse; ignored"));
+                };
+                let key = if kind == LinkKind::Download { "download" } else { "link" };
+                p.set(key, &mask_url(&abs, &self.cfg.url_rules));
+            }
+            C::Ping => {
+                p.set("ping", "1");
+                is_ping = true;
+            }
+            C::TrackEcommerceCartUpdate(total) => {
+                p.set("idgoal", "0");
+                p.set("revenue", &f64_str(total));
+                p.set("ec_items", &self.cart_json());
+            }
+            C::TrackEcommerceOrder(order) => self.order_params(&mut p, order),
+            _ => return,
+        }
+        self.emit(p, is_ping, host);
+    }
+
+    fn order_params(&mut self, p: &mut Hit, order: Order) {
+        p.set("idgoal", "0");
+        p.set("ec_id", &digest_id(&order.id, &self.cfg.salt));
+        p.set("revenue", &f64_str(order.grand_total));
+        let parts = [("ec_st", order.sub_total), ("ec_tx", order.tax), ("ec_sh", order.shipping), ("ec_dt", order.discount)];
+        for (k, v) in parts {
+            if let Some(v) = v {
+                p.set(k, &f64_str(v));
+            }
+        }
+        p.set("ec_items", &self.cart_json());
+        self.cart.clear();
+    }
+
+    /// `[["sku","name","category",price,quantity],…]` as matomo.js sends it.
+    fn cart_json(&self) -> String {
+        let mut out = String::from("[");
+        for (n, item) in self.cart.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            out.push('[');
+            push_json_str(&mut out, &mask_text(&item.sku));
+            out.push(',');
+            push_json_str(&mut out, &mask_text(&item.name));
+            out.push(',');
+            push_category_json(&mut out, &item.category);
+            out.push(',');
+            push_f64(&mut out, item.price);
+            out.push(',');
+            push_f64(&mut out, item.quantity);
+            out.push(']');
+        }
+        out.push(']');
+        out
+    }
+
+    /// Adds the parameters every hit carries, then sends, holds or drops it per consent.
+    fn emit(&mut self, kind: Hit, is_ping: bool, host: &mut dyn Host) {
+        let now = kind.at_ms;
+        // A remembered consent may have expired since the last hit.
+        self.consent_event(ConsentEvent::Tick, host);
+        let gate = self.consent.gate(now);
+        if gate == Gate::Drop {
+            return;
+        }
+        if self.cfg.tracker_url.is_empty() || self.cfg.site_id.is_empty() {
+            if !self.warned_unconfigured {
+                self.warned_unconfigured = true;
+                self.warn(String::from("hush: setTrackerUrl and setSiteId must come before tracking; hit ignored"));
+            }
+            return;
+        }
+        let hit = self.common_params(kind, host);
+        if !is_ping {
+            self.last_activity_ms = now;
+        }
+        if let Some(ms) = self.cfg.heartbeat_ms {
+            self.heartbeat_at = now + ms;
+        }
+        if gate == Gate::Hold {
+            return self.hold(hit);
+        }
+        self.queue.push(crate::wire::query(&hit), now, now);
+        self.store_identity(now);
+    }
+
+    fn common_params(&mut self, kind: Hit, host: &mut dyn Host) -> Hit {
+        let now = kind.at_ms;
+        let page = host.page();
+        let mut hit = Hit::new(now);
+        hit.set("idsite", &self.cfg.site_id);
+        hit.set("rec", "1");
+        hit.set("apiv", "1");
+        let mut r = [0u8; 4];
+        host.random(&mut r);
+        hit.set("rand", &u64_str(u32::from_le_bytes(r) as u64));
+        let id = String::from(self.identity.visit_id_for_hit(now, host));
+        hit.set("_id", &id);
+        hit.set("cid", &id);
+        let url = self.cfg.custom_url.as_deref().and_then(|u| self.resolve(u, host)).unwrap_or(page.url);
+        hit.set("url", &mask_url(&url, &self.cfg.url_rules));
+        let referrer = self.cfg.referrer.as_deref().and_then(|u| self.resolve(u, host)).unwrap_or(page.referrer);
+        if !referrer.is_empty() {
+            hit.set("urlref", &mask_url(&referrer, &self.cfg.url_rules));
+        }
+        let [h, m, s] = host.local_hms(now);
+        hit.set("h", &u64_str(h as u64));
+        hit.set("m", &u64_str(m as u64));
+        hit.set("s", &u64_str(s as u64));
+        hit.set("pv_id", self.identity.page_view_id());
+        if let Some(uid) = &self.cfg.user_id {
+            hit.set("uid", &digest_id(uid, &self.cfg.salt));
+        }
+        for (i, v) in &self.cfg.dimensions {
+            hit.set(&["dimension", &u64_str(*i as u64)].concat(), &mask_text(v));
+        }
+        hit.params.extend(kind.params);
+        hit
+    }
+
+    fn hold(&mut self, hit: Hit) {
+        if self.held.len() < MAX_HELD {
+            self.held.push(hit);
+        } else if !self.warned_held {
+            self.warned_held = true;
+            self.warn(String::from("hush: 100 hits are waiting for consent; later ones are dropped"));
+        }
+    }
+
+    fn store_identity(&mut self, now: f64) {
+        if self.consent.may_store(now) {
+            self.actions.push(Action::Store(VISITOR_KEY, self.identity.stored_value()));
+        }
+    }
+
+    fn resolve(&self, url: &str, host: &mut dyn Host) -> Option<String> {
+        host.resolve_url(url, &host.page().url)
+    }
+
+    fn consent_event(&mut self, ev: ConsentEvent, host: &mut dyn Host) {
+        let now = host.now_ms();
+        let fx = self.consent.handle(ev, now);
+        self.apply_effects(fx, now);
+    }
+
+    fn apply_effects(&mut self, fx: Effects, now: f64) {
+        if fx.drop_held {
+            self.held.clear();
+            self.queue.clear();
+        }
+        if fx.release_held {
+            for hit in core::mem::take(&mut self.held) {
+                self.queue.push(crate::wire::query(&hit), hit.at_ms, now);
+            }
+        }
+        if fx.erase_storage {
+            self.actions.push(Action::Remove(VISITOR_KEY));
+            self.actions.push(Action::Remove(QUEUE_KEY));
+        }
+        for key in fx.remove {
+            self.actions.push(Action::Remove(key));
+        }
+        for (key, value) in fx.write {
+            self.actions.push(Action::Store(key, value));
+        }
+        if fx.changed {
+            self.store_identity(now);
+            self.actions.push(Action::ConsentChanged);
+        }
+    }
+
+    /// A link the visitor clicked (left, middle or keyboard), resolved by the browser.
+    pub fn on_link_click(&mut self, href: &str, classes: &str, download_attr: bool, host: &mut dyn Host) {
+        let page_host = host_of_url(&host.page().url);
+        if let Some(kind) = classify(href, classes, download_attr, &page_host, &self.cfg.link_rules) {
+            self.handle(Command::TrackLink { url: String::from(href), kind }, host);
+        }
+    }
+
+    /// The URL changed without a page load (pushState, replaceState, popstate).
+    pub fn on_url_change(&mut self, host: &mut dyn Host) {
+        let url = host.page().url;
+        if self.current_url.as_deref() == Some(url.as_str()) {
+            return;
+        }
+        self.cfg.referrer = self.current_url.take();
+        self.cfg.custom_url = None;
+        self.handle(Command::TrackPageView(None), host);
+    }
+
+    /// Form analytics: an event about a form or a field, by name only (never a value).
+    pub fn on_form_event(&mut self, action: &str, name: &str, ms: Option<f64>, host: &mut dyn Host) {
+        let cmd = Command::TrackEvent { category: String::from("Form"), action: String::from(action), name: Some(String::from(name)), value: ms };
+        self.handle(cmd, host);
+    }
+
+    pub fn on_result(&mut self, id: u32, outcome: Outcome, host: &mut dyn Host) {
+        let mut r = [0u8; 2];
+        host.random(&mut r);
+        let jitter = u16::from_le_bytes(r) as f64 / 65536.0;
+        self.outage = outcome != Outcome::Delivered;
+        self.queue.on_result(id, outcome, host.now_ms(), jitter);
+        self.pump(host, false);
+    }
+
+    pub fn on_timer(&mut self, host: &mut dyn Host) {
+        let now = host.now_ms();
+        self.wake_at = f64::INFINITY;
+        self.consent_event(ConsentEvent::Tick, host);
+        if let Some(ms) = self.cfg.heartbeat_ms {
+            if now >= self.heartbeat_at {
+                self.heartbeat_at = now + ms;
+                let active = now - self.last_activity_ms < crate::identity::VISIT_IDLE_MS;
+                if self.visible && active {
+                    self.track(Command::Ping, host);
+                }
+            }
+        }
+        self.pump(host, false);
+    }
+
+    pub fn on_online(&mut self, online: bool, host: &mut dyn Host) {
+        self.queue.set_online(online);
+        self.pump(host, false);
+    }
+
+    /// Page hidden (tab switch, navigation, close): everything queued leaves now by beacon,
+    /// unless the collector is failing and storage is allowed: then it is kept for the next page.
+    pub fn on_page_hidden(&mut self, host: &mut dyn Host) {
+        let now = host.now_ms();
+        self.visible = false;
+        if self.outage && self.consent.may_store(now) && !self.queue.is_empty() {
+            self.actions.push(Action::Store(QUEUE_KEY, self.queue.snapshot()));
+            return;
+        }
+        self.pump(host, true);
+    }
+
+    /// Page visible again (tab back, bfcache restore): hits are in memory again, so a
+    /// snapshot written on hide must not be replayed by another page.
+    pub fn on_page_visible(&mut self, host: &mut dyn Host) {
+        self.visible = true;
+        if self.consent.may_store(host.now_ms()) {
+            self.actions.push(Action::Remove(QUEUE_KEY));
+        }
+        self.pump(host, false);
+    }
+
+    /// Sends what the batching policy allows (everything when `force`), then asks for
+    /// a wake-up at the next deadline.
+    fn pump(&mut self, host: &mut dyn Host, force: bool) {
+        let now = host.now_ms();
+        for w in self.queue.take_warnings() {
+            self.warn(w);
+        }
+        if !self.cfg.tracker_url.is_empty() {
+            while let Some(batch) = self.queue.poll_transmit(now, force) {
+                let (url, body) = self.request(batch.body);
+                self.actions.push(Action::Send { id: batch.id, url, body, leaving: force && !self.visible });
+            }
+        }
+        for w in self.queue.take_warnings() {
+            self.warn(w);
+        }
+        // Without a tracker URL nothing can be sent: waking up for the queue would spin.
+        let queue_due = if self.cfg.tracker_url.is_empty() { None } else { self.queue.next_deadline() };
+        let next = queue_due.unwrap_or(f64::INFINITY).min(self.heartbeat_at);
+        if next != self.wake_at && next.is_finite() {
+            self.wake_at = next;
+            self.actions.push(Action::Wake(next));
+        }
+    }
+
+    /// POST the bulk body, or with setRequestMethod('GET') one GET per hit.
+    fn request(&self, body: String) -> (String, Option<String>) {
+        match (self.cfg.use_get, crate::wire::single_query(&body)) {
+            (true, Some(q)) => ([self.cfg.tracker_url.as_str(), q].concat(), None),
+            _ => (self.cfg.tracker_url.clone(), Some(body)),
+        }
+    }
+
+    fn warn(&mut self, msg: String) {
+        self.actions.push(Action::Warn(msg));
+    }
+}
+
+/// What the shell read from the browser and from first-party storage at start.
+#[derive(Default)]
+pub struct Stored {
+    pub gpc: bool,
+    pub dnt: bool,
+    pub consent: Option<String>,
+    pub optout: Option<String>,
+    pub visitor: Option<String>,
+    pub queue: Option<String>,
+}
+
+fn set_list(cfg: &mut Config, which: ListSetting, list: Vec<String>) {
+    use ListSetting as L;
+    match which {
+        L::Domains => cfg.link_rules.domains = list,
+        L::ExcludedQueryParams => cfg.url_rules.excluded = list,
+        L::AllowedQueryParams => cfg.url_rules.allowed = Some(list),
+        L::MaskSelectors => cfg.mask_selectors = list,
+        L::DownloadExtensions => cfg.link_rules.extensions = Some(list),
+        L::LinkClasses => cfg.link_rules.link_classes = list,
+        L::DownloadClasses => cfg.link_rules.download_classes = list,
+        L::IgnoreClasses => cfg.link_rules.ignore_classes = list,
+    }
+}
+
+/// `_pkc`: one category as text, several as a JSON array (matomo.js does the same).
+fn category_text(c: &Category) -> Option<String> {
+    match c {
+        Category::None => None,
+        Category::One(s) => Some(mask_text(s)),
+        Category::Many(_) => {
+            let mut s = String::new();
+            push_category_json(&mut s, c);
+            Some(s)
+        }
+    }
+}
+
+fn push_category_json(out: &mut String, c: &Category) {
+    match c {
+        Category::None => out.push_str("\"\""),
+        Category::One(s) => push_json_str(out, &mask_text(s)),
+        Category::Many(list) => {
+            out.push('[');
+            for (i, s) in list.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_json_str(out, &mask_text(s));
+            }
+            out.push(']');
+        }
+    }
+}

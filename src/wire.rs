@@ -80,3 +80,38 @@ mod tests {
         assert_eq!(body_cost(&q), q.len() + 3);
     }
 }
+
+/// Appends `s` as a JSON string literal (ecommerce `ec_items`, `_pkc`).
+pub fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                crate::numfmt::push_hex(out, &[c as u8]);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_are_escaped() {
+        let mut s = String::new();
+        push_json_str(&mut s, "a\"b\\c\nd");
+        assert_eq!(s, "\"a\\\"b\\\\c\\u000ad\"");
+    }
+}
+
+/// The one query of a one-hit bulk body (for GET requests).
+pub fn single_query(body: &str) -> Option<&str> {
+    let q = body.strip_prefix("{\"requests\":[\"")?.strip_suffix("\"]}")?;
+    (!q.contains('"')).then_some(q)
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds the release bundle into dist/:
+#   hush.js + hush_bg.wasm   the script-tag drop-in for matomo.js (classic script)
+#   index.js + index.d.ts    the npm ES module and its types (hush_web.js is its wasm glue)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+bin=node_modules/.bin
+[ -x "$bin/wasm-opt" ] && [ -x "$bin/esbuild" ] || npm install --no-audit --no-fund
+
+cargo build --quiet --release --target wasm32-unknown-unknown --features slim
+raw=target/wasm32-unknown-unknown/release/hush.wasm
+tmp=target/bundle
+rm -rf "$tmp" dist
+mkdir -p "$tmp" dist
+
+# Same .wasm for both targets; only the JS glue differs.
+wasm-bindgen --target no-modules --no-typescript --out-dir "$tmp/classic" --out-name hush "$raw"
+wasm-bindgen --target web --no-typescript --out-dir "$tmp/esm" --out-name hush "$raw"
+
+# Debian's binaryen is too old (its output fails in Chromium); npm's binaryen 132 is right.
+# Never -all: the output would not load in Chromium or Node.
+"$bin/wasm-opt" -Oz --strip-debug --strip-producers \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-reference-types --enable-multivalue --enable-mutable-globals \
+  "$tmp/classic/hush_bg.wasm" -o dist/hush_bg.wasm
+
+# Classic script: the glue and our loader share one function scope (no globals leak).
+{ echo '(function(){"use strict";'; cat "$tmp/classic/hush.js" js/loader.js; echo '})();'; } > "$tmp/hush.js"
+"$bin/esbuild" --log-level=warning --minify --target=es2018 "$tmp/hush.js" --outfile=dist/hush.js
+"$bin/esbuild" --log-level=warning --minify --format=esm --target=es2020 "$tmp/esm/hush.js" --outfile=dist/hush_web.js
+cp js/index.js js/index.d.ts dist/
+
+printf '%-22s %9s %9s\n' file raw gzip
+for f in dist/hush.js dist/hush_bg.wasm dist/index.js dist/index.d.ts dist/hush_web.js; do
+  printf '%-22s %9d %9d\n' "$f" "$(wc -c < "$f")" "$(gzip -9c "$f" | wc -c)"
+done
+total=$(( $(gzip -9c dist/hush.js | wc -c) + $(gzip -9c dist/hush_bg.wasm | wc -c) ))
+echo "script tag (hush.js + hush_bg.wasm), gzip: $total bytes"

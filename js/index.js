@@ -1,0 +1,114 @@
+// hush-analytics: the npm entry point. A thin layer over the same wasm core as hush.js.
+import init, { boot, push as run, check, flush as flushAll, consentState, onConsentChange } from './hush_web.js';
+
+// option name -> [command, kind]; kind says how the value becomes arguments.
+const OPTIONS = {
+  trackerUrl: ['setTrackerUrl', 'value'],
+  siteId: ['setSiteId', 'value'],
+  userId: ['setUserId', 'value'],
+  userIdSalt: ['setUserIdSalt', 'value'],
+  domains: ['setDomains', 'value'],
+  excludedQueryParams: ['setExcludedQueryParams', 'value'],
+  allowedQueryParams: ['setAllowedQueryParams', 'value'],
+  maskSelectors: ['setMaskSelectors', 'value'],
+  downloadExtensions: ['setDownloadExtensions', 'value'],
+  linkClasses: ['setLinkClasses', 'value'],
+  downloadClasses: ['setDownloadClasses', 'value'],
+  ignoreClasses: ['setIgnoreClasses', 'value'],
+  batch: ['setBatchOptions', 'value'],
+  requestMethod: ['setRequestMethod', 'value'],
+  doNotTrack: ['setDoNotTrack', 'bool'],
+  honorGlobalPrivacyControl: ['setHonorGlobalPrivacyControl', 'bool'],
+  consentPolicyVersion: ['setConsentPolicyVersion', 'value'],
+  heartBeatTimer: ['enableHeartBeatTimer', 'value'],
+  requireConsent: ['requireConsent', 'flag'],
+  requireCookieConsent: ['requireCookieConsent', 'flag'],
+  disableCookies: ['disableCookies', 'flag'],
+  discardHashTag: ['discardHashTag', 'flag'],
+  linkTracking: ['enableLinkTracking', 'flag'],
+  historyTracking: ['enableHistoryTracking', 'flag'],
+  formAnalytics: ['enableFormAnalytics', 'flag'],
+  consentManager: ['connectConsentManager', 'cmp'],
+};
+
+const METHODS = [
+  'trackPageView', 'trackEvent', 'trackSiteSearch', 'trackGoal', 'trackLink', 'ping',
+  'setCustomUrl', 'setReferrerUrl', 'setDocumentTitle', 'setUserId', 'resetUserId',
+  'setCustomDimension', 'deleteCustomDimension', 'addEcommerceItem', 'removeEcommerceItem',
+  'clearEcommerceCart', 'setEcommerceView', 'trackEcommerceCartUpdate', 'trackEcommerceOrder',
+  'requireConsent', 'setConsentGiven', 'rememberConsentGiven', 'forgetConsentGiven',
+  'requireCookieConsent', 'setCookieConsentGiven', 'rememberCookieConsentGiven',
+  'forgetCookieConsentGiven', 'optUserOut', 'forgetUserOptOut', 'isUserOptedOut', 'hasConsent',
+  'getVisitorId', 'getPageViewId',
+];
+
+function optionError(name, why) {
+  return new TypeError(`hush: option "${name}": ${why}`);
+}
+
+/** Turns one option into a `_paq` command, or throws naming the option. */
+function toCommand(name, value) {
+  const spec = OPTIONS[name];
+  if (!spec) throw optionError(name, `unknown option (known: ${Object.keys(OPTIONS).join(', ')})`);
+  const [command, kind] = spec;
+  if ((kind === 'flag' || kind === 'bool') && typeof value !== 'boolean') {
+    throw optionError(name, `must be true or false, got ${typeof value}`);
+  }
+  if (kind === 'flag') return value ? [command] : null;
+  if (kind === 'cmp') {
+    const { name: cmp, options, ...rest } = Object(value);
+    if (Object.keys(rest).length) throw optionError(name, `unknown key "${Object.keys(rest)[0]}" (expected name, options)`);
+    return [command, cmp, options];
+  }
+  return [command, value];
+}
+
+function commandsOf(options) {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError('hush: createTracker expects an options object');
+  }
+  const commands = [];
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    const command = toCommand(name, value);
+    if (!command) continue;
+    const problem = check(command);
+    if (problem) throw optionError(name, problem.replace(/^hush: /, ''));
+    commands.push(command);
+  }
+  return commands;
+}
+
+let started = null;
+let booted = false;
+
+/**
+ * Creates the page's tracker. Options mirror the `_paq` commands; a bad option rejects
+ * with an error that names it. `wasmUrl` overrides where hush_bg.wasm is fetched from.
+ */
+export async function createTracker(options = {}) {
+  const { wasmUrl, ...rest } = options ?? {};
+  started ??= init({ module_or_path: wasmUrl ?? new URL('./hush_bg.wasm', import.meta.url) });
+  await started;
+  const commands = commandsOf(rest);
+  const tracker = makeTracker();
+  if (booted) {
+    // A second createTracker on the same page configures the same tracker.
+    for (const c of commands) run(c);
+  } else {
+    booted = true;
+    boot(commands, tracker);
+  }
+  return tracker;
+}
+
+function makeTracker() {
+  const tracker = {
+    push: (item) => run(item),
+    flush: () => flushAll().then(() => undefined),
+    consent: () => JSON.parse(consentState() || '{}'),
+    onConsentChange: (callback) => onConsentChange((state) => callback(JSON.parse(state))),
+  };
+  for (const name of METHODS) tracker[name] = (...args) => run([name, ...args]);
+  return tracker;
+}

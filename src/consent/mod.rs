@@ -1,0 +1,509 @@
+//! Consent state machine (sans-IO): what may be sent and what may be stored.
+//!
+//! Facts go in as events (Matomo consent commands, a consent banner's decision, browser
+//! signals, records read from storage); the tracker asks `gate(now)` for each hit and
+//! `may_store(now)` before touching storage, and carries out the `Effects` of each event.
+//! Every query is computed from the facts at `now`, so the order in which settings arrive
+//! does not matter and a remembered consent lapses mid-visit without any event.
+//!
+//! Two purposes: measurement (hits may be sent) and storage (identifiers and queues may be
+//! persisted). Precedence, strongest first:
+//! 1. opt-out (command or stored record) and honoured GPC / DNT: drop everything, store nothing;
+//! 2. decisions made on this page (commands, CMP), newest wins per purpose;
+//! 3. the remembered record, while unexpired and written under the current policy version;
+//! 4. the requirement mode's default: measurement Send (none, cookie consent) or Hold
+//!    (consent); storage never (hush is cookieless until an explicit grant, SPEC §4).
+//!
+//! A measurement refusal only stops hits where measurement needs consent (requireConsent):
+//! under the other modes the site has chosen cookieless measurement without consent, so a
+//! refusal keeps hits cookieless (SPEC §5, Consent Mode "denied → cookieless or nothing").
+//! Matomo's `forgetConsentGiven` calls `requireConsent`, and so does ours: it stops hits in
+//! every mode. A measurement refusal also refuses storage: identifiers serve only measurement.
+//!
+//! CMP mapping, `Cmp { measurement, storage }` (None = that purpose unchanged):
+//! - measurement Some(true): hits sent; under requireConsent held hits are released.
+//!   Under the other modes it changes nothing visible (hits were already sent).
+//! - storage Some(true): storage allowed once hits are sent (under requireConsent a storage
+//!   grant alone keeps hits held and stores nothing).
+//! - measurement Some(false): requireConsent → Drop (held hits dropped); other modes → still
+//!   sent, cookieless. Storage refused too.
+//! - storage Some(false): storage off. Any Some(false) removes the remembered record (the
+//!   purpose it still grants carries on for this page) and erases hush's storage.
+//!
+//! The banner keeps its own record and re-announces it on every page, so a CMP decision is
+//! never written by hush.
+
+mod record;
+#[cfg(test)]
+mod tests;
+
+pub use record::{Record, MAX_LIFETIME_MS, MAX_POLICY_BYTES};
+
+use crate::numfmt::push_u64;
+use alloc::string::String;
+use record::{clip_policy, push_bool, push_json_str};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Requirement {
+    None,
+    Consent,
+    CookieConsent,
+}
+
+/// What to do with a hit made now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gate {
+    Send,
+    /// requireConsent and no decision yet: keep it in memory (bounded) until consent.
+    Hold,
+    /// opted out, refused, withdrawn, GPC/DNT: the hit is discarded.
+    Drop,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConsentEvent {
+    /// The strictest requirement seen wins (Consent > CookieConsent > None): matomo.js has
+    /// no way to lift a requirement, and this keeps the order of commands irrelevant.
+    Require(Requirement),
+    /// setConsentGiven (`None`) / rememberConsentGiven(hours): measurement and storage.
+    ConsentGiven { remember_hours: Option<f64> },
+    ConsentForgotten,
+    /// setCookieConsentGiven / rememberCookieConsentGiven(hours): storage only.
+    CookieConsentGiven { remember_hours: Option<f64> },
+    CookieConsentForgotten,
+    OptOut,
+    ForgetOptOut,
+    HonorDoNotTrack(bool),
+    HonorGpc(bool),
+    /// Browser signals read once at start.
+    Signals { gpc: bool, dnt: bool },
+    DisableCookies,
+    /// A consent banner's decision; `None` leaves that purpose unchanged.
+    Cmp { measurement: Option<bool>, storage: Option<bool> },
+    PolicyVersion(String),
+    /// Records read from storage at start (`hush_consent`, `hush_optout` values).
+    Restore { consent: Option<String>, optout: Option<String> },
+    /// Time passed: reports (and removes) a remembered consent that expired since the last
+    /// event. Queries are right without it; it only brings the effects and `changed`.
+    Tick,
+}
+
+/// Side effects of one event, for the tracker to carry out.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Effects {
+    /// Held hits may now be sent.
+    pub release_held: bool,
+    /// Held and queued hits must be dropped.
+    pub drop_held: bool,
+    /// Delete every identifier and queued hit hush stored. The consent and opt-out records
+    /// are NOT part of it: they come and go only through `write` / `remove`.
+    pub erase_storage: bool,
+    /// (key, value) records to write to first-party storage.
+    pub write: alloc::vec::Vec<(&'static str, String)>,
+    /// keys to remove from storage.
+    pub remove: alloc::vec::Vec<&'static str>,
+    /// the decision changed (the npm API emits an event).
+    pub changed: bool,
+}
+
+pub const CONSENT_KEY: &str = "hush_consent";
+pub const OPTOUT_KEY: &str = "hush_optout";
+
+/// A decision about one purpose made on this page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tri {
+    Unset,
+    Yes,
+    No,
+}
+
+/// Where the current decision came from (for `describe`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    Command,
+    Record,
+    Cmp,
+}
+
+/// What the tracker saw after the previous event; effects are the differences.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Snap {
+    gate: Gate,
+    store: bool,
+    out: bool,
+    blocked: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Consent {
+    req: Requirement,
+    meas: Tri,
+    store: Tri,
+    rec: Option<Record>,
+    opted_out: bool,
+    honor_gpc: bool,
+    honor_dnt: bool,
+    gpc: bool,
+    dnt: bool,
+    no_cookies: bool,
+    policy: String,
+    source: Source,
+    last: Snap,
+}
+
+impl Default for Consent {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Consent {
+    pub fn new() -> Self {
+        Consent {
+            req: Requirement::None,
+            meas: Tri::Unset,
+            store: Tri::Unset,
+            rec: None,
+            opted_out: false,
+            honor_gpc: true,
+            honor_dnt: true,
+            gpc: false,
+            dnt: false,
+            no_cookies: false,
+            policy: String::from("1"),
+            source: Source::Command,
+            last: Snap { gate: Gate::Send, store: false, out: false, blocked: false },
+        }
+    }
+
+    pub fn handle(&mut self, ev: ConsentEvent, now_ms: f64) -> Effects {
+        let mut fx = Effects::default();
+        self.apply(ev, now_ms, &mut fx);
+        self.expire_record(now_ms, &mut fx);
+        self.settle(now_ms, &mut fx);
+        fx
+    }
+
+    fn apply(&mut self, ev: ConsentEvent, now: f64, fx: &mut Effects) {
+        use ConsentEvent as E;
+        match ev {
+            E::Require(r) if rank(r) > rank(self.req) => self.req = r,
+            E::Require(_) | E::Tick => {}
+            E::ConsentGiven { remember_hours } => self.give(true, remember_hours, now, fx),
+            E::CookieConsentGiven { remember_hours } => self.give(false, remember_hours, now, fx),
+            E::ConsentForgotten => self.forget_consent(fx),
+            E::CookieConsentForgotten => self.forget_storage(now, fx),
+            E::OptOut => self.opt_out(now, fx),
+            E::ForgetOptOut => {
+                self.opted_out = false;
+                fx.remove.push(OPTOUT_KEY); // also clears a record this page never restored
+            }
+            E::HonorDoNotTrack(b) => self.honor_dnt = b,
+            E::HonorGpc(b) => self.honor_gpc = b,
+            E::Signals { gpc, dnt } => (self.gpc, self.dnt) = (gpc, dnt),
+            E::DisableCookies => {
+                // As matomo.js's disableCookies: what was stored goes too.
+                self.no_cookies = true;
+                fx.erase_storage = true;
+            }
+            E::Cmp { measurement, storage } => self.cmp(measurement, storage, now, fx),
+            E::PolicyVersion(p) => self.policy = clip_policy(p),
+            E::Restore { consent, optout } => self.restore(consent, optout, fx),
+        }
+    }
+
+    /// setConsentGiven (`full`) or setCookieConsentGiven, remembered when `hours` is given.
+    fn give(&mut self, full: bool, hours: Option<f64>, now: f64, fx: &mut Effects) {
+        self.source = Source::Command;
+        if full {
+            self.meas = Tri::Yes;
+        }
+        self.store = Tri::Yes;
+        // Under disableCookies, an opt-out or an honoured signal nothing is written (as
+        // matomo.js, which cannot set its consent cookie then); the grant holds for this page.
+        let Some(h) = hours else { return };
+        if self.no_cookies || self.blocked() {
+            return;
+        }
+        let keep_meas = self.live_record(now).is_some_and(|r| r.measurement);
+        let given_at = ms(now);
+        let rec = Record {
+            measurement: full || keep_meas,
+            storage: true,
+            given_at,
+            expires_at: given_at.saturating_add(lifetime_ms(h)),
+            policy: self.policy.clone(),
+        };
+        fx.write.push((CONSENT_KEY, rec.serialise()));
+        self.rec = Some(rec);
+        // The grant now lives in the record, so that it lapses with it.
+        if full {
+            self.meas = Tri::Unset;
+        }
+        self.store = Tri::Unset;
+    }
+
+    /// forgetConsentGiven: as matomo.js, consent becomes required and is refused.
+    fn forget_consent(&mut self, fx: &mut Effects) {
+        self.source = Source::Command;
+        self.req = Requirement::Consent;
+        self.meas = Tri::No;
+        self.store = Tri::No;
+        self.drop_record(fx);
+        fx.erase_storage = true;
+    }
+
+    /// forgetCookieConsentGiven: storage off; a remembered measurement grant holds for the page.
+    fn forget_storage(&mut self, now: f64, fx: &mut Effects) {
+        self.source = Source::Command;
+        self.keep_measurement(now);
+        self.store = Tri::No;
+        self.drop_record(fx);
+        fx.erase_storage = true;
+    }
+
+    fn cmp(&mut self, m: Option<bool>, s: Option<bool>, now: f64, fx: &mut Effects) {
+        if m.is_none() && s.is_none() {
+            return;
+        }
+        self.source = Source::Cmp;
+        if m == Some(true) {
+            self.meas = Tri::Yes;
+        }
+        if s == Some(true) {
+            self.store = Tri::Yes;
+        }
+        if m != Some(false) && s != Some(false) {
+            return;
+        }
+        // A withdrawal: the record goes, the purpose not withdrawn carries on for this page.
+        self.keep_measurement(now);
+        if m == Some(false) {
+            self.meas = Tri::No;
+        }
+        self.store = Tri::No;
+        self.drop_record(fx);
+        fx.erase_storage = true;
+    }
+
+    fn opt_out(&mut self, now: f64, fx: &mut Effects) {
+        self.opted_out = true;
+        // Earlier grants die with the opt-out: forgetting it later starts from the default.
+        self.meas = Tri::Unset;
+        self.store = Tri::Unset;
+        self.drop_record(fx);
+        // Written even under disableCookies: the objection must hold on every page (SPEC §5).
+        let mut v = String::from("v1|optout|at=");
+        push_u64(&mut v, ms(now));
+        fx.write.push((OPTOUT_KEY, v));
+        fx.erase_storage = true;
+    }
+
+    fn restore(&mut self, consent: Option<String>, optout: Option<String>, fx: &mut Effects) {
+        // Fail closed: only hush writes this key, so any value there means "opted out".
+        if optout.is_some_and(|v| !v.is_empty()) {
+            self.opted_out = true;
+        }
+        let Some(v) = consent.filter(|v| !v.is_empty()) else { return };
+        match Record::parse(&v) {
+            // Expiry and policy version are checked by expire_record, whatever the order.
+            Some(r) => {
+                self.rec = Some(r);
+                self.source = Source::Record;
+                fx.changed = true;
+            }
+            None => {
+                // Unreadable: no consent, and nothing stored under it may stay.
+                fx.remove.push(CONSENT_KEY);
+                fx.erase_storage = true;
+            }
+        }
+    }
+
+    /// A record past its expiry or written under another policy version is deleted, with
+    /// whatever it allowed hush to store.
+    fn expire_record(&mut self, now: f64, fx: &mut Effects) {
+        let Some(r) = &self.rec else { return };
+        if r.live(now, &self.policy) {
+            return;
+        }
+        fx.erase_storage |= r.storage;
+        self.drop_record(fx);
+    }
+
+    fn drop_record(&mut self, fx: &mut Effects) {
+        fx.remove.push(CONSENT_KEY);
+        if self.rec.take().is_some() {
+            fx.changed = true;
+        }
+    }
+
+    /// Before the record goes: its measurement grant becomes a decision of this page.
+    fn keep_measurement(&mut self, now: f64) {
+        if self.meas == Tri::Unset && self.live_record(now).is_some_and(|r| r.measurement) {
+            self.meas = Tri::Yes;
+        }
+    }
+
+    /// Effects are what changed since the previous event, as the tracker saw it.
+    fn settle(&mut self, now: f64, fx: &mut Effects) {
+        let s = self.snap(now);
+        let l = self.last;
+        fx.release_held = l.gate == Gate::Hold && s.gate == Gate::Send;
+        fx.drop_held = s.gate == Gate::Drop && l.gate != Gate::Drop;
+        fx.erase_storage |= (l.store && !s.store) || (s.blocked && !l.blocked);
+        fx.changed |= s != l || !fx.write.is_empty();
+        self.last = s;
+    }
+
+    fn snap(&self, now: f64) -> Snap {
+        Snap {
+            gate: self.gate(now),
+            store: self.may_store(now),
+            out: self.is_opted_out(),
+            blocked: self.blocked(),
+        }
+    }
+
+    fn blocked(&self) -> bool {
+        self.opted_out || (self.gpc && self.honor_gpc) || (self.dnt && self.honor_dnt)
+    }
+
+    fn live_record(&self, now: f64) -> Option<&Record> {
+        self.rec.as_ref().filter(|r| r.live(now, &self.policy))
+    }
+
+    fn meas_at(&self, now: f64) -> Tri {
+        match self.meas {
+            Tri::Unset if self.live_record(now).is_some_and(|r| r.measurement) => Tri::Yes,
+            t => t,
+        }
+    }
+
+    fn store_at(&self, now: f64) -> Tri {
+        match self.store {
+            Tri::Unset if self.live_record(now).is_some_and(|r| r.storage) => Tri::Yes,
+            t => t,
+        }
+    }
+
+    pub fn gate(&self, now_ms: f64) -> Gate {
+        if self.blocked() {
+            return Gate::Drop;
+        }
+        let need = self.req == Requirement::Consent;
+        match self.meas_at(now_ms) {
+            Tri::Yes => Gate::Send,
+            Tri::No if need => Gate::Drop,
+            Tri::Unset if need => Gate::Hold,
+            _ => Gate::Send,
+        }
+    }
+
+    /// Identifiers and queues may be persisted: hits are being sent, storage was granted
+    /// explicitly, and cookies are not disabled.
+    pub fn may_store(&self, now_ms: f64) -> bool {
+        !self.no_cookies && self.gate(now_ms) == Gate::Send && self.store_at(now_ms) == Tri::Yes
+    }
+
+    /// matomo.js's hasConsent: hits may be sent now (true when consent is not required).
+    pub fn has_consent(&self, now_ms: f64) -> bool {
+        self.gate(now_ms) == Gate::Send
+    }
+
+    /// A "no" is in force: opt-out, honoured GPC or DNT, or consent refused / forgotten under
+    /// requireConsent. Unlike matomo.js (`!hasConsent`) an undecided visitor is not counted:
+    /// `!has_consent(now)` gives that meaning.
+    pub fn is_opted_out(&self) -> bool {
+        self.blocked() || (self.req == Requirement::Consent && self.meas == Tri::No)
+    }
+
+    pub fn requirement(&self) -> Requirement {
+        self.req
+    }
+
+    /// JSON object describing the current decision and record (for the npm API).
+    pub fn describe(&self, now_ms: f64) -> String {
+        let gate = self.gate(now_ms);
+        let mut o = String::from("{\"requirement\":");
+        push_json_str(&mut o, req_name(self.req));
+        o.push_str(",\"gate\":");
+        push_json_str(&mut o, gate_name(gate));
+        push_bool(&mut o, ",\"measurement\":", gate == Gate::Send);
+        push_bool(&mut o, ",\"storage\":", self.may_store(now_ms));
+        push_bool(&mut o, ",\"optedOut\":", self.is_opted_out());
+        push_bool(&mut o, ",\"cookiesDisabled\":", self.no_cookies);
+        o.push_str(",\"source\":");
+        push_json_str(&mut o, self.source_name(now_ms));
+        o.push_str(",\"policy\":");
+        push_json_str(&mut o, &self.policy);
+        o.push_str(",\"record\":");
+        match self.live_record(now_ms) {
+            Some(r) => r.push_json(&mut o),
+            None => o.push_str("null"),
+        }
+        o.push('}');
+        o
+    }
+
+    fn source_name(&self, now: f64) -> &'static str {
+        if self.opted_out {
+            "optout"
+        } else if self.gpc && self.honor_gpc {
+            "gpc"
+        } else if self.dnt && self.honor_dnt {
+            "dnt"
+        } else if self.meas_at(now) == Tri::Unset && self.store_at(now) == Tri::Unset {
+            "default"
+        } else {
+            match self.source {
+                Source::Command => "command",
+                Source::Record => "record",
+                Source::Cmp => "cmp",
+            }
+        }
+    }
+}
+
+fn rank(r: Requirement) -> u8 {
+    match r {
+        Requirement::None => 0,
+        Requirement::CookieConsent => 1,
+        Requirement::Consent => 2,
+    }
+}
+
+fn req_name(r: Requirement) -> &'static str {
+    match r {
+        Requirement::None => "none",
+        Requirement::CookieConsent => "cookieConsent",
+        Requirement::Consent => "consent",
+    }
+}
+
+fn gate_name(g: Gate) -> &'static str {
+    match g {
+        Gate::Send => "send",
+        Gate::Hold => "hold",
+        Gate::Drop => "drop",
+    }
+}
+
+/// Unix milliseconds as stored (negative and NaN clocks count as 0).
+fn ms(now: f64) -> u64 {
+    if now > 0.0 {
+        now as u64
+    } else {
+        0
+    }
+}
+
+/// rememberConsentGiven's hours as a lifetime: the default is the maximum; NaN, zero,
+/// negative and too-long values get it too; anything positive lasts at least 1 ms.
+fn lifetime_ms(hours: f64) -> u64 {
+    let ms = hours * 3_600_000.0;
+    if ms.is_nan() || ms <= 0.0 || ms >= MAX_LIFETIME_MS as f64 {
+        return MAX_LIFETIME_MS;
+    }
+    (ms as u64).max(1)
+}

@@ -1,0 +1,66 @@
+//! Shortening one hit that is too big for a request on its own.
+//!
+//! Rule: parameter values are cut, longest first, all down to one common length, the largest
+//! that makes the query fit (so short values are untouched and long ones keep as much as
+//! possible). Keys are never removed, and the values of `idsite`, `rec`, `_id` and `cid`
+//! (routing and visit identity) are never cut. A cut never lands inside a `%XX` escape nor
+//! inside a UTF-8 character spelled as several escapes, so the value still decodes.
+
+use alloc::string::String;
+
+/// Values that may be shortened: every one but the routing and identity ones.
+fn cuttable(seg: &str) -> Option<(&str, &str)> {
+    let (k, v) = seg.split_once('=')?;
+    (!matches!(k.trim_start_matches('?'), "idsite" | "rec" | "_id" | "cid")).then_some((k, v))
+}
+
+/// `q` shortened to at most `max` bytes, or None if even empty values would not fit.
+pub(super) fn fit(q: &str, max: usize) -> Option<String> {
+    let excess = q.len().checked_sub(max)?;
+    let removed = |cap: usize| q.split('&').filter_map(cuttable).map(|(_, v)| v.len().saturating_sub(cap)).sum::<usize>();
+    if removed(0) < excess {
+        return None;
+    }
+    // Largest cap that removes enough: removed(lo) >= excess > removed(hi).
+    let (mut lo, mut hi) = (0, q.len());
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if removed(mid) >= excess {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let mut out = String::with_capacity(max);
+    for (i, seg) in q.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        match cuttable(seg) {
+            Some((k, v)) if v.len() > lo => {
+                out.push_str(k);
+                out.push('=');
+                out.push_str(cut(v, lo));
+            }
+            _ => out.push_str(seg),
+        }
+    }
+    Some(out)
+}
+
+/// The first `cap` bytes of an encoded value, or a little less: backs off while the cut
+/// would split a `%XX` escape, a UTF-8 sequence (next byte is a continuation `%80`–`%BF`),
+/// or a raw multi-byte character.
+fn cut(v: &str, cap: usize) -> &str {
+    let b = v.as_bytes();
+    let mut c = cap.min(b.len());
+    while c > 0 {
+        let in_escape = b.get(c - 1) == Some(&b'%') || (c >= 2 && b.get(c - 2) == Some(&b'%'));
+        let mid_char = b.get(c) == Some(&b'%') && matches!(b.get(c + 1), Some(b'8' | b'9' | b'A' | b'B' | b'a' | b'b'));
+        if !(in_escape || mid_char || !v.is_char_boundary(c)) {
+            break;
+        }
+        c -= 1;
+    }
+    v.get(..c).unwrap_or("")
+}

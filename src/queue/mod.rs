@@ -1,0 +1,350 @@
+//! Outbound queue, batching and retry policy: sans-IO. The owner pushes encoded hits,
+//! asks `poll_transmit` for batches, sends them, and reports each result with `on_result`.
+//!
+//! Contract for the owner:
+//! - every batch returned by `poll_transmit` gets exactly one `on_result` (a fetch needs a
+//!   timeout that reports `NetworkError`; a `sendBeacon` that returned true is `Delivered`,
+//!   the browser owns it from then on; false is `NetworkError`). A batch that never gets a
+//!   result blocks the non-forced path, which sends one batch at a time.
+//! - call `poll_transmit(now, false)` at `next_deadline()` and after every `on_result`,
+//!   `push` and `set_online(true)`; a deadline at or before `now` means "now".
+//! - `poll_transmit(now, true)` (flush, page hide) hands out everything waiting, batch after
+//!   batch, ignoring the delay, the backoff, the batch in flight and offline state (a
+//!   beacon may still get through when `navigator.onLine` is wrong).
+//!
+//! Order: hits carry a sequence number; the waiting list is always sorted by it, and a batch
+//! that fails goes back to its place (before hits pushed since). With one batch in flight
+//! (the normal path) the collector sees hits in push order. Forced batches may overlap: if
+//! an earlier one fails and a later one succeeds, the failed hits arrive later, with `cdt`.
+
+mod fit;
+mod persist;
+#[cfg(test)]
+mod tests;
+
+pub use persist::MAX_STORED;
+
+use crate::numfmt::push_u64;
+use crate::wire::{body_cost, bulk_body, MAX_BODY_BYTES, MAX_HITS_PER_REQUEST};
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Waiting hits kept in memory; beyond it the oldest are dropped (with a warning).
+pub const MAX_WAITING: usize = 500;
+/// A hit sent this long after it happened carries `cdt`.
+pub const LATE_MS: f64 = 2_000.0;
+/// Matomo refuses (HTTP 400, whole bulk request) a `cdt` older than 24 h without a token.
+/// Five minutes of margin cover the trip and a server clock slightly ahead of the browser's.
+pub const MAX_AGE_MS: f64 = 86_400_000.0 - 300_000.0;
+/// Longest query kept: leaves room in one body for the brackets, quotes and `&cdt=…`.
+pub const MAX_QUERY_BYTES: usize = MAX_BODY_BYTES - 100;
+/// `{"requests":[` + `]}`, minus the comma `body_cost` counts for the last hit.
+const EMPTY_BODY: usize = 14;
+/// Warnings kept until `take_warnings`, so an owner that never reads them stays bounded.
+const MAX_WARNINGS: usize = 32;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Batch {
+    pub id: u32,
+    /// `{"requests":[…]}`
+    pub body: String,
+    pub hits: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Outcome {
+    /// 2xx
+    Delivered,
+    /// HTTP status other than 2xx; `retry_after_ms` from a Retry-After header.
+    Status { code: u16, retry_after_ms: Option<f64> },
+    /// network error, timeout, aborted
+    NetworkError,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    /// Hits per batch (clamped to 1..=50).
+    pub max_hits: usize,
+    /// How long the oldest waiting hit may wait for companions.
+    pub max_delay_ms: f64,
+    /// Backoff before retry n (from 0): jitter × min(cap, base × 2^n).
+    pub retry_base_ms: f64,
+    pub retry_cap_ms: f64,
+    /// Failed sends of one hit before it is dropped.
+    pub max_attempts: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy { max_hits: 50, max_delay_ms: 1000.0, retry_base_ms: 1000.0, retry_cap_ms: 60_000.0, max_attempts: 8 }
+    }
+}
+
+/// One hit and what the queue knows about it.
+struct Entry {
+    /// Push order; decides the order on the wire.
+    seq: u64,
+    created: f64,
+    /// When it entered the queue: starts the batch delay.
+    queued: f64,
+    /// Failed sends so far.
+    attempts: u32,
+    query: String,
+}
+
+struct Flight {
+    id: u32,
+    hits: Vec<Entry>,
+}
+
+#[derive(Default)]
+pub struct Queue {
+    pub policy: Policy,
+    /// Sorted by `seq`.
+    waiting: VecDeque<Entry>,
+    flights: Vec<Flight>,
+    warnings: Vec<String>,
+    next_seq: u64,
+    /// Never reset (not even by `clear`), so a late result cannot match a newer batch.
+    next_id: u32,
+    /// Consecutive failed sends: the backoff exponent.
+    failures: u32,
+    /// No non-forced send before this.
+    retry_at: f64,
+    offline: bool,
+    /// Back online: send what waits without waiting for the batch delay.
+    kick: bool,
+    /// Hits dropped by `MAX_WAITING` since the last `take_warnings` (one warning, not 500).
+    overflow: usize,
+}
+
+impl Queue {
+    pub fn new(policy: Policy) -> Self {
+        Queue { policy, ..Default::default() }
+    }
+
+    /// Adds an encoded hit (`?idsite=…`) made at `created_ms`. A query too long for one
+    /// request is shortened (see `fit`) with a warning.
+    pub fn push(&mut self, query: String, created_ms: f64, now_ms: f64) {
+        let query = if query.len() <= MAX_QUERY_BYTES {
+            query
+        } else if let Some(short) = fit::fit(&query, MAX_QUERY_BYTES) {
+            let mut w = String::from("hush: shortened a hit of ");
+            push_u64(&mut w, query.len() as u64);
+            w.push_str(" bytes to fit one request (longest values cut first)");
+            self.note(w);
+            short
+        } else {
+            return self.warn(1, " too large to send", None, "");
+        };
+        let created = if created_ms.is_finite() { created_ms } else { now_ms };
+        self.next_seq += 1;
+        self.waiting.push_back(Entry { seq: self.next_seq, created, queued: now_ms, attempts: 0, query });
+        while self.waiting.len() > MAX_WAITING {
+            self.waiting.pop_front();
+            self.overflow += 1;
+        }
+    }
+
+    /// The next batch to send now, if the policy says so (`force` = flush / page hide).
+    pub fn poll_transmit(&mut self, now_ms: f64, force: bool) -> Option<Batch> {
+        if !force && !self.next_deadline().is_some_and(|d| d <= now_ms) {
+            return None;
+        }
+        self.take(now_ms)
+    }
+
+    /// Result of sending batch `id`; `jitter` is uniform in [0, 1). Unknown ids (cleared
+    /// batches, beacons the owner did not get from here) are ignored.
+    pub fn on_result(&mut self, id: u32, outcome: Outcome, now_ms: f64, jitter: f64) {
+        let Some(i) = self.flights.iter().position(|f| f.id == id) else { return };
+        let hits = self.flights.swap_remove(i).hits;
+        let (code, after) = match outcome {
+            Outcome::Delivered => (200, None),
+            Outcome::Status { code, retry_after_ms } => (code, retry_after_ms),
+            Outcome::NetworkError => (0, None),
+        };
+        match code {
+            // Delivered: the hits are gone for good, and the collector is up again.
+            200..=299 => (self.failures, self.retry_at) = (0, 0.0),
+            408 | 429 => self.retry(hits, after, now_ms, jitter, true),
+            // The collector read and refused them: sending them again cannot help.
+            400..=499 => self.warn(hits.len(), ": the collector refused them (HTTP ", Some(code as u64), ")"),
+            // 5xx, network errors, and odd statuses (1xx, 3xx): transient until the bound.
+            // A network error while offline is expected and does not spend an attempt.
+            _ => self.retry(hits, after, now_ms, jitter, code != 0 || !self.offline),
+        }
+    }
+
+    /// When the owner should call `poll_transmit` again (flush delay or retry backoff end).
+    /// None when nothing waits, while offline, and while a batch is in flight (its result
+    /// comes first): never a deadline that `poll_transmit` would not honour, so no busy loop.
+    pub fn next_deadline(&self) -> Option<f64> {
+        let front = self.waiting.front()?;
+        if self.offline || !self.flights.is_empty() {
+            return None;
+        }
+        let due = if self.kick || self.full() { 0.0 } else { front.queued + self.policy.max_delay_ms.max(0.0) };
+        Some(due.max(self.retry_at))
+    }
+
+    /// Offline pauses the non-forced path; back online, what waits goes at once and the
+    /// backoff restarts (the outage was the client's, not the collector's).
+    pub fn set_online(&mut self, online: bool) {
+        if online && self.offline {
+            (self.failures, self.retry_at, self.kick) = (0, 0.0, !self.waiting.is_empty());
+        }
+        self.offline = !online;
+    }
+
+    /// Drops everything (consent withdrawn), in flight included: results arriving later
+    /// for those batches are ignored.
+    pub fn clear(&mut self) {
+        self.waiting.clear();
+        self.flights.clear();
+        (self.failures, self.retry_at, self.kick) = (0, 0.0, false);
+    }
+
+    /// Hits not yet delivered: waiting and in flight.
+    pub fn len(&self) -> usize {
+        self.waiting.len() + self.flights.iter().map(|f| f.hits.len()).sum::<usize>()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Console warnings produced (hits dropped after the retry bound, refused, older than
+    /// 24 h, over the memory bound; hits shortened).
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        let n = core::mem::take(&mut self.overflow);
+        self.warn(n, ": more than ", Some(MAX_WAITING as u64), " waiting");
+        core::mem::take(&mut self.warnings)
+    }
+
+    fn max_hits(&self) -> usize {
+        self.policy.max_hits.clamp(1, MAX_HITS_PER_REQUEST)
+    }
+
+    /// A full batch waits: by count, or by size.
+    fn full(&self) -> bool {
+        let n = self.max_hits();
+        let bytes: usize = self.waiting.iter().take(n).map(|e| body_cost(&e.query)).sum();
+        self.waiting.len() >= n || EMPTY_BODY + bytes >= MAX_BODY_BYTES
+    }
+
+    /// Takes the longest prefix of the waiting hits that fits one request.
+    fn take(&mut self, now: f64) -> Option<Batch> {
+        let (max, mut size, mut expired) = (self.max_hits(), EMPTY_BODY, 0);
+        let (mut hits, mut lines) = (Vec::new(), Vec::new());
+        while let Some(e) = self.waiting.front() {
+            if hits.len() >= max {
+                break;
+            }
+            if now - e.created > MAX_AGE_MS {
+                self.waiting.pop_front();
+                expired += 1;
+                continue;
+            }
+            let line = line(e, now);
+            size += body_cost(&line);
+            // Queries are bounded at push, so a first hit always fits.
+            if size >= MAX_BODY_BYTES && !hits.is_empty() {
+                break;
+            }
+            lines.push(line);
+            hits.extend(self.waiting.pop_front());
+        }
+        self.warn(expired, " older than 24 hours (Matomo refuses a late cdt without a token)", None, "");
+        if hits.is_empty() {
+            return None;
+        }
+        self.next_id = self.next_id.wrapping_add(1);
+        self.kick = false;
+        let batch = Batch { id: self.next_id, body: bulk_body(lines.iter().map(String::as_str)), hits: hits.len() };
+        self.flights.push(Flight { id: self.next_id, hits });
+        Some(batch)
+    }
+
+    /// Puts a failed batch back in its place, minus the hits that reached the bound, and
+    /// sets when to try again.
+    fn retry(&mut self, hits: Vec<Entry>, after: Option<f64>, now: f64, jitter: f64, spend: bool) {
+        let max = self.policy.max_attempts.max(1);
+        let mut spent = 0;
+        for mut e in hits {
+            e.attempts += spend as u32;
+            if e.attempts >= max {
+                spent += 1;
+                continue;
+            }
+            let at = self.waiting.partition_point(|w| w.seq < e.seq);
+            self.waiting.insert(at, e);
+        }
+        self.warn(spent, " after ", Some(max as u64), " failed attempts");
+        let wait = match after {
+            Some(ms) if ms >= 0.0 => ms,
+            _ => self.backoff(jitter),
+        };
+        self.retry_at = now + wait;
+        self.failures = self.failures.saturating_add(1);
+    }
+
+    /// Full jitter: jitter × min(cap, base × 2^failures). Doubling instead of `powi`, which
+    /// needs libm in no_std; it stops at the cap, so it never overflows.
+    fn backoff(&self, jitter: f64) -> f64 {
+        let (base, cap) = (self.policy.retry_base_ms, self.policy.retry_cap_ms);
+        let mut d = base;
+        for _ in 0..self.failures.min(64) {
+            if d >= cap {
+                break;
+            }
+            d += d;
+        }
+        // Out-of-range jitter (NaN included) waits the whole window rather than none.
+        let j = if (0.0..=1.0).contains(&jitter) { jitter } else { 1.0 };
+        d.min(cap).max(0.0) * j
+    }
+
+    /// Waiting and in-flight hits in push order.
+    fn held(&self) -> Vec<&Entry> {
+        let mut all: Vec<&Entry> = self.waiting.iter().collect();
+        for e in self.flights.iter().flat_map(|f| &f.hits) {
+            let at = all.partition_point(|w| w.seq < e.seq);
+            all.insert(at, e);
+        }
+        all
+    }
+
+    /// `hush: dropped <n> hit(s)<why><num><tail>`, nothing when n = 0.
+    fn warn(&mut self, n: usize, why: &str, num: Option<u64>, tail: &str) {
+        if n == 0 {
+            return;
+        }
+        let mut w = String::from("hush: dropped ");
+        push_u64(&mut w, n as u64);
+        w.push_str(if n == 1 { " hit" } else { " hits" });
+        w.push_str(why);
+        if let Some(num) = num {
+            push_u64(&mut w, num);
+        }
+        w.push_str(tail);
+        self.note(w);
+    }
+
+    fn note(&mut self, w: String) {
+        if self.warnings.len() < MAX_WARNINGS {
+            self.warnings.push(w);
+        }
+    }
+}
+
+/// The hit as sent: with `&cdt=<unix seconds>` when it is late.
+fn line(e: &Entry, now: f64) -> String {
+    let mut s = e.query.clone();
+    if now - e.created >= LATE_MS {
+        s.push_str("&cdt=");
+        push_u64(&mut s, (e.created / 1000.0) as u64);
+    }
+    s
+}

@@ -1,0 +1,53 @@
+//! Unsent hits across a reload (only with storage consent; the owner decides).
+//!
+//! Format: one line per hit, oldest first: `<created_ms as integer>\t<query>\n`. Queries are
+//! percent-encoded, so they never hold a tab or a newline. At most `MAX_STORED` hits, the
+//! newest. The stored text is untrusted on the way back (any script of the origin can write
+//! it): lines that do not parse, or whose query is not plain encoded ASCII (a `"` or `\`
+//! would break the JSON body), are skipped.
+
+use super::{Queue, MAX_AGE_MS};
+use crate::numfmt::push_u64;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Hits kept in a snapshot and accepted by `restore`.
+pub const MAX_STORED: usize = 200;
+
+impl Queue {
+    /// Unsent hits (waiting and in flight: the page may die before their result),
+    /// serialised for first-party storage.
+    pub fn snapshot(&self) -> String {
+        let all = self.held();
+        let mut out = String::new();
+        for e in all.iter().skip(all.len().saturating_sub(MAX_STORED)) {
+            push_u64(&mut out, e.created as u64);
+            out.push('\t');
+            out.push_str(&e.query);
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Appends the hits of a snapshot, in their order, after what is queued. Hits too old
+    /// for `cdt` are dropped with a warning.
+    pub fn restore(&mut self, snapshot: &str, now_ms: f64) {
+        let hits: Vec<(f64, &str)> = snapshot.split('\n').filter_map(parse_line).collect();
+        let mut old = 0;
+        for &(created, query) in hits.iter().skip(hits.len().saturating_sub(MAX_STORED)) {
+            if now_ms - created > MAX_AGE_MS {
+                old += 1;
+            } else {
+                self.push(query.into(), created, now_ms);
+            }
+        }
+        self.warn(old, " saved before the reload: older than 24 hours", None, "");
+    }
+}
+
+fn parse_line(line: &str) -> Option<(f64, &str)> {
+    let (t, q) = line.split_once('\t')?;
+    let t: u64 = t.parse().ok()?;
+    let plain = q.bytes().all(|b| b > b' ' && b < 0x7f && b != b'"' && b != b'\\');
+    (q.starts_with('?') && plain).then_some((t as f64, q))
+}
