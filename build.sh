@@ -4,15 +4,18 @@
 #   index.js + index.d.ts    the npm ES module and its types (hush_web.js is its wasm glue)
 set -euo pipefail
 cd "$(dirname "$0")"
+# DIST / CARGO_TARGET_DIR let parallel work build its own bundle without touching dist/.
+out=${DIST:-dist}
+target=${CARGO_TARGET_DIR:-target}
 
 bin=node_modules/.bin
 [ -x "$bin/wasm-opt" ] && [ -x "$bin/esbuild" ] || npm install --no-audit --no-fund
 
 cargo build --quiet --release --target wasm32-unknown-unknown --features slim
-raw=target/wasm32-unknown-unknown/release/hush.wasm
-tmp=target/bundle
-rm -rf "$tmp" dist
-mkdir -p "$tmp" dist
+raw=$target/wasm32-unknown-unknown/release/hush.wasm
+tmp=$target/bundle
+rm -rf "$tmp"
+mkdir -p "$tmp/out"
 
 # Same .wasm for both targets; only the JS glue differs.
 wasm-bindgen --target no-modules --no-typescript --out-dir "$tmp/classic" --out-name hush "$raw"
@@ -23,17 +26,21 @@ wasm-bindgen --target web --no-typescript --out-dir "$tmp/esm" --out-name hush "
 "$bin/wasm-opt" -Oz --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals \
-  "$tmp/classic/hush_bg.wasm" -o dist/hush_bg.wasm
+  "$tmp/classic/hush_bg.wasm" -o "$tmp/out/hush_bg.wasm"
 
 # Classic script: the glue and our loader share one function scope (no globals leak).
 { echo '(function(){"use strict";'; cat "$tmp/classic/hush.js" js/loader.js; echo '})();'; } > "$tmp/hush.js"
-"$bin/esbuild" --log-level=warning --minify --target=es2018 "$tmp/hush.js" --outfile=dist/hush.js
-"$bin/esbuild" --log-level=warning --minify --format=esm --target=es2020 "$tmp/esm/hush.js" --outfile=dist/hush_web.js
-cp js/index.js js/index.d.ts dist/
+"$bin/esbuild" --log-level=warning --minify --target=es2018 "$tmp/hush.js" --outfile="$tmp/out/hush.js"
+"$bin/esbuild" --log-level=warning --minify --format=esm --target=es2020 "$tmp/esm/hush.js" --outfile="$tmp/out/hush_web.js"
+cp js/index.js js/index.d.ts "$tmp/out/"
+# Swap in whole, so a test server never serves a half-written bundle.
+rm -rf "$out"
+mkdir -p "$(dirname "$out")"
+mv "$tmp/out" "$out"
 
 printf '%-22s %9s %9s\n' file raw gzip
-for f in dist/hush.js dist/hush_bg.wasm dist/index.js dist/index.d.ts dist/hush_web.js; do
+for f in "$out"/hush.js "$out"/hush_bg.wasm "$out"/index.js "$out"/index.d.ts "$out"/hush_web.js; do
   printf '%-22s %9d %9d\n' "$f" "$(wc -c < "$f")" "$(gzip -9c "$f" | wc -c)"
 done
-total=$(( $(gzip -9c dist/hush.js | wc -c) + $(gzip -9c dist/hush_bg.wasm | wc -c) ))
+total=$(( $(gzip -9c "$out"/hush.js | wc -c) + $(gzip -9c "$out"/hush_bg.wasm | wc -c) ))
 echo "script tag (hush.js + hush_bg.wasm), gzip: $total bytes"

@@ -253,8 +253,10 @@ impl Args<'_> {
         s
     }
 
+    /// matomo.js callers pass `false` (or null) for "not given", e.g.
+    /// `trackSiteSearch(keyword, false, false)`.
     fn is_absent(&self, i: usize) -> bool {
-        matches!(self.get(i), Arg::Undefined | Arg::Null)
+        matches!(self.get(i), Arg::Undefined | Arg::Null | Arg::Bool(false))
     }
 
     /// A non-empty string (numbers are accepted and written as Matomo would).
@@ -268,7 +270,7 @@ impl Args<'_> {
 
     fn opt_text(&self, i: usize) -> Result<Option<String>, String> {
         match self.get(i) {
-            Arg::Undefined | Arg::Null => Ok(None),
+            _ if self.is_absent(i) => Ok(None),
             Arg::Str(s) if s.is_empty() => Ok(None),
             _ => self.text(i).map(Some),
         }
@@ -366,7 +368,7 @@ impl Args<'_> {
 
     fn opt_map(&self, i: usize) -> Result<Vec<(String, Arg)>, String> {
         match self.get(i) {
-            Arg::Undefined | Arg::Null => Ok(Vec::new()),
+            _ if self.is_absent(i) => Ok(Vec::new()),
             Arg::Map(m) => Ok(m.clone()),
             _ => Err(self.bad(i, "an options object")),
         }
@@ -449,6 +451,10 @@ mod tests {
             Ok(Command::TrackEvent { category: "video".into(), action: "play".into(), name: Some("intro".into()), value: Some(3.0) })
         );
         assert_eq!(parse("trackPageView", &[]), Ok(Command::TrackPageView(None)));
+        assert_eq!(
+            parse("trackSiteSearch", &[s("socks"), Arg::Bool(false), Arg::Bool(false)]),
+            Ok(Command::TrackSiteSearch { keyword: "socks".into(), category: None, count: None })
+        );
         assert_eq!(parse("setSiteId", &[s("7")]), Ok(Command::SetSiteId("7".into())));
         assert_eq!(parse("setSiteId", &[Arg::Num(7.0)]), Ok(Command::SetSiteId("7".into())));
         assert_eq!(parse("trackGoal", &[Arg::Num(2.0), s("9.5")]), Ok(Command::TrackGoal { id: 2, revenue: Some(9.5) }));

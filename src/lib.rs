@@ -21,8 +21,10 @@ pub mod queue;
 pub mod tracker;
 pub mod wire;
 
+/// Public only so the browser tests in `tests/browser.rs` can reach it.
 #[cfg(target_arch = "wasm32")]
-mod shell;
+#[doc(hidden)]
+pub mod shell;
 
 #[cfg(all(feature = "slim", target_arch = "wasm32"))]
 mod slim {

@@ -172,8 +172,13 @@ impl Tracker {
                 self.cfg.heartbeat_ms = Some(secs * 1000.0);
                 self.heartbeat_at = now + secs * 1000.0;
             }
-            cmd @ (C::TrackPageView(_) | C::TrackEvent { .. } | C::TrackSiteSearch { .. } | C::TrackGoal { .. }
-            | C::TrackLink { .. } | C::Ping | C::TrackEcommerceCartUpdate(_) | C::TrackEcommerceOrder(_)) => self.track(cmd, host),
+            C::TrackPageView(title) => self.track(C::TrackPageView(title), host),
+            cmd @ (C::TrackEvent { .. } | C::TrackSiteSearch { .. } | C::TrackGoal { .. }
+            | C::TrackLink { .. } | C::Ping | C::TrackEcommerceCartUpdate(_) | C::TrackEcommerceOrder(_)) => {
+                // A hit right after pushState belongs to the new page: take its page view first.
+                self.catch_up_navigation(host);
+                self.track(cmd, host)
+            }
             other => self.configure(other),
         }
         Reply::Nothing
@@ -453,13 +458,19 @@ impl Tracker {
 
     /// The URL changed without a page load (pushState, replaceState, popstate).
     pub fn on_url_change(&mut self, host: &mut dyn Host) {
+        self.catch_up_navigation(host);
+        self.pump(host, false);
+    }
+
+    fn catch_up_navigation(&mut self, host: &mut dyn Host) {
         let url = host.page().url;
-        if self.current_url.as_deref() == Some(url.as_str()) {
+        let moved = self.current_url.as_deref().is_some_and(|u| u != url);
+        if !moved || !self.cfg.enabled.contains(&Feature::HistoryTracking) {
             return;
         }
         self.cfg.referrer = self.current_url.take();
         self.cfg.custom_url = None;
-        self.handle(Command::TrackPageView(None), host);
+        self.track(Command::TrackPageView(None), host);
     }
 
     /// Form analytics: an event about a form or a field, by name only (never a value).
@@ -612,3 +623,6 @@ fn push_category_json(out: &mut String, c: &Category) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,8 +3,8 @@
 //! Every entry point is called from `js/` inside try/catch, and none holds the tracker
 //! borrowed while page code runs, so nothing the page does can wedge or break hush.
 
-mod args;
-mod browser;
+pub mod args;
+pub mod browser;
 mod listeners;
 mod runtime;
 mod transport;
