@@ -1,0 +1,665 @@
+//! Personal-data detectors: one forward scanner over bytes, no regex engine.
+//!
+//! The scanner only tries a match where a "word" starts (an ASCII letter, digit, `+` or `(`
+//! not preceded by a letter or digit), so a detector never fires in the middle of a word,
+//! and each detector returns the end of its match. Every match starts and ends on an ASCII
+//! byte, so replacing it never splits a multi-byte UTF-8 character.
+
+use super::keys;
+use alloc::vec::Vec;
+
+/// What a finding was; the placeholder says it (`[email]`, `_email_`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(test, derive(Debug))]
+pub enum Kind {
+    Email,
+    Phone,
+    Card,
+    Iban,
+    Jwt,
+    Token,
+    Ip,
+    /// The value after a deny-listed key inside text or a nested URL (`token=…`).
+    Secret,
+}
+
+impl Kind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Email => "email",
+            Kind::Phone => "phone",
+            Kind::Card => "card",
+            Kind::Iban => "iban",
+            Kind::Jwt => "jwt",
+            Kind::Token => "token",
+            Kind::Ip => "ip",
+            Kind::Secret => "redacted",
+        }
+    }
+}
+
+/// A finding: bytes `start..end` of the scanned input.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(test, derive(Debug))]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub kind: Kind,
+}
+
+/// Byte at `i`, or 0 past either end (so look-arounds need no bounds checks).
+fn at(s: &[u8], i: usize) -> u8 {
+    s.get(i).copied().unwrap_or(0)
+}
+
+fn alnum(c: u8) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+fn digit(c: u8) -> bool {
+    c.is_ascii_digit()
+}
+
+fn hex(c: u8) -> bool {
+    c.is_ascii_hexdigit()
+}
+
+/// base64url alphabet (also the alphabet of slugs: letters, digits, `-`, `_`).
+fn b64(c: u8) -> bool {
+    alnum(c) || c == b'-' || c == b'_'
+}
+
+fn run(s: &[u8], mut k: usize, class: fn(u8) -> bool) -> usize {
+    while class(at(s, k)) {
+        k += 1;
+    }
+    k
+}
+
+/// Appends every finding in `s` to `out`, in order, non-overlapping.
+pub fn scan(s: &[u8], out: &mut Vec<Span>) {
+    let mut i = 0;
+    // The token test judges a whole run of b64 bytes once; later starts inside it skip it.
+    let mut judged = 0;
+    while i < s.len() {
+        let c = at(s, i);
+        let starts = (alnum(c) || c == b'+' || c == b'(') && word_edge(s, i);
+        if starts {
+            if let Some(end) = uuid(s, i) {
+                i = end; // resource IDs stay readable
+                continue;
+            }
+            if let Some(sp) = detect_at(s, i, &mut judged) {
+                out.push(sp);
+                i = sp.end.max(i + 1);
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+/// `i` starts a word: nothing alphanumeric before it, or a %XX escape (encoded space,
+/// slash, `?` …) right before it.
+fn word_edge(s: &[u8], i: usize) -> bool {
+    !alnum(at(s, i.wrapping_sub(1))) || (at(s, i.wrapping_sub(3)) == b'%' && hex(at(s, i.wrapping_sub(2))))
+}
+
+type Detector = fn(&[u8], usize) -> Option<usize>;
+
+/// Order matters: the more specific shape wins (a card before a phone, an IP before both).
+const DETECTORS: [(Detector, Kind); 7] = [
+    (email, Kind::Email),
+    (jwt, Kind::Jwt),
+    (iban, Kind::Iban),
+    (ipv4, Kind::Ip),
+    (ipv6, Kind::Ip),
+    (card, Kind::Card),
+    (phone, Kind::Phone),
+];
+
+fn detect_at(s: &[u8], i: usize, judged: &mut usize) -> Option<Span> {
+    if let Some((start, end)) = secret_value(s, i) {
+        return Some(Span { start, end, kind: Kind::Secret });
+    }
+    for (f, kind) in DETECTORS {
+        if let Some(end) = f(s, i) {
+            return Some(Span { start: i, end, kind });
+        }
+    }
+    if i >= *judged {
+        let end = token_run(s, i);
+        *judged = end;
+        if end > i && is_token(s.get(i..end)?) {
+            return Some(Span { start: i, end, kind: Kind::Token });
+        }
+    }
+    None
+}
+
+// ---- key=value secrets -------------------------------------------------------------
+
+/// Byte that ends a value: the next parameter, fragment, quote or white space.
+fn value_end(s: &[u8], k: usize) -> bool {
+    match at(s, k) {
+        0 => k >= s.len(),
+        b'&' | b'#' | b';' | b'"' | b'\'' | b'<' | b'>' => true,
+        c if c.is_ascii_whitespace() => true,
+        // percent-encoded & # space, as in a URL nested inside a query value
+        b'%' => matches!((at(s, k + 1), at(s, k + 2) | 0x20), (b'2', b'6') | (b'2', b'3') | (b'2', b'0')),
+        _ => false,
+    }
+}
+
+/// `token=…`, `email%3D…` in text or inside a nested URL: the value after a deny-listed key.
+fn secret_value(s: &[u8], i: usize) -> Option<(usize, usize)> {
+    let key_end = run(s, i, |c| b64(c) || c == b'.' || c == b'[' || c == b']');
+    let start = match (at(s, key_end), at(s, key_end + 1), at(s, key_end + 2) | 0x20) {
+        (b'=', _, _) => key_end + 1,
+        (b'%', b'3', b'd') => key_end + 3,
+        _ => return None,
+    };
+    if !keys::is_denied(s.get(i..key_end)?) {
+        return None;
+    }
+    let mut end = start;
+    while !value_end(s, end) {
+        end += 1;
+    }
+    (end > start).then_some((start, end))
+}
+
+// ---- e-mail ------------------------------------------------------------------------
+
+/// `local@domain.tld`, also `local%40domain.tld` and %-escaped local parts (`a%2Bb`).
+fn email(s: &[u8], i: usize) -> Option<usize> {
+    let mut k = i;
+    loop {
+        let c = at(s, k);
+        if c == b'@' && k > i {
+            return domain(s, k + 1);
+        }
+        if c == b'%' && hex(at(s, k + 1)) && hex(at(s, k + 2)) {
+            if at(s, k + 1) == b'4' && at(s, k + 2) == b'0' && k > i {
+                return domain(s, k + 3);
+            }
+            k += 3;
+        } else if alnum(c) || matches!(c, b'.' | b'_' | b'+' | b'-') {
+            k += 1;
+        } else {
+            return None;
+        }
+        if k - i > 64 {
+            return None; // RFC 5321 local-part limit; also bounds the work per start
+        }
+    }
+}
+
+/// At least two dot-separated labels, the last with a letter; returns the end of the last.
+fn domain(s: &[u8], mut k: usize) -> Option<usize> {
+    let (mut labels, mut end) = (0, None);
+    loop {
+        let start = k;
+        k = run(s, k, |c| alnum(c) || c == b'-');
+        if k == start {
+            return end;
+        }
+        labels += 1;
+        if labels >= 2 && s.get(start..k)?.iter().any(|c| c.is_ascii_alphabetic()) {
+            end = Some(k);
+        }
+        if at(s, k) != b'.' {
+            return end;
+        }
+        k += 1;
+    }
+}
+
+// ---- JWT ---------------------------------------------------------------------------
+
+/// `eyJ….….…`: three (JWS) to five (JWE) base64url segments, the header JSON-shaped.
+fn jwt(s: &[u8], i: usize) -> Option<usize> {
+    if s.get(i..i + 3)? != b"eyJ" {
+        return None;
+    }
+    let mut k = run(s, i, b64);
+    if k - i < 10 {
+        return None;
+    }
+    let mut segs = 1;
+    while at(s, k) == b'.' && segs < 5 {
+        let e = run(s, k + 1, b64);
+        if segs == 1 && e - (k + 1) < 2 {
+            break;
+        }
+        k = e;
+        segs += 1;
+    }
+    (segs >= 3).then_some(k)
+}
+
+// ---- IBAN --------------------------------------------------------------------------
+
+/// Country, two check digits, then up to 30 letters/digits, contiguous or in groups of
+/// four separated by single spaces; accepted only if the ISO 13616 mod-97 check passes.
+fn iban(s: &[u8], i: usize) -> Option<usize> {
+    let head = s.get(i..i + 4)?;
+    if !(head[0].is_ascii_alphabetic() && head[1].is_ascii_alphabetic() && digit(head[2]) && digit(head[3])) {
+        return None;
+    }
+    let mut end = run(s, i, alnum);
+    if end - i == 4 {
+        // grouped form: full groups of 4 continue, a shorter one ends it
+        while at(s, end) == b' ' && alnum(at(s, end + 1)) {
+            let e = run(s, end + 1, alnum);
+            if e - (end + 1) > 4 {
+                break;
+            }
+            let full = e - (end + 1) == 4;
+            end = e;
+            if !full {
+                break;
+            }
+        }
+    }
+    iban_valid(s.get(i..end)?).then_some(end)
+}
+
+fn iban_valid(v: &[u8]) -> bool {
+    let n = v.iter().filter(|&&c| c != b' ').count();
+    if !(15..=34).contains(&n) {
+        return false;
+    }
+    // Move the first four characters to the end (second pass); letters count as 10..35.
+    let mut r = 0u32;
+    for tail in [false, true] {
+        for (idx, &c) in v.iter().filter(|&&c| c != b' ').enumerate() {
+            if (idx < 4) != tail {
+                continue;
+            }
+            let x = if digit(c) { (c - b'0') as u32 } else { c.to_ascii_uppercase().wrapping_sub(b'A') as u32 + 10 };
+            if x > 35 {
+                return false;
+            }
+            r = (r * if x > 9 { 100 } else { 10 } + x) % 97;
+        }
+    }
+    r == 1
+}
+
+// ---- IP addresses ------------------------------------------------------------------
+
+/// Dotted quad with every part 0..=255, not part of a longer dotted number.
+fn ipv4(s: &[u8], i: usize) -> Option<usize> {
+    if at(s, i.wrapping_sub(1)) == b'.' {
+        return None;
+    }
+    let mut k = i;
+    for part in 0..4 {
+        if part > 0 {
+            if at(s, k) != b'.' {
+                return None;
+            }
+            k += 1;
+        }
+        let start = k;
+        let mut v = 0u32;
+        while digit(at(s, k)) && k - start < 3 {
+            v = v * 10 + (at(s, k) - b'0') as u32;
+            k += 1;
+        }
+        if k == start || v > 255 || digit(at(s, k)) {
+            return None;
+        }
+    }
+    let next = at(s, k);
+    if alnum(next) || (next == b'.' && digit(at(s, k + 1))) {
+        return None;
+    }
+    Some(k)
+}
+
+/// Colon-hex groups: eight of them, or fewer around one `::` (then at least two and a
+/// digit somewhere, so `std::vec` or `abc::def` are not addresses, nor `12:30:45`).
+fn ipv6(s: &[u8], i: usize) -> Option<usize> {
+    let mut end = run(s, i, |c| hex(c) || c == b':');
+    if alnum(at(s, end)) {
+        return None;
+    }
+    if at(s, end.wrapping_sub(1)) == b':' && at(s, end.wrapping_sub(2)) != b':' {
+        end -= 1; // a trailing single colon is punctuation
+    }
+    let (mut groups, mut doubles, mut len, mut has_digit, mut prev_colon) = (0, 0, 0, false, false);
+    for &c in s.get(i..end)? {
+        if c == b':' {
+            groups += (len > 0) as u32;
+            doubles += prev_colon as u32;
+            prev_colon = true;
+            len = 0;
+        } else {
+            has_digit |= digit(c);
+            prev_colon = false;
+            len += 1;
+        }
+        if len > 4 {
+            return None;
+        }
+    }
+    groups += (len > 0) as u32;
+    let ok = (doubles == 0 && groups == 8) || (doubles == 1 && (2..=7).contains(&groups) && has_digit);
+    ok.then_some(end)
+}
+
+// ---- digit groups: cards and phones ------------------------------------------------
+
+/// Digit groups read from `i`: count, group lengths, separators seen.
+#[derive(Default)]
+struct Digits {
+    end: usize,
+    count: usize,
+    groups: usize,
+    first_len: usize,
+    last3: [usize; 3],
+    paren: bool,
+    mixed_seps: bool,
+    digits: [u8; 20],
+}
+
+/// Reads digit groups separated by runs of at most two bytes of `seps`.
+fn digits(s: &[u8], mut k: usize, seps: &[u8]) -> Digits {
+    let mut d = Digits::default();
+    let mut sep0 = 0u8;
+    loop {
+        let (start, mut sep, mut paren) = (k, 0u8, false);
+        while k - start < 2 && seps.contains(&at(s, k)) {
+            let c = at(s, k);
+            if c == b'(' || c == b')' {
+                paren = true;
+            } else {
+                sep = c;
+            }
+            k += 1;
+        }
+        if !digit(at(s, k)) {
+            return d; // trailing separators (a full stop, a space) are not part of it
+        }
+        d.paren |= paren;
+        if sep != 0 {
+            d.mixed_seps |= sep0 != 0 && sep0 != sep;
+            sep0 = sep;
+        }
+        let g = k;
+        while digit(at(s, k)) {
+            if let Some(slot) = d.digits.get_mut(d.count) {
+                *slot = at(s, k) - b'0';
+            }
+            d.count += 1;
+            k += 1;
+        }
+        d.groups += 1;
+        if d.groups == 1 {
+            d.first_len = k - g;
+        }
+        d.last3 = [d.last3[1], d.last3[2], k - g];
+        d.end = k;
+        if d.count > 19 {
+            return d;
+        }
+    }
+}
+
+fn luhn(ds: &[u8]) -> bool {
+    let sum: u32 = ds.iter().rev().enumerate().map(|(n, &x)| {
+        let v = if n % 2 == 1 { x as u32 * 2 } else { x as u32 };
+        if v > 9 { v - 9 } else { v }
+    }).sum();
+    sum.is_multiple_of(10)
+}
+
+/// 13–19 digits (single spaces or dashes between groups), issuer digit 2–6, Luhn-valid.
+fn card(s: &[u8], i: usize) -> Option<usize> {
+    if !matches!(at(s, i), b'2'..=b'6') {
+        return None;
+    }
+    let d = digits(s, i, b" -");
+    let ok = (13..=19).contains(&d.count) && !alnum(at(s, d.end)) && luhn(d.digits.get(..d.count)?);
+    ok.then_some(d.end)
+}
+
+/// Phone numbers; see the module docs of `mask` for the exact line.
+fn phone(s: &[u8], i: usize) -> Option<usize> {
+    let intl = at(s, i) == b'+';
+    if intl && !matches!(at(s, i + 1), b'1'..=b'9') {
+        return None;
+    }
+    let d = if intl { digits(s, i + 1, b" -.()+") } else { digits(s, i, b" -.()") };
+    let next = at(s, d.end);
+    if d.count == 0 || alnum(next) || next == b':' {
+        return None; // glued to a word, or a time / port / label
+    }
+    let first = d.digits[0];
+    // Without a country code, parentheses only around a leading area code: `(555) 123-4567`.
+    let area_code = at(s, i) == b'(' && at(s, i + 1 + d.first_len) == b')' && (2..=5).contains(&d.first_len);
+    let ok = if intl {
+        (8..=15).contains(&d.count)
+    } else if d.paren {
+        area_code && (9..=12).contains(&d.count)
+    } else if d.last3 == [3, 3, 4] && (d.count == 10 || (d.count == 11 && first == 1)) {
+        true // North American 555-123-4567, 1-800-555-1234
+    } else if first == 0 && d.first_len >= 2 && !d.mixed_seps {
+        let double_zero = d.digits[1] == 0;
+        match (d.groups, double_zero) {
+            (1, true) => (11..=15).contains(&d.count),
+            (1, false) => (10..=11).contains(&d.count),
+            _ => (9..=13).contains(&d.count),
+        }
+    } else {
+        false
+    };
+    ok.then_some(d.end)
+}
+
+// ---- resource IDs and secret-like tokens -------------------------------------------
+
+/// A UUID (8-4-4-4-12 hex) starting at `i` and not glued to more b64 bytes.
+fn uuid(s: &[u8], i: usize) -> Option<usize> {
+    let v = s.get(i..i + 36)?;
+    let shape = v.iter().enumerate().all(|(n, &c)| match n {
+        8 | 13 | 18 | 23 => c == b'-',
+        _ => hex(c),
+    });
+    (shape && !b64(at(s, i + 36))).then_some(i + 36)
+}
+
+/// Run of b64 bytes from `i`, stopping before a UUID that starts a piece.
+fn token_run(s: &[u8], i: usize) -> usize {
+    let mut k = i;
+    while b64(at(s, k)) {
+        let c = at(s, k);
+        if (c == b'-' || c == b'_') && uuid(s, k + 1).is_some() {
+            break;
+        }
+        k += 1;
+    }
+    k
+}
+
+/// Character class for the randomness test: 1 upper, 2 lower, 3 digit, 0 separator.
+fn class(c: u8) -> u8 {
+    match c {
+        b'A'..=b'Z' => 1,
+        b'a'..=b'z' => 2,
+        b'0'..=b'9' => 3,
+        _ => 0,
+    }
+}
+
+/// Secret-like token: 32+ hex, or 20+ bytes (16+ letters/digits) of at least two classes
+/// that look random rather than like words. Words (slugs, CamelCase, `iphone15`, `HDMI`)
+/// change class only at word edges and have vowels; random base64 changes class on about
+/// every other byte and piles up consonants. We count "irregular" bytes (a letter/digit
+/// switch, a lone upper-case letter inside lower case, a 4th consonant in a row) and call it
+/// a token when at least one letter/digit in four is irregular. Measured on random strings:
+/// ~3% of 20-byte, ~2.5% of 24-byte and ~1% of 32-byte base64url tokens stay below the bar.
+fn is_token(v: &[u8]) -> bool {
+    if v.len() < 20 {
+        return false;
+    }
+    if v.iter().all(|&c| hex(c)) {
+        return v.len() >= 32; // hex IDs shorter than 128 bits (ObjectIds, short SHAs) stay
+    }
+    let (mut letters_digits, mut classes, mut irregular) = (0u32, 0u8, 0u32);
+    let (mut hex_run, mut max_hex, mut consonants) = (0, 0, 0);
+    for (n, &c) in v.iter().enumerate() {
+        hex_run = if hex(c) { hex_run + 1 } else { 0 };
+        max_hex = max_hex.max(hex_run);
+        let k = class(c);
+        if k == 0 {
+            consonants = 0;
+            continue;
+        }
+        letters_digits += 1;
+        classes |= 1 << k;
+        let vowel = k == 3 || b"aeiouy".contains(&c.to_ascii_lowercase());
+        consonants = if vowel { 0 } else { consonants + 1 };
+        let prev = class(at(v, n.wrapping_sub(1)));
+        let next_lower = class(at(v, n + 1)) == 2;
+        irregular += match (prev, k) {
+            (1 | 2, 3) | (3, 1 | 2) => 1,
+            (2, 1) if !next_lower => 1,
+            _ => (consonants >= 4) as u32,
+        };
+    }
+    max_hex >= 32 || (letters_digits >= 16 && classes.count_ones() >= 2 && irregular * 4 >= letters_digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn kinds(s: &str) -> Vec<(Kind, &str)> {
+        let mut v = Vec::new();
+        scan(s.as_bytes(), &mut v);
+        v.iter().map(|sp| (sp.kind, &s[sp.start..sp.end])).collect()
+    }
+
+    fn one(s: &str, kind: Kind, found: &str) {
+        assert_eq!(kinds(s), vec![(kind, found)], "{s}");
+    }
+
+    fn none(s: &str) {
+        assert_eq!(kinds(s), vec![], "{s}");
+    }
+
+    #[test]
+    fn emails() {
+        one("mail John.Doe+news@Example.CO.uk now", Kind::Email, "John.Doe+news@Example.CO.uk");
+        one("to=john%40example.com&x", Kind::Email, "john%40example.com");
+        one("john%2Btag%40example.com", Kind::Email, "john%2Btag%40example.com");
+        one("(a_b-c@mail.example.org).", Kind::Email, "a_b-c@mail.example.org");
+        none("@handle and foo@bar and a @ b.com");
+        none("user@localhost");
+    }
+
+    #[test]
+    fn phones() {
+        for p in [
+            "+44 20 7946 0958", "+1 (555) 123-4567", "06 12 34 56 78", "(555) 123-4567",
+            "555-123-4567", "555.123.4567", "1-800-555-1234", "0612345678", "020 7946 0958",
+            "+33 (0)6 12 34 56 78", "+44+20+7946+0958", "0033612345678", "030 12345678",
+            "+4915112345678", "06.12.34.56.78",
+        ] {
+            let text = ["Call ", p, " today"].concat();
+            one(&text, Kind::Phone, p);
+        }
+    }
+
+    #[test]
+    fn not_phones() {
+        for s in [
+            "2024-05-17", "17.05.2024", "19.99", "1 299,00 €", "ORD-10023", "#45812", "2024",
+            "1.2.3", "75008 Paris", "10115", "01.02.2024 10:30", "2024-05-17T10:30:00Z",
+            "Population 8 336 817", "0.1234567890", "v12.4.1", "ISBN 978-3-16-148410-0",
+            "1715950000", "12:30:45", "+20%", "555 1234", "Order 100000123456",
+            "v1.2.3 (2024-05-17)", "Population 8 336 817 (2023)", "(2024) 123 456 789",
+        ] {
+            none(s);
+        }
+    }
+
+    #[test]
+    fn cards() {
+        one("card 4111 1111 1111 1111 ok", Kind::Card, "4111 1111 1111 1111");
+        one("4111-1111-1111-1111", Kind::Card, "4111-1111-1111-1111");
+        one("pan=5500005555555559", Kind::Card, "5500005555555559");
+        one("amex 3782 822463 10005", Kind::Card, "3782 822463 10005");
+        // Luhn failure, or an issuer digit cards never use: not a card (and not a phone).
+        none("4111 1111 1111 1112");
+        none("9111111111111111111");
+    }
+
+    #[test]
+    fn ibans() {
+        one("IBAN DE89 3704 0044 0532 0130 00 please", Kind::Iban, "DE89 3704 0044 0532 0130 00");
+        one("GB82WEST12345698765432", Kind::Iban, "GB82WEST12345698765432");
+        one("fr1420041010050500013m02606", Kind::Iban, "fr1420041010050500013m02606");
+        none("GB00WEST12345698765432");
+        none("SW1A 1AA");
+    }
+
+    #[test]
+    fn jwts_and_tokens() {
+        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+        one(&["Bearer ", jwt].concat(), Kind::Jwt, jwt);
+        one("t Xk9dQ2aB7fLmN0pRsT4vWy8z t", Kind::Token, "Xk9dQ2aB7fLmN0pRsT4vWy8z");
+        one("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", Kind::Token,
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+        one("k3j5h2g8f9d7s6a1q0w2x9", Kind::Token, "k3j5h2g8f9d7s6a1q0w2x9");
+    }
+
+    #[test]
+    fn not_tokens() {
+        for s in [
+            "my-first-post-about-rust-programming", "Top-10-Tips-For-Summer-2024",
+            "How-To-Do-It-In-5-Steps-2024", "iphone15promax256gb", "ThisIsMyFirstPostTitle",
+            "ThisIsAnOkTitleForMe", "getHTTPResponseCode2024Final", "507f1f77bcf86cd799439011",
+            "3f2b8c1e-9a4d-4c7e-8f00-1b2c3d4e5f60", "order-3f2b8c1e-9a4d-4c7e-8f00-1b2c3d4e5f60",
+            "2024-05-17-my-first-post-about-rust", "internationalization-guide-2024",
+            "samsung-galaxy-s24-ultra-512gb-black", "Donaudampfschifffahrtsgesellschaft",
+            "USB-C-HDMI-Adapter-4K-60Hz", "NVMe-SSD-2TB-PCIe4-M2-2280", "getHTTPResponseCode2024Final",
+            "Apple-iPhone-15-Pro-Max-256GB-Natural-Titanium", "Strengths-And-Weaknesses-2024",
+            "JavaScriptFrameworksCompared2024", "WPF-MVVM-DataGrid-Example-2023",
+        ] {
+            none(s);
+        }
+    }
+
+    #[test]
+    fn ips() {
+        one("from 192.168.1.10.", Kind::Ip, "192.168.1.10");
+        one("ip 2001:db8:85a3::8a2e:370:7334 x", Kind::Ip, "2001:db8:85a3::8a2e:370:7334");
+        one("fe80::1", Kind::Ip, "fe80::1");
+        one("2001:0db8:0000:0000:0000:ff00:0042:8329", Kind::Ip, "2001:0db8:0000:0000:0000:ff00:0042:8329");
+        for s in ["1.2.3", "v1.2.3.4.5", "256.1.1.1", "12:30:45", "std::vec", "abc::def", "Chrome/124.0.6367.91"] {
+            none(s);
+        }
+    }
+
+    #[test]
+    fn secrets_after_keys() {
+        one("see /reset?token=abc123&x=1", Kind::Secret, "abc123");
+        assert_eq!(
+            kinds("next=%2Fcb%3Fcode%3DSplx%26state%3D1"),
+            vec![(Kind::Secret, "Splx"), (Kind::Secret, "1")]
+        );
+        one("password=hunter2 ok", Kind::Secret, "hunter2");
+        none("page=2&sort=asc");
+    }
+
+    #[test]
+    fn multibyte_neighbours() {
+        one("Zoë – john@example.com – Café", Kind::Email, "john@example.com");
+        none("日本語のタイトル 2024年5月17日");
+    }
+}

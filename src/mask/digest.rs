@@ -1,0 +1,197 @@
+//! Compact SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), used to send user and order IDs
+//! as digests. Own code instead of a crate: it is ~100 lines and keeps the wasm free of
+//! dependencies. Speed does not matter here (IDs are short, hashed once per call).
+
+use alloc::string::String;
+
+const K: [u32; 64] = [
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+];
+
+const H0: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
+
+/// One 64-byte block into the state.
+fn compress(h: &mut [u32; 8], block: &[u8; 64]) {
+    let mut w = [0u32; 64];
+    for (i, c) in block.chunks_exact(4).enumerate() {
+        w[i] = u32::from_be_bytes([c[0], c[1], c[2], c[3]]);
+    }
+    for i in 16..64 {
+        let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
+        let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16].wrapping_add(s0).wrapping_add(w[i - 7]).wrapping_add(s1);
+    }
+    let mut v = *h;
+    for i in 0..64 {
+        let [a, b, c, d, e, f, g, hh] = v;
+        let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
+        let ch = (e & f) ^ (!e & g);
+        let t1 = hh.wrapping_add(s1).wrapping_add(ch).wrapping_add(K[i]).wrapping_add(w[i]);
+        let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
+        let maj = (a & b) ^ (a & c) ^ (b & c);
+        let t2 = s0.wrapping_add(maj);
+        v = [t1.wrapping_add(t2), a, b, c, d.wrapping_add(t1), e, f, g];
+    }
+    for (x, y) in h.iter_mut().zip(v) {
+        *x = x.wrapping_add(y);
+    }
+}
+
+/// SHA-256 of the concatenation of `parts` (saves building one buffer for HMAC).
+fn sha256_parts(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = H0;
+    let mut block = [0u8; 64];
+    let mut fill = 0usize;
+    let mut total: u64 = 0;
+    for part in parts {
+        for &b in *part {
+            block[fill] = b;
+            fill += 1;
+            if fill == 64 {
+                compress(&mut h, &block);
+                fill = 0;
+            }
+        }
+        total = total.wrapping_add(part.len() as u64);
+    }
+    // Padding: 0x80, zeros, then the message length in bits (big-endian) in the last 8 bytes.
+    block[fill] = 0x80;
+    block[fill + 1..].fill(0);
+    if fill >= 56 {
+        compress(&mut h, &block);
+        block = [0u8; 64];
+    }
+    block[56..].copy_from_slice(&total.wrapping_mul(8).to_be_bytes());
+    compress(&mut h, &block);
+    let mut out = [0u8; 32];
+    for (o, w) in out.chunks_exact_mut(4).zip(h) {
+        o.copy_from_slice(&w.to_be_bytes());
+    }
+    out
+}
+
+/// SHA-256 of `data`.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    sha256_parts(&[data])
+}
+
+/// HMAC-SHA256 (RFC 2104): the standard keyed hash, reproducible with any library
+/// (`openssl dgst -sha256 -hmac SALT`), so a site can join digests with its own records.
+pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    let mut k = [0u8; 64];
+    if key.len() > 64 {
+        k[..32].copy_from_slice(&sha256(key));
+    } else {
+        for (d, s) in k.iter_mut().zip(key) {
+            *d = *s;
+        }
+    }
+    let mut ipad = [0x36u8; 64];
+    let mut opad = [0x5cu8; 64];
+    for i in 0..64 {
+        ipad[i] ^= k[i];
+        opad[i] ^= k[i];
+    }
+    let inner = sha256_parts(&[&ipad, msg]);
+    sha256_parts(&[&opad, &inner])
+}
+
+/// Digest sent instead of a user ID or order ID: 64 lower-case hex chars.
+/// - `salt` empty: `sha256(id)` (UTF-8 bytes, no trimming or case folding);
+/// - otherwise: `HMAC-SHA256(key = salt, message = id)`.
+pub fn digest_id(id: &str, salt: &str) -> String {
+    let d = if salt.is_empty() {
+        sha256(id.as_bytes())
+    } else {
+        hmac_sha256(salt.as_bytes(), id.as_bytes())
+    };
+    let mut out = String::with_capacity(64);
+    crate::numfmt::push_hex(&mut out, &d);
+    out
+}
+
+/// Hex of a raw digest.
+#[cfg(test)]
+fn hex32(d: &[u8; 32]) -> String {
+    let mut out = String::with_capacity(64);
+    crate::numfmt::push_hex(&mut out, d);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn hex(data: &[u8]) -> String {
+        hex32(&sha256(data))
+    }
+
+    // FIPS 180-4 / NIST CSHS example vectors.
+    #[test]
+    fn nist_vectors() {
+        assert_eq!(hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            hex(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        );
+        assert_eq!(
+            hex(b"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu"),
+            "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"
+        );
+        let million = vec![b'a'; 1_000_000];
+        assert_eq!(hex(&million), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    }
+
+    #[test]
+    fn padding_boundaries_agree_with_parts() {
+        // 55, 56, 63, 64, 65 bytes cross the one/two padding-block boundary.
+        for n in [55usize, 56, 63, 64, 65, 119, 120] {
+            let data = vec![b'x'; n];
+            let (a, b) = data.split_at(n / 3);
+            assert_eq!(sha256(&data), sha256_parts(&[a, b]));
+        }
+        assert_eq!(
+            hex(&[b'a'; 56]),
+            "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"
+        );
+    }
+
+    // RFC 4231 test cases 2 and 6 (short key, key longer than a block).
+    #[test]
+    fn hmac_rfc4231() {
+        assert_eq!(
+            hex32(&hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        let key = [0xaau8; 131];
+        assert_eq!(
+            hex32(&hmac_sha256(&key, b"Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+    }
+
+    #[test]
+    fn digest_id_forms() {
+        assert_eq!(digest_id("abc", ""), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            digest_id("what do ya want for nothing?", "Jefe"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        let d = digest_id("user@example.com", "s");
+        assert_eq!(d.len(), 64);
+        assert!(d.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert_ne!(d, digest_id("user@example.com", ""));
+        assert_ne!(d, digest_id("user@example.com", "t"));
+    }
+}

@@ -1,0 +1,356 @@
+//! URL masking. The input is an absolute URL as the browser's URL parser serialises it
+//! (`scheme://host[:port]/path?query#fragment`, percent-encoded, host punycoded), so it is
+//! split structurally here; relative resolution and IDN were done by the browser.
+//!
+//! Every component is percent-decoded before detection and each finding's *raw* bytes are
+//! replaced by a URL-safe placeholder, so bytes outside findings stay exactly as they were.
+
+use super::detect::{scan, Kind, Span};
+use super::{keys, push_masked, UrlRules};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+pub fn mask_url(url: &str, rules: &UrlRules) -> String {
+    let b = url.as_bytes();
+    let mut out = String::with_capacity(url.len());
+    let mut spans = Vec::new();
+    let mut k = 0;
+    if let Some(colon) = scheme_end(b) {
+        push(&mut out, url, 0, colon + 1);
+        k = colon + 1;
+        if b.get(k..k + 2) == Some(b"//") {
+            let end = find_any(b, k + 2, b"/?#");
+            // Drop `user:password@`: credentials never leave the page.
+            let host = b.get(k + 2..end).and_then(|a| a.iter().rposition(|&c| c == b'@'));
+            out.push_str("//");
+            push(&mut out, url, host.map_or(k + 2, |h| k + 3 + h), end);
+            k = end;
+        }
+    }
+    let q = find_any(b, k, b"?#");
+    mask_path(&mut out, url.get(k..q).unwrap_or(""), &mut spans);
+    let f = find_any(b, q, b"#");
+    if b.get(q) == Some(&b'?') {
+        mask_query(&mut out, url.get(q + 1..f).unwrap_or(""), rules, &mut spans);
+    }
+    if f < b.len() && !rules.discard_hash {
+        mask_fragment(&mut out, url.get(f + 1..).unwrap_or(""), rules, &mut spans);
+    }
+    out
+}
+
+/// Index of the `:` ending a scheme (`[A-Za-z][A-Za-z0-9+.-]*:`), if the URL has one.
+fn scheme_end(b: &[u8]) -> Option<usize> {
+    if !b.first()?.is_ascii_alphabetic() {
+        return None;
+    }
+    let n = b.iter().position(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-')))?;
+    (b.get(n) == Some(&b':')).then_some(n)
+}
+
+/// First index at or after `from` holding one of `set`, or the length.
+/// (Plain loops rather than `str::split`/`find`: they pull in memchr and char searchers.)
+fn find_any(b: &[u8], from: usize, set: &[u8]) -> usize {
+    b.iter().skip(from).position(|c| set.iter().any(|x| x == c)).map_or(b.len(), |p| from + p)
+}
+
+/// The pieces of `s` between `sep` bytes (like `str::split` with an ASCII separator).
+fn split_on(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let b = s.as_bytes();
+    let mut start = Some(0);
+    core::iter::from_fn(move || {
+        let from = start?;
+        let end = find_any(b, from, &[sep]);
+        start = (end < b.len()).then_some(end + 1);
+        Some(s.get(from..end).unwrap_or(""))
+    })
+}
+
+/// `s` cut at the first `sep`: before, and after (without `sep`) if it was found.
+fn cut(s: &str, sep: u8) -> (&str, Option<&str>) {
+    let at = find_any(s.as_bytes(), 0, &[sep]);
+    (s.get(..at).unwrap_or(""), s.get(at + 1..))
+}
+
+fn push(out: &mut String, s: &str, a: usize, b: usize) {
+    out.push_str(s.get(a..b).unwrap_or(""));
+}
+
+/// Path segments a secret usually follows (`/password/reset/<token>`, `/verify/<id>/<hash>`).
+const SECRET_CONTEXT: &[&[u8]] = &[
+    b"reset", b"verif", b"confirm", b"activat", b"invit", b"magic", b"token", b"passw",
+    b"unsubscribe", b"recover", b"login", b"signin", b"oauth", b"session",
+];
+
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// After a secret-context segment, an ID-like segment (8+ bytes with a digit or an upper-case
+/// letter, no dot, so not a word, a slug or a file name) is taken for a secret.
+fn id_like(seg: &[u8]) -> bool {
+    seg.len() >= 8
+        && !seg.contains(&b'.')
+        && seg.iter().any(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+}
+
+fn mask_path(out: &mut String, path: &str, spans: &mut Vec<Span>) {
+    let mut armed = false;
+    for (n, seg) in split_on(path, b'/').enumerate() {
+        if n > 0 {
+            out.push('/');
+        }
+        if armed && id_like(seg.as_bytes()) {
+            super::push_placeholder(out, Kind::Token, true);
+            continue;
+        }
+        mask_component(out, seg, false, spans);
+        armed |= SECRET_CONTEXT.iter().any(|w| contains_ci(seg.as_bytes(), w));
+    }
+}
+
+/// `key=value&…` (query, or query-like fragment): drops denied keys, masks the rest.
+/// Writes nothing when every parameter was dropped.
+fn mask_params(out: &mut String, q: &str, rules: &UrlRules, spans: &mut Vec<Span>) {
+    let mut first = true;
+    for param in split_on(q, b'&') {
+        let (key, value) = cut(param, b'=');
+        if !keep_key(key, rules) {
+            continue;
+        }
+        if !first {
+            out.push('&');
+        }
+        first = false;
+        mask_component(out, key, true, spans);
+        if let Some(v) = value {
+            out.push('=');
+            mask_component(out, v, true, spans);
+        }
+    }
+}
+
+/// Query with its `?`; the `?` goes too when masking emptied a non-empty query.
+fn mask_query(out: &mut String, q: &str, rules: &UrlRules, spans: &mut Vec<Span>) {
+    let mark = out.len();
+    out.push('?');
+    mask_params(out, q, rules, spans);
+    if out.len() == mark + 1 && !q.is_empty() {
+        out.truncate(mark);
+    }
+}
+
+/// Fragment with its `#`. Query-like fragments (`#access_token=…&state=…`, OAuth implicit
+/// flow) and hash-router queries (`#/reset?token=…`) get the query rules; the rest is a path.
+fn mask_fragment(out: &mut String, frag: &str, rules: &UrlRules, spans: &mut Vec<Span>) {
+    let mark = out.len();
+    out.push('#');
+    if let (path, Some(query)) = cut(frag, b'?') {
+        mask_path(out, path, spans);
+        mask_query(out, query, rules, spans);
+    } else if find_any(frag.as_bytes(), 0, b"=") < frag.len() {
+        mask_params(out, frag, rules, spans);
+    } else {
+        mask_path(out, frag, spans);
+    }
+    if out.len() == mark + 1 && !frag.is_empty() {
+        out.truncate(mark);
+    }
+}
+
+fn keep_key(raw: &str, rules: &UrlRules) -> bool {
+    let (key, _) = decode(raw.as_bytes(), true);
+    let listed = |list: &[String]| list.iter().any(|x| x.as_bytes().eq_ignore_ascii_case(&key));
+    if listed(&rules.excluded) {
+        return false;
+    }
+    match &rules.allowed {
+        // An explicit allow-list is the site's choice and wins over the built-in deny-list.
+        Some(allowed) => listed(allowed),
+        None => !keys::is_denied(&key),
+    }
+}
+
+fn hex_val(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Percent-decodes `raw` (and `+` to space when `plus`); `map[j]` is the raw index of decoded
+/// byte `j`, with one extra entry for the end.
+fn decode(raw: &[u8], plus: bool) -> (Vec<u8>, Vec<usize>) {
+    let mut dec = Vec::with_capacity(raw.len());
+    let mut map = Vec::with_capacity(raw.len() + 1);
+    let mut i = 0;
+    while let Some(&c) = raw.get(i) {
+        map.push(i);
+        let escaped = match (c, raw.get(i + 1).and_then(|&h| hex_val(h)), raw.get(i + 2).and_then(|&l| hex_val(l))) {
+            (b'%', Some(h), Some(l)) => Some(h * 16 + l),
+            _ => None,
+        };
+        match escaped {
+            Some(v) => {
+                dec.push(v);
+                i += 3;
+            }
+            None => {
+                dec.push(if plus && c == b'+' { b' ' } else { c });
+                i += 1;
+            }
+        }
+    }
+    map.push(raw.len());
+    (dec, map)
+}
+
+/// Masks one component (path segment, query key or value): decode, detect, replace the raw
+/// bytes of each finding. Query components are scanned twice when they hold a `+`: as a
+/// literal plus (`jane+news@…`) and as an encoded space (`+44+20+7946+0958`).
+fn mask_component(out: &mut String, raw: &str, query: bool, spans: &mut Vec<Span>) {
+    spans.clear();
+    let rb = raw.as_bytes();
+    if !rb.iter().any(|&c| c == b'%' || c == b'+') {
+        scan(rb, spans); // fast path: nothing to decode, offsets are raw offsets
+    } else {
+        let (dec, map) = decode(rb, false);
+        scan(&dec, spans);
+        if query && dec.contains(&b'+') {
+            let spaced: Vec<u8> = dec.iter().map(|&c| if c == b'+' { b' ' } else { c }).collect();
+            let mut more = Vec::new();
+            scan(&spaced, &mut more);
+            for sp in more {
+                add_span(spans, sp);
+            }
+        }
+        for sp in spans.iter_mut() {
+            sp.start = map.get(sp.start).copied().unwrap_or(rb.len());
+            sp.end = map.get(sp.end).copied().unwrap_or(rb.len());
+        }
+    }
+    push_masked(out, raw, spans, true);
+}
+
+/// Inserts `sp` keeping `spans` sorted and non-overlapping (overlaps are merged).
+fn add_span(spans: &mut Vec<Span>, mut sp: Span) {
+    let mut i = 0;
+    while let Some(cur) = spans.get(i).copied() {
+        if cur.end <= sp.start {
+            i += 1;
+        } else if sp.end <= cur.start {
+            break;
+        } else {
+            sp.start = sp.start.min(cur.start);
+            sp.end = sp.end.max(cur.end);
+            sp.kind = cur.kind;
+            spans.remove(i);
+        }
+    }
+    spans.insert(i, sp);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+    use alloc::vec;
+
+    fn m(url: &str) -> String {
+        mask_url(url, &UrlRules::default())
+    }
+
+    #[test]
+    fn drops_denied_query_keys() {
+        assert_eq!(m("https://a.example/reset?token=abc&lang=en"), "https://a.example/reset?lang=en");
+        assert_eq!(m("https://a.example/cb?code=x&state=y"), "https://a.example/cb");
+        assert_eq!(m("https://a.example/?Email=a&PASSWORD=b&page=2#top"), "https://a.example/?page=2#top");
+        assert_eq!(m("https://a.example/x?a=1&&b=2&sid=9"), "https://a.example/x?a=1&&b=2");
+        assert_eq!(m("https://a.example/x?user%5Bemail%5D=z&q=shoes"), "https://a.example/x?q=shoes");
+    }
+
+    #[test]
+    fn excluded_and_allowed() {
+        let rules = UrlRules { excluded: vec!["Ref".to_string()], ..UrlRules::default() };
+        assert_eq!(mask_url("https://a.example/?ref=x&q=1", &rules), "https://a.example/?q=1");
+        let rules = UrlRules { allowed: Some(vec!["q".to_string(), "code".to_string()]), ..UrlRules::default() };
+        assert_eq!(
+            mask_url("https://a.example/?q=shoes&utm_source=x&code=SUMMER24&token=t", &rules),
+            "https://a.example/?q=shoes&code=SUMMER24"
+        );
+        // allowed values are still scanned
+        assert_eq!(mask_url("https://a.example/?q=jane%40x.example", &rules), "https://a.example/?q=_email_");
+    }
+
+    #[test]
+    fn fragments() {
+        assert_eq!(
+            m("https://app.example/cb#access_token=eyJx&token_type=Bearer&state=abc&expires_in=3600"),
+            "https://app.example/cb#expires_in=3600"
+        );
+        assert_eq!(m("https://app.example/#id_token=x&state=y"), "https://app.example/");
+        assert_eq!(m("https://app.example/#/reset?token=abc&x=1"), "https://app.example/#/reset?x=1");
+        assert_eq!(m("https://app.example/#/account?token=abc"), "https://app.example/#/account");
+        assert_eq!(m("https://app.example/#/users/jane@x.example"), "https://app.example/#/users/_email_");
+        let rules = UrlRules { discard_hash: true, ..UrlRules::default() };
+        assert_eq!(mask_url("https://a.example/p?q=1#section-2", &rules), "https://a.example/p?q=1");
+    }
+
+    #[test]
+    fn values_and_segments() {
+        assert_eq!(
+            m("https://a.example/search?q=john.doe%40example.com&page=2"),
+            "https://a.example/search?q=_email_&page=2"
+        );
+        assert_eq!(m("https://a.example/u/jane%2Bnews%40x.example/edit"), "https://a.example/u/_email_/edit");
+        assert_eq!(m("https://a.example/s?q=call+%2B44+20+7946+0958"), "https://a.example/s?q=call+_phone_");
+        assert_eq!(m("https://a.example/s?q=%2B44+20+7946+0958+now"), "https://a.example/s?q=_phone_+now");
+        assert_eq!(m("https://a.example/s?q=jane+tag@x.example"), "https://a.example/s?q=_email_");
+        assert_eq!(
+            m("https://a.example/login?next=%2Faccount%3Ftoken%3DAbc123%26tab%3D1"),
+            "https://a.example/login?next=%2Faccount%3Ftoken%3D_redacted_%26tab%3D1"
+        );
+        assert_eq!(m("https://a.example/p/4111-1111-1111-1111"), "https://a.example/p/_card_");
+    }
+
+    #[test]
+    fn secret_context_segments() {
+        assert_eq!(m("https://shop.example/account/reset/1234567/Xk9dQ2aB"), "https://shop.example/account/reset/1234567/_token_");
+        assert_eq!(m("https://a.example/password/reset/success"), "https://a.example/password/reset/success");
+        assert_eq!(m("https://a.example/blog/how-to-reset-your-router/2024"), "https://a.example/blog/how-to-reset-your-router/2024");
+    }
+
+    #[test]
+    fn userinfo_and_opaque() {
+        assert_eq!(m("https://jane:s3cret@a.example:8443/x"), "https://a.example:8443/x");
+        assert_eq!(m("mailto:jane.doe@example.com?subject=Hi"), "mailto:_email_?subject=Hi");
+        assert_eq!(m("tel:+33612345678"), "tel:_phone_");
+    }
+
+    #[test]
+    fn untouched_when_clean() {
+        for u in [
+            "https://example.com/",
+            "https://example.com/blog/2024/05/my-first-post",
+            "https://example.com/orders/3f2b8c1e-9a4d-4c7e-8f00-1b2c3d4e5f60?tab=items",
+            "https://example.com/p?q=caf%C3%A9&sort=price-asc&page=2#reviews",
+            "https://example.com/search?",
+            "https://example.com/#",
+            "https://xn--caf-dma.example/men%C3%BC/",
+            "http://[2001:db8::1]:8080/status",
+            "http://192.168.1.10/admin",
+            "",
+        ] {
+            assert_eq!(m(u), u);
+        }
+    }
+
+    #[test]
+    fn decode_map() {
+        let (d, map) = decode(b"a%40b+c%zz", true);
+        assert_eq!(d, b"a@b c%zz");
+        assert_eq!(map, vec![0, 1, 4, 5, 6, 7, 8, 9, 10]);
+    }
+}
