@@ -44,7 +44,7 @@ pub fn enable(feature: Feature) {
     match feature {
         Feature::LinkTracking => track_links(),
         Feature::HistoryTracking => track_history(),
-        Feature::FormAnalytics => browser::warn("hush: enableFormAnalytics is not available yet; ignored"),
+        Feature::FormAnalytics => super::forms::enable(),
     }
 }
 

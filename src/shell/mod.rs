@@ -5,6 +5,7 @@
 
 pub mod args;
 pub mod browser;
+mod forms;
 mod listeners;
 mod runtime;
 mod transport;
