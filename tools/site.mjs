@@ -8,6 +8,13 @@ import { listen } from './collector.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+// Consent banners the demo and the tests load, served straight from their npm packages
+// (devDependencies; never copied into the repository): /vendor/<name>/<file in dist/>.
+const VENDOR = {
+  'vanilla-cookieconsent': 'node_modules/vanilla-cookieconsent/dist',
+  klaro: 'node_modules/klaro/dist',
+};
+
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -49,6 +56,8 @@ export async function startSite({ port = 0, root = 'www', dist = 'dist', collect
     if (page) return send(res, 200, page.type, page.body, page.headers);
     if (pathname === '/config.js') return send(res, 200, TYPES['.js'], configJs(collectorBase));
     if (pathname.startsWith('/dist/')) return sendFile(res, distDir, pathname.slice('/dist'.length));
+    const vendor = /^\/vendor\/([^/]+)(\/.*)$/.exec(pathname);
+    if (vendor && Object.hasOwn(VENDOR, vendor[1])) return sendFile(res, path.resolve(REPO, VENDOR[vendor[1]]), vendor[2]);
     sendFile(res, rootDir, pathname.endsWith('/') ? `${pathname}index.html` : pathname);
   }
 

@@ -5,6 +5,7 @@
 
 pub mod args;
 pub mod browser;
+mod cmp;
 mod forms;
 mod listeners;
 mod runtime;

@@ -125,7 +125,7 @@ fn perform(action: Action) -> Option<Promise> {
         Action::Warn(msg) => browser::warn(&msg),
         Action::Wake(at) => set_timer(at),
         Action::Enable(feature) => listeners::enable(feature),
-        Action::ConnectConsentManager(..) => browser::warn("hush: connectConsentManager is not available yet; ignored"),
+        Action::ConnectConsentManager(kind, options) => super::cmp::connect(kind, options),
         Action::ConsentChanged => notify_consent(),
     }
     None

@@ -21,10 +21,13 @@ function buildPanel() {
   const count = el('span', { textContent: '0 hits' });
   const toggle = el('button', { type: 'button', textContent: 'Hide' });
   const clear = el('button', { type: 'button', textContent: 'Clear', title: 'Forget every hit the collector holds' });
+  const consent = el('span', { className: 'consent', textContent: 'consent: …' });
+  const settings = el('button', { type: 'button', textContent: 'Cookie settings', title: 'Open the consent banner\'s settings' });
+  settings.onclick = () => window.CookieConsent?.showPreferences();
   const rows = el('tbody');
   const table = el('table', {}, el('thead', {}, el('tr', {}, ...['#', 'time', 'kind', 'parameters'].map((h) => el('th', { textContent: h })))), rows);
   const panel = el('aside', { id: 'hush-panel', ariaLabel: 'Hits received by the collector' },
-    el('header', {}, el('strong', { textContent: 'hush · live hits' }), status, count, el('span', { className: 'spacer' }), clear, toggle),
+    el('header', {}, el('strong', { textContent: 'hush · live hits' }), status, count, consent, el('span', { className: 'spacer' }), settings, clear, toggle),
     el('div', { className: 'scroll' }, table));
   toggle.onclick = () => {
     const collapsed = panel.classList.toggle('collapsed');
@@ -33,7 +36,35 @@ function buildPanel() {
   };
   clear.onclick = () => fetch(`${base}/reset`, { method: 'POST' });
   document.body.append(panel);
-  return { status, count, rows };
+  return { status, count, rows, consent };
+}
+
+// hush's consent state, read through the tracker itself (the function form of _paq.push,
+// `this` = tracker), so the panel shows what hush decided, not what the banner shows.
+function readConsent() {
+  const paq = window._paq;
+  // Until hush has loaded, _paq is a plain array: do not queue a question a second.
+  if (!paq || paq.push === Array.prototype.push) return Promise.resolve('hush is loading…');
+  return new Promise((resolve) => {
+    paq.push([function () {
+      resolve(this.isUserOptedOut() ? 'refused: nothing is sent'
+        : this.hasConsent() ? 'given: hits are sent'
+          : 'not decided: hits are held in memory');
+    }]);
+  });
+}
+
+function watchConsent(span) {
+  let last = '';
+  const refresh = () => readConsent().then((text) => {
+    if (text === last) return;
+    last = text;
+    span.textContent = `consent: ${text}`;
+    span.className = `consent ${text.split(':')[0]}`;
+  });
+  // The banner's events say when it decided; the interval also catches expiry and opt-out.
+  for (const e of ['cc:onConsent', 'cc:onChange']) window.addEventListener(e, () => setTimeout(refresh, 0));
+  setInterval(refresh, 1000);
 }
 
 function paramCell(hit) {
@@ -66,6 +97,7 @@ function start() {
     ui.rows.prepend(tr);
   };
   empty();
+  watchConsent(ui.consent);
   if (!base) {
     ui.status.textContent = 'no collector configured (window.HUSH_COLLECTOR)';
     return;
