@@ -86,6 +86,12 @@ pub struct Tracker {
     current_url: Option<String>,
     /// The last delivery failed: on leaving, persist instead of beaconing into an outage.
     outage: bool,
+    /// A snapshot of the queue is in storage (written on hide): kept in step with results,
+    /// so hits delivered from a background tab are not replayed by the next page.
+    persisted: bool,
+    /// Hits an earlier page stored, read before this page's consent commands ran: taken
+    /// into the queue once storage is allowed on this page.
+    stored_queue: Option<String>,
     warned_unconfigured: bool,
     warned_held: bool,
 }
@@ -107,6 +113,8 @@ impl Tracker {
             heartbeat_at: f64::INFINITY,
             current_url: None,
             outage: false,
+            persisted: false,
+            stored_queue: None,
             warned_unconfigured: false,
             warned_held: false,
         }
@@ -121,11 +129,11 @@ impl Tracker {
             if let Some(v) = stored.visitor {
                 self.identity.restore(&v, now);
             }
-            if let Some(q) = stored.queue {
-                self.queue.restore(&q, now);
-                self.actions.push(Action::Remove(QUEUE_KEY));
-            }
         }
+        // A grant given by a command of this page (setCookieConsentGiven in the snippet)
+        // comes after start-up: the stored hits wait for it (see `take_stored_queue`).
+        self.stored_queue = stored.queue;
+        self.take_stored_queue(now);
         self.pump(host, false);
     }
 
@@ -276,7 +284,7 @@ impl Tracker {
             }
             C::TrackLink { url, kind } => {
                 let Some(abs) = self.resolve(&url, host) else {
-                    return self.warn(String::from("hush: trackLink: the URL does not parse; ignored"));
+                    return self.warn(String::from("hush: trackLink: not an http(s) URL; ignored"));
                 };
                 let key = if kind == LinkKind::Download { "download" } else { "link" };
                 p.set(key, &mask_url(&abs, &self.cfg.url_rules));
@@ -412,8 +420,11 @@ impl Tracker {
         }
     }
 
+    /// An absolute http(s) URL, or None: Matomo refuses a whole bulk request when one hit's
+    /// url, urlref, link or download is anything else (`javascript:`, `data:` …).
     fn resolve(&self, url: &str, host: &mut dyn Host) -> Option<String> {
-        host.resolve_url(url, &host.page().url)
+        let abs = host.resolve_url(url, &host.page().url)?;
+        (abs.starts_with("https://") || abs.starts_with("http://")).then_some(abs)
     }
 
     fn consent_event(&mut self, ev: ConsentEvent, host: &mut dyn Host) {
@@ -422,7 +433,22 @@ impl Tracker {
         self.apply_effects(fx, now);
     }
 
+    /// Unsent hits of an earlier page join the queue once this page may use storage.
+    fn take_stored_queue(&mut self, now: f64) {
+        if self.stored_queue.is_some() && self.consent.may_store(now) {
+            if let Some(q) = self.stored_queue.take() {
+                self.queue.restore(&q, now);
+                self.actions.push(Action::Remove(QUEUE_KEY));
+            }
+        }
+    }
+
     fn apply_effects(&mut self, fx: Effects, now: f64) {
+        if fx.erase_storage {
+            self.stored_queue = None;
+            self.persisted = false;
+        }
+        self.take_stored_queue(now);
         if fx.drop_held {
             self.held.clear();
             self.queue.clear();
@@ -485,6 +511,9 @@ impl Tracker {
         let jitter = u16::from_le_bytes(r) as f64 / 65536.0;
         self.outage = outcome != Outcome::Delivered;
         self.queue.on_result(id, outcome, host.now_ms(), jitter);
+        if self.persisted {
+            self.persist(host.now_ms());
+        }
         self.pump(host, false);
     }
 
@@ -515,9 +544,10 @@ impl Tracker {
         let now = host.now_ms();
         self.visible = false;
         if self.outage && self.consent.may_store(now) && !self.queue.is_empty() {
-            self.actions.push(Action::Store(QUEUE_KEY, self.queue.snapshot()));
+            self.persist(now);
             return;
         }
+        self.queue.hand_over_in_flight();
         self.pump(host, true);
     }
 
@@ -525,10 +555,22 @@ impl Tracker {
     /// snapshot written on hide must not be replayed by another page.
     pub fn on_page_visible(&mut self, host: &mut dyn Host) {
         self.visible = true;
-        if self.consent.may_store(host.now_ms()) {
+        if self.persisted || self.consent.may_store(host.now_ms()) {
+            self.persisted = false;
             self.actions.push(Action::Remove(QUEUE_KEY));
         }
         self.pump(host, false);
+    }
+
+    /// Writes the unsent hits to storage (or removes the snapshot when none are left).
+    fn persist(&mut self, now: f64) {
+        if self.queue.is_empty() || !self.consent.may_store(now) {
+            self.persisted = false;
+            self.actions.push(Action::Remove(QUEUE_KEY));
+        } else {
+            self.persisted = true;
+            self.actions.push(Action::Store(QUEUE_KEY, self.queue.snapshot()));
+        }
     }
 
     /// Sends what the batching policy allows (everything when `force`), then asks for

@@ -206,6 +206,13 @@ impl Queue {
         (self.failures, self.retry_at, self.kick) = (0, 0.0, false);
     }
 
+    /// The page is leaving: batches in flight are keepalive requests the browser carries on
+    /// without us, and their promises may be rejected by the unload itself. Retrying them
+    /// would deliver them twice, so they count as handed over (results are ignored).
+    pub fn hand_over_in_flight(&mut self) {
+        self.flights.clear();
+    }
+
     /// Hits not yet delivered: waiting and in flight.
     pub fn len(&self) -> usize {
         self.waiting.len() + self.flights.iter().map(|f| f.hits.len()).sum::<usize>()

@@ -256,3 +256,82 @@ fn getters_reply() {
     run(&mut t, &mut host, "trackPageView", &[]);
     assert!(flush(&mut t, &mut host).is_empty(), "opted out: nothing is sent");
 }
+
+/// The ids of the Send actions, in order.
+fn send_ids(actions: &[Action]) -> Vec<u32> {
+    actions.iter().filter_map(|a| if let Action::Send { id, .. } = a { Some(*id) } else { None }).collect()
+}
+
+#[test]
+fn a_stored_queue_waits_for_the_storage_grant_of_the_page() {
+    // The snippet's setCookieConsentGiven runs after start-up has read storage.
+    let mut host = FakeHost::new();
+    let mut t = Tracker::new(&mut host);
+    let stored = Stored { queue: Some(String::from("1699999990000\t?idsite=3&rec=1&e_c=a&e_a=old\n")), ..Stored::default() };
+    t.restore(stored, &mut host);
+    run(&mut t, &mut host, "setTrackerUrl", &[s("https://stats.example/matomo.php")]);
+    run(&mut t, &mut host, "setSiteId", &[Arg::Num(3.0)]);
+    assert!(flush(&mut t, &mut host).is_empty(), "not taken without storage consent");
+    run(&mut t, &mut host, "setCookieConsentGiven", &[]);
+    assert!(t.take_actions().iter().any(|a| matches!(a, Action::Remove(k) if *k == QUEUE_KEY)));
+    run(&mut t, &mut host, "trackEvent", &[s("a"), s("new")]);
+    let hits = flush(&mut t, &mut host);
+    assert_eq!(hits.iter().map(|h| get(h, "e_a").unwrap()).collect::<Vec<_>>(), ["old", "new"]);
+    assert_eq!(get(&hits[0], "cdt"), Some("1699999990"));
+}
+
+#[test]
+fn a_snapshot_written_on_hide_is_removed_once_its_hits_are_delivered() {
+    let (mut t, mut host) = configured();
+    run(&mut t, &mut host, "setCookieConsentGiven", &[]);
+    run(&mut t, &mut host, "trackEvent", &[s("a"), s("b")]);
+    t.handle(Command::Flush, &mut host);
+    let id = send_ids(&t.take_actions())[0];
+    t.on_result(id, Outcome::Status { code: 503, retry_after_ms: Some(0.0) }, &mut host);
+    host.now += 1000.0;
+    t.on_timer(&mut host);
+    let retry = send_ids(&t.take_actions());
+    // Hidden during the outage: stored, not beaconed.
+    t.on_page_hidden(&mut host);
+    let actions = t.take_actions();
+    assert!(actions.iter().any(|a| matches!(a, Action::Store(k, _) if *k == QUEUE_KEY)));
+    assert!(send_ids(&actions).is_empty());
+    // The retry gets through from the background tab: the snapshot must go.
+    t.on_result(retry[0], Outcome::Delivered, &mut host);
+    assert!(t.take_actions().iter().any(|a| matches!(a, Action::Remove(k) if *k == QUEUE_KEY)));
+}
+
+#[test]
+fn non_http_custom_url_referrer_and_link_are_not_sent() {
+    // Matomo refuses the whole bulk request for one such value: the other hits would be lost.
+    let (mut t, mut host) = configured();
+    run(&mut t, &mut host, "setReferrerUrl", &[s("javascript:alert(1)")]);
+    run(&mut t, &mut host, "setCustomUrl", &[s("data:text/html,hi")]);
+    run(&mut t, &mut host, "trackLink", &[s("javascript:void(0)"), s("link")]);
+    run(&mut t, &mut host, "trackEvent", &[s("a"), s("b")]);
+    let hits = flush(&mut t, &mut host);
+    assert_eq!(hits.len(), 1, "the link is not tracked");
+    assert_eq!(get(&hits[0], "url"), Some("https://shop.example/products?ref=home"));
+    assert_eq!(get(&hits[0], "urlref"), Some("https://search.example/"));
+}
+
+#[test]
+fn a_batch_in_flight_when_the_page_leaves_is_never_sent_again() {
+    let (mut t, mut host) = configured();
+    run(&mut t, &mut host, "setBatchOptions", &[Arg::Map(vec![("maxHits".into(), Arg::Num(2.0))])]);
+    run(&mut t, &mut host, "trackEvent", &[s("a"), s("1")]);
+    run(&mut t, &mut host, "trackEvent", &[s("a"), s("2")]);
+    let first = t.take_actions();
+    let Some(Action::Send { id, .. }) = first.iter().find(|a| matches!(a, Action::Send { .. })) else { panic!("a full batch goes") };
+    run(&mut t, &mut host, "trackEvent", &[s("a"), s("3")]);
+    t.take_actions();
+    t.on_page_hidden(&mut host);
+    let leaving = sent(&t.take_actions());
+    assert_eq!(leaving.len(), 1, "only the waiting hit leaves by beacon");
+    // The unload rejects the keepalive fetch's promise although the request goes on.
+    t.on_result(*id, Outcome::NetworkError, &mut host);
+    host.now += 120_000.0;
+    t.on_timer(&mut host);
+    t.on_page_visible(&mut host);
+    assert!(flush(&mut t, &mut host).is_empty(), "the in-flight batch is not sent twice");
+}

@@ -95,3 +95,24 @@ test('a hit made just before the tab is closed arrives', async () => {
   const hits = await waitForHits(t.collector, 2);
   assert.deepEqual(hits.map((h) => h.e_a ?? 'pv'), ['pv', 'close']);
 });
+
+test('page view + 100 events, then leaving while a batch is in flight: every hit exactly once', async () => {
+  // The batch in flight is a keepalive fetch the browser finishes after the page is gone;
+  // hush must not send it again by beacon (it did: the unload rejects the fetch's promise).
+  const paq = [['trackPageView']];
+  for (let i = 0; i < 100; i++) paq.push(['trackEvent', 'burst', 'leave', `h${i}`]);
+  t.site.page('/t/burst.html', snippetPage({ paq }));
+  t.site.page('/t/after-burst.html', '<!doctype html><title>after</title><p>after</p>');
+  for (let run = 0; run < 4; run++) {
+    t.collector.reset();
+    // A slow first answer makes sure the first batch is still in flight when the page goes.
+    t.collector.faults.set({ mode: 'stall', count: 1, delayMs: 600 });
+    const page = await t.open('/t/burst.html');
+    await waitForTracker(page);
+    await page.goto(`${t.site.url}/t/after-burst.html`);
+    const hits = await expectExactlyHits(t.collector, 101, { quietMs: 1000, timeout: 8000 });
+    const names = hits.map((h) => h.e_n ?? 'page view');
+    assert.equal(new Set(names).size, 101, `run ${run}: no duplicates`);
+    await page.close();
+  }
+});
