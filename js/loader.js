@@ -29,7 +29,10 @@ if (typeof WebAssembly !== 'object' || typeof Proxy !== 'function' || !Array.isA
       return result;
     };
   }).catch(function (e) {
-    warn('WebAssembly could not start (' + (e && e.message || e) + '); not tracking. ' +
-      'A Content-Security-Policy needs script-src \'wasm-unsafe-eval\'.');
+    var why = String(e && e.message || e);
+    // The CSP hint only when the CSP is the cause (not for a 404 or a broken file).
+    var csp = /Content.Security|unsafe-eval/i.test(why) ?
+      ' A Content-Security-Policy needs script-src \'wasm-unsafe-eval\'.' : '';
+    warn('WebAssembly could not start (' + why + '); not tracking.' + csp);
   });
 }

@@ -227,8 +227,21 @@ fn parse_consent(a: &Args) -> Result<ConsentEvent, String> {
         "setHonorGlobalPrivacyControl" => E::HonorGpc(a.flag(0, true)?),
         "disableCookies" => E::DisableCookies,
         "setConsentPolicyVersion" => E::PolicyVersion(a.text(0)?),
-        _ => return Err(["hush: unknown command \"", a.name, "\"; ignored"].concat()),
+        _ => return Err(["hush: unknown command \"", &clip(a.name, 64), "\"; ignored"].concat()),
     })
+}
+
+/// At most `max` bytes of `s` (at a character boundary), `…` marking a cut: a warning
+/// never echoes a megabyte the page pushed as a command name.
+fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return String::from(s);
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    [&s[..end], "…"].concat()
 }
 
 /// Typed access to the arguments of one command, with warnings that name it.

@@ -78,7 +78,11 @@ pub mod fake {
         /// Absolute http(s) URLs pass through; "/path" and "?q" resolve against the base's origin
         /// or path. Enough for core tests; the browser does the real job.
         fn resolve_url(&self, input: &str, base: &str) -> Option<String> {
-            if input.starts_with("http://") || input.starts_with("https://") {
+            // Any `scheme:` (http, javascript, data, mailto …) is already absolute.
+            let scheme = input.split_once(':').map_or("", |(s, _)| s);
+            let absolute = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+            if absolute {
                 return Some(input.to_string());
             }
             let scheme_end = base.find("://")? + 3;

@@ -59,6 +59,9 @@ export async function startCollector({ port = 0, hitsFile, log = false } = {}) {
 
   const server = http.createServer((req, res) => {
     res.setHeader('Access-Control-Allow-Origin', '*');
+    // Cross-origin fetch hides every response header but the safelisted ones: without this
+    // the tracker could not read Retry-After (a real collector behind a proxy needs it too).
+    res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
     readBody(req).then(
       (body) => route(req, res, body),
       () => answer(res, 413, 'text/plain', 'body too large'),

@@ -29,7 +29,7 @@ pub fn boot(queue: Array, api: JsValue) {
     let mut first = Vec::new();
     let mut rest = Vec::new();
     for item in queue.iter() {
-        match item.dyn_ref::<Array>().and_then(|a| a.get(0).as_string()).and_then(|n| command::apply_first_rank(&n)) {
+        match args::name_of(&item).and_then(|n| command::apply_first_rank(&n)) {
             Some(rank) => first.push((rank, item)),
             None => rest.push(item),
         }
@@ -52,17 +52,22 @@ pub fn boot(queue: Array, api: JsValue) {
 /// getter returns, `undefined` otherwise.
 #[wasm_bindgen]
 pub fn push(item: JsValue) -> JsValue {
-    let Some(list) = item.dyn_ref::<Array>() else {
+    // Read once, through catching bindings: a hostile array (Proxy, throwing getters) can
+    // neither throw here nor show different items to two reads.
+    let Some(list) = args::items(&item, FUNCTION_ARGS) else {
         browser::warn("hush: _paq.push expects an array like ['trackPageView']; ignored");
         return JsValue::UNDEFINED;
     };
-    let head = list.get(0);
-    if let Some(f) = head.dyn_ref::<Function>() {
-        // The function form: `this` is the tracker API. Its exceptions stay in the page's
-        // own code path (the JS caller catches them), never inside a tracker borrow.
-        return f.apply(&runtime::api(), &list.slice(1, list.length())).unwrap_or(JsValue::UNDEFINED);
+    if let Some(f) = list.first().cloned().flatten().and_then(|h| h.dyn_into::<Function>().ok()) {
+        // The function form: `this` is the tracker API. It runs outside any tracker
+        // borrow; what it throws is caught here and reported.
+        let rest: Array = list.iter().skip(1).map(|v| v.clone().unwrap_or(JsValue::UNDEFINED)).collect();
+        return f.apply(&runtime::api(), &rest).unwrap_or_else(|_| {
+            browser::warn("hush: a function pushed to _paq threw; ignored");
+            JsValue::UNDEFINED
+        });
     }
-    match parse(list) {
+    match parse(&list) {
         Ok(cmd) => reply_value(runtime::handle(cmd)),
         Err(warning) => {
             browser::warn(&warning);
@@ -74,8 +79,7 @@ pub fn push(item: JsValue) -> JsValue {
 /// For the npm API: the warning `item` would produce, or `undefined` if it is valid.
 #[wasm_bindgen]
 pub fn check(item: JsValue) -> Option<alloc::string::String> {
-    let list = item.dyn_ref::<Array>()?;
-    parse(list).err()
+    parse(&args::items(&item, FUNCTION_ARGS)?).err()
 }
 
 /// Sends everything queued now; resolves when those requests have completed.
@@ -96,11 +100,15 @@ pub fn on_consent_change(callback: Function) {
     runtime::on_consent_change(callback);
 }
 
-fn parse(list: &Array) -> Result<Command, alloc::string::String> {
-    let Some(name) = list.get(0).as_string() else {
+/// Items read from one pushed array: arguments for a function command, and more than
+/// any command takes.
+const FUNCTION_ARGS: u32 = 64;
+
+fn parse(list: &[Option<JsValue>]) -> Result<Command, alloc::string::String> {
+    let Some(name) = list.first().cloned().flatten().and_then(|n| n.as_string()) else {
         return Err(alloc::string::String::from("hush: a _paq command starts with its name (a string); ignored"));
     };
-    let values: Vec<_> = list.iter().skip(1).take(args::MAX_ARGS).map(|v| args::to_arg(&v, 0)).collect();
+    let values: Vec<_> = list.iter().skip(1).take(args::MAX_ARGS).map(|v| args::item_arg(v.as_ref(), 0)).collect();
     command::parse(&name, &values)
 }
 

@@ -122,7 +122,7 @@ test('429 with Retry-After: 2 is honoured (measured gap), then all arrive once',
 });
 
 test('a 4xx other than 429 is not retried: one request, hits dropped with one warning', async () => {
-  const page = await openTracker('/t/f400.html', [['setBatchOptions', { maxHits: 50, maxDelayMs: 0 }]]);
+  const page = await openTracker('/t/f400.html', [['setBatchOptions', { maxHits: 50, maxDelayMs: 300 }]]);
   // The collector answers 400 for a body it cannot parse; make it refuse by routing instead.
   await page.route(`${t.collector.url}/**`, (r) => r.fulfill({ status: 400, body: 'no' }));
   await pushMarked(page, markers('400', 3));
@@ -201,7 +201,7 @@ test('offline, then online: hits made offline all arrive once, in order', async 
   assert.equal(t.collector.hits.length, 0, 'nothing reaches the collector while offline');
   await context.setOffline(false);
   const r = await tally(t.collector, list);
-  report('offline → online', r, start, `${tracked(t.collector).length} requests after coming back`);
+  report('offline → online', r, start, `${tracked(t.collector).length} request(s) in all, none while offline`);
   assertExactlyOnce(r);
 });
 
@@ -217,9 +217,12 @@ async function reloadDuringOutage(scenario, consent) {
   // An outage that outlasts the first page: every request fails, retried after 1 s.
   t.collector.faults.set({ mode: '503', count: 1000, retryAfter: 1 });
   const list = markers(scenario, 6);
+  const pushedAt = Date.now();
   await pushMarked(page, list);
   // Two failed tries: the hits are over 1 s old, the tracker knows the collector is down.
   while (t.collector.faults.served.length < 2) await sleep(50);
+  // Hits sent more than 2 s after they happened carry cdt: make sure they are that old.
+  await sleep(Math.max(0, pushedAt + 2200 - Date.now()));
   const failedBefore = t.collector.faults.served.length;
   await page.reload();
   t.collector.faults.clear();
