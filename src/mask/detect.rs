@@ -152,8 +152,16 @@ fn value_end(s: &[u8], k: usize) -> bool {
 }
 
 /// `token=…`, `email%3D…` in text or inside a nested URL: the value after a deny-listed key.
+/// Longest query-like key looked for in free text.
+const MAX_KEY: usize = 48;
+
 fn secret_value(s: &[u8], i: usize) -> Option<(usize, usize)> {
-    let key_end = run(s, i, |c| b64(c) || c == b'.' || c == b'[' || c == b']');
+    // Keys are short: bounding the look-ahead keeps the scan linear on long dotted text
+    // ("a.a.a.a…" would otherwise rescan to the end from every word start).
+    let mut key_end = i;
+    while key_end < i + MAX_KEY && (b64(at(s, key_end)) || matches!(at(s, key_end), b'.' | b'[' | b']')) {
+        key_end += 1;
+    }
     let start = match (at(s, key_end), at(s, key_end + 1), at(s, key_end + 2) | 0x20) {
         (b'=', _, _) => key_end + 1,
         (b'%', b'3', b'd') => key_end + 3,

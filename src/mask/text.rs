@@ -60,3 +60,19 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod long_input {
+    /// Masking must stay linear: a page with a huge title must not hang the page view.
+    /// Not a speed claim (that is `npm run bench`): the bound is a hang guard, minutes
+    /// away from the milliseconds this takes; the quadratic scan it guards against took hours.
+    fn long_dotted_and_worded_text_is_fast() {
+        let dotted = "a.".repeat(200_000);
+        let words = "word ".repeat(200_000);
+        let started = std::time::Instant::now();
+        super::mask_text(&dotted);
+        super::mask_text(&words);
+        super::super::mask_url(&["https://x.example/?q=", &dotted].concat(), &Default::default());
+        assert!(started.elapsed().as_secs() < 60, "took {:?}", started.elapsed());
+    }
+}
