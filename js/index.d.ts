@@ -46,12 +46,31 @@ export interface TrackerOptions {
   wasmUrl?: string | URL;
 }
 
-export interface ConsentState {
-  requirement: 'none' | 'consent' | 'cookie-consent';
+/** A remembered consent decision, as stored in first-party storage (proof of consent). */
+export interface ConsentRecord {
   measurement: boolean;
   storage: boolean;
+  /** Unix milliseconds. */
+  givenAt: number;
+  /** Unix milliseconds; at most 13 months after givenAt. */
+  expiresAt: number;
+  policy: string;
+}
+
+export interface ConsentState {
+  requirement: 'none' | 'consent' | 'cookieConsent';
+  /** What happens to a hit made now. */
+  gate: 'send' | 'hold' | 'drop';
+  /** Hits may be sent. */
+  measurement: boolean;
+  /** Identifiers and queues may be kept in first-party storage. */
+  storage: boolean;
   optedOut: boolean;
-  [key: string]: unknown;
+  cookiesDisabled: boolean;
+  /** Where the decision in force comes from. */
+  source: 'default' | 'command' | 'record' | 'cmp' | 'optout' | 'gpc' | 'dnt';
+  policy: string;
+  record: ConsentRecord | null;
 }
 
 export interface Tracker {
