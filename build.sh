@@ -9,7 +9,8 @@ out=${DIST:-dist}
 target=${CARGO_TARGET_DIR:-target}
 
 bin=node_modules/.bin
-[ -x "$bin/wasm-opt" ] && [ -x "$bin/esbuild" ] || npm install --no-audit --no-fund
+tools/setup-toolchain.sh
+export PATH="$HOME/.cargo/bin:$PATH"
 
 cargo build --quiet --release --target wasm32-unknown-unknown --features slim
 raw=$target/wasm32-unknown-unknown/release/hush.wasm

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what building hush needs, if missing: the wasm32 Rust target, the wasm-bindgen
+# CLI at exactly the crate's version in Cargo.lock, and the npm dev dependencies.
+# Idempotent and quick when everything is there; used by build.sh and .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+# A crate/CLI mismatch stops wasm-bindgen with a "schema version" error. No --locked: the
+# CLI's own lock file pins a crate version this registry does not serve.
+wb=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb" ]; then
+  cargo install wasm-bindgen-cli --version "$wb"
+fi
+
+[ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/esbuild ] || npm ci --no-audit --no-fund
