@@ -16,41 +16,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { useStack, snippetPage, waitForHits, waitForTracker } from './harness.mjs';
+import { haystack } from './leaks.mjs';
 
 const t = useStack();
 const load = (f) => JSON.parse(readFileSync(new URL(`../corpus/${f}`, import.meta.url), 'utf8')).cases;
 const LEAKS = load('leaks.json');
 const KEEP = load('keep.json');
 const CHUNK = 20;
-
-// ---- leak scan (same as forms.test.mjs) -------------------------------------------------
-const pct = (s) => s.replace(/\+/g, ' ').replace(/%([0-9a-fA-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
-function utf8(s) {
-  try { return decodeURIComponent(escape(s)); } catch { return s; }
-}
-function jsonStrings(v, out) {
-  if (typeof v === 'string') out.push(v);
-  else if (v && typeof v === 'object') for (const x of Object.values(v)) jsonStrings(x, out);
-}
-function decodings(s, depth = 0, out = new Set()) {
-  if (out.has(s) || depth > 3) return out;
-  out.add(s);
-  const next = [pct(s), utf8(pct(s))];
-  try { jsonStrings(JSON.parse(s), next); } catch { /* not JSON */ }
-  if (depth < 3) {
-    for (const run of s.match(/[A-Za-z0-9+/_-]{8,}={0,2}/g) ?? []) {
-      for (let skip = 0; skip < 4; skip++) next.push(Buffer.from(run.slice(skip), 'base64').toString('latin1'));
-    }
-  }
-  for (const n of next) decodings(n, depth + 1, out);
-  return out;
-}
-function haystack(collector) {
-  const texts = [];
-  for (const r of collector.requests) for (const s of [r.path ?? '', r.body ?? '', JSON.stringify(r.headers ?? {})]) texts.push(...decodings(s));
-  return texts.join('\n').toLowerCase();
-}
-// ---------------------------------------------------------------------------------------
 
 /** Runs `steps` (arrays of _paq commands or {title}/{replace} page actions) on one page,
  *  flushing every CHUNK steps; returns once `hits` hits arrived. */

@@ -7,38 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useStack, snippetPage, waitForHits, expectExactlyHits, waitForTracker, push, assertKnownParams, sleep } from './harness.mjs';
+import { leaksIn } from './leaks.mjs';
 
 const t = useStack();
-
-// ---- leak scan: every request (path, body, headers), decoded every way ----------------
-
-const pct = (s) => s.replace(/\+/g, ' ').replace(/%([0-9a-fA-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
-function utf8(s) {
-  try { return decodeURIComponent(escape(s)); } catch { return s; }
-}
-function jsonStrings(v, out) {
-  if (typeof v === 'string') out.push(v);
-  else if (v && typeof v === 'object') for (const x of Object.values(v)) jsonStrings(x, out);
-}
-/** Every text a reader of `s` could get: raw, percent-decoded, JSON-parsed, base64-decoded. */
-export function decodings(s, depth = 0, out = new Set()) {
-  if (out.has(s) || depth > 3) return out;
-  out.add(s);
-  const next = [pct(s), utf8(pct(s))];
-  try { jsonStrings(JSON.parse(s), next); } catch { /* not JSON */ }
-  for (const run of s.match(/[A-Za-z0-9+/_-]{8,}={0,2}/g) ?? []) {
-    for (let skip = 0; skip < 4; skip++) next.push(Buffer.from(run.slice(skip), 'base64').toString('latin1'));
-  }
-  for (const n of next) decodings(n, depth + 1, out);
-  return out;
-}
-/** Markers (case-insensitive) found in any request the collector received. */
-export function leaksIn(collector, markers) {
-  const texts = [];
-  for (const r of collector.requests) for (const s of [r.path ?? '', r.body ?? '', JSON.stringify(r.headers ?? {})]) texts.push(...decodings(s));
-  const hay = texts.join('\n').toLowerCase();
-  return markers.filter((m) => hay.includes(m.toLowerCase()));
-}
 
 // ---- pages -----------------------------------------------------------------------------
 
