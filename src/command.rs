@@ -379,8 +379,8 @@ impl Args<'_> {
         let mut out = Vec::new();
         match self.get(i) {
             Arg::Str(s) => {
-                let sep = if self.name == "setDownloadExtensions" { '|' } else { '\u{0}' };
-                for p in s.split(sep) {
+                let sep = if self.name == "setDownloadExtensions" { b'|' } else { 0 };
+                for p in crate::bytes::split(s, sep) {
                     let p = p.trim();
                     if !p.is_empty() {
                         out.push(String::from(p));
@@ -499,7 +499,7 @@ pub fn parse_number(s: &str) -> Option<f64> {
         Some(rest) => (true, rest),
         None => (false, s),
     };
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let (int, frac) = crate::bytes::split_once(digits, b'.').unwrap_or((digits, ""));
     if int.is_empty() && frac.is_empty() || int.len() > 15 || frac.len() > 9 {
         return None;
     }

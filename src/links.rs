@@ -81,7 +81,7 @@ fn is_download(rest: &str, rules: &LinkRules) -> bool {
     let ext = ext.to_ascii_lowercase();
     match &rules.extensions {
         Some(list) => list.iter().any(|e| e.eq_ignore_ascii_case(&ext)),
-        None => DEFAULT_EXTENSIONS.split('|').any(|e| e == ext),
+        None => crate::bytes::split(DEFAULT_EXTENSIONS, b'|').any(|e| e == ext),
     }
 }
 

@@ -32,7 +32,7 @@ impl Queue {
     /// Appends the hits of a snapshot, in their order, after what is queued. Hits too old
     /// for `cdt` are dropped with a warning.
     pub fn restore(&mut self, snapshot: &str, now_ms: f64) {
-        let hits: Vec<(f64, &str)> = snapshot.split('\n').filter_map(parse_line).collect();
+        let hits: Vec<(f64, &str)> = crate::bytes::split(snapshot, b'\n').filter_map(parse_line).collect();
         let mut old = 0;
         for &(created, query) in hits.iter().skip(hits.len().saturating_sub(MAX_STORED)) {
             if now_ms - created > MAX_AGE_MS {
@@ -46,7 +46,7 @@ impl Queue {
 }
 
 fn parse_line(line: &str) -> Option<(f64, &str)> {
-    let (t, q) = line.split_once('\t')?;
+    let (t, q) = crate::bytes::split_once(line, b'\t')?;
     let t: u64 = t.parse().ok()?;
     let plain = q.bytes().all(|b| b > b' ' && b < 0x7f && b != b'"' && b != b'\\');
     (q.starts_with('?') && plain).then_some((t as f64, q))
