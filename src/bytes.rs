@@ -5,8 +5,15 @@
 
 /// `(before, after)` the first `sep`, like `s.split_once(sep as char)`.
 pub fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
-    let i = s.bytes().position(|b| b == sep)?;
-    Some((s.get(..i)?, s.get(i + 1..)?))
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == sep {
+            return Some((s.get(..i)?, s.get(i + 1..)?));
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The pieces between `sep`s, like `s.split(sep as char)`.
