@@ -141,10 +141,9 @@ impl Queue {
         let created = if created_ms.is_finite() { created_ms } else { now_ms };
         self.next_seq += 1;
         self.waiting.push(Entry { seq: self.next_seq, created, queued: now_ms, attempts: 0, query });
-        if self.waiting.len() > MAX_WAITING {
-            let extra = self.waiting.len() - MAX_WAITING;
-            self.waiting.drain(..extra);
-            self.overflow += extra;
+        while self.waiting.len() > MAX_WAITING {
+            self.waiting.remove(0);
+            self.overflow += 1;
         }
     }
 
