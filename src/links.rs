@@ -25,7 +25,8 @@ pub struct LinkRules {
 pub fn classify(href: &str, classes: &str, has_download_attr: bool, page_host: &str, rules: &LinkRules) -> Option<LinkKind> {
     let has_class = |own: &[String], builtin: &str| {
         classes.split_ascii_whitespace().any(|c| {
-            c == ["matomo_", builtin].concat() || c == ["piwik_", builtin].concat() || own.iter().any(|o| o == c)
+            let rest = c.strip_prefix("matomo_").or_else(|| c.strip_prefix("piwik_"));
+            rest == Some(builtin) || own.iter().any(|o| o == c)
         })
     };
     let (scheme, rest) = split_scheme(href)?;
@@ -93,7 +94,7 @@ fn is_site_host(host: &str, page_host: &str, domains: &[String]) -> bool {
     domains.iter().any(|d| {
         let d = until(d, b"/").to_ascii_lowercase();
         match d.strip_prefix("*.") {
-            Some(base) => host == base || host.ends_with(&["." , base].concat()),
+            Some(base) => host == base || host.strip_suffix(base).is_some_and(|h| h.ends_with('.')),
             None => host == d,
         }
     })
