@@ -4,6 +4,7 @@
 use crate::consent::{ConsentEvent, Requirement};
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::cell::Cell;
 
 /// A JavaScript value, converted by the shell (bounded in depth and length).
 #[derive(Clone, Debug, PartialEq)]
@@ -19,14 +20,16 @@ pub enum Arg {
     Other,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LinkKind {
+    #[default]
     Link,
     Download,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum CmpKind {
+    #[default]
     Tcf,
     GoogleConsentMode,
     Klaro,
@@ -134,120 +137,142 @@ pub fn apply_first_rank(name: &str) -> Option<usize> {
 }
 
 /// Parses `[name, ...args]`. `Err` holds the one console warning to print.
+///
+/// The argument readers never fail: they note the first bad argument in `Args::err` and
+/// return a placeholder, and the command built around it is dropped here. The warning is
+/// the one for the first bad argument, as if each reader had returned early.
 pub fn parse(name: &str, args: &[Arg]) -> Result<Command, String> {
-    let a = Args { name, args };
-    use Command as C;
-    Ok(match name {
-        "setTrackerUrl" => C::SetTrackerUrl(a.text(0)?),
-        "setSiteId" => C::SetSiteId(a.site_id(0)?),
-        "setUserId" => C::SetUserId(a.id_text(0)?),
-        "resetUserId" => C::ResetUserId,
-        "setUserIdSalt" => C::SetUserIdSalt(a.text(0)?),
-        "setDomains" => C::SetList(ListSetting::Domains, a.list(0)?),
-        "setExcludedQueryParams" => C::SetList(ListSetting::ExcludedQueryParams, a.list(0)?),
-        "setAllowedQueryParams" => C::SetList(ListSetting::AllowedQueryParams, a.list(0)?),
-        "setMaskSelectors" => C::SetList(ListSetting::MaskSelectors, a.list(0)?),
-        "setDownloadExtensions" => C::SetList(ListSetting::DownloadExtensions, a.list(0)?),
-        "setLinkClasses" => C::SetList(ListSetting::LinkClasses, a.list(0)?),
-        "setDownloadClasses" => C::SetList(ListSetting::DownloadClasses, a.list(0)?),
-        "setIgnoreClasses" => C::SetList(ListSetting::IgnoreClasses, a.list(0)?),
-        "setCustomUrl" => C::SetCustomUrl(a.text(0)?),
-        "setReferrerUrl" => C::SetReferrerUrl(a.text(0)?),
-        "setDocumentTitle" => C::SetDocumentTitle(a.text(0)?),
-        "setCustomDimension" => C::SetCustomDimension(a.index(0)?, a.text(1)?),
-        "deleteCustomDimension" => C::DeleteCustomDimension(a.index(0)?),
-        "discardHashTag" => C::DiscardHashTag(a.flag(0, true)?),
-        "enableLinkTracking" => C::EnableLinkTracking,
-        "enableHistoryTracking" => C::EnableHistoryTracking,
-        "enableFormAnalytics" => C::EnableFormAnalytics,
-        "enableHeartBeatTimer" => C::EnableHeartBeatTimer(a.opt_num(0)?.unwrap_or(15.0).max(5.0)),
-        "setRequestMethod" => C::SetRequestMethod(a.method(0)?),
-        "setBatchOptions" => a.batch_options(0)?,
-        "connectConsentManager" => C::ConnectConsentManager(a.cmp(0)?, a.opt_map(1)?),
-        "flush" => C::Flush,
-        "trackPageView" => C::TrackPageView(a.opt_text(0)?),
-        "trackEvent" => C::TrackEvent {
-            category: a.text(0)?,
-            action: a.text(1)?,
-            name: a.opt_text(2)?,
-            value: a.opt_num(3)?,
-        },
-        "trackSiteSearch" => C::TrackSiteSearch { keyword: a.text(0)?, category: a.opt_text(1)?, count: a.opt_num(2)? },
-        "trackGoal" => C::TrackGoal { id: a.index(0)?, revenue: a.opt_num(1)? },
-        "trackLink" => C::TrackLink { url: a.text(0)?, kind: a.link_kind(1)? },
-        "ping" => C::Ping,
-        "addEcommerceItem" => C::AddEcommerceItem(Item {
-            sku: a.id_text(0)?,
-            name: a.opt_text(1)?.unwrap_or_default(),
-            category: a.category(2)?,
-            price: a.opt_num(3)?.unwrap_or(0.0),
-            quantity: a.opt_num(4)?.unwrap_or(1.0),
-        }),
-        "removeEcommerceItem" => C::RemoveEcommerceItem(a.id_text(0)?),
-        "clearEcommerceCart" => C::ClearEcommerceCart,
-        "setEcommerceView" => C::SetEcommerceView {
-            sku: a.opt_text(0)?,
-            name: a.opt_text(1)?,
-            category: a.category(2)?,
-            price: a.opt_num(3)?,
-        },
-        "trackEcommerceCartUpdate" => C::TrackEcommerceCartUpdate(a.num(0)?),
-        "trackEcommerceOrder" => C::TrackEcommerceOrder(Order {
-            id: a.id_text(0)?,
-            grand_total: a.num(1)?,
-            sub_total: a.opt_num(2)?,
-            tax: a.opt_num(3)?,
-            shipping: a.opt_num(4)?,
-            discount: a.opt_num(5)?,
-        }),
-        "getVisitorId" => C::GetVisitorId,
-        "getPageViewId" => C::GetPageViewId,
-        "hasConsent" => C::HasConsent,
-        "isUserOptedOut" => C::IsUserOptedOut,
-        "setCustomRequestProcessing" => C::Ignored("hush: setCustomRequestProcessing is not supported (requests are built and masked by hush); ignored"),
-        _ => return parse_consent(&a).map(C::Consent),
-    })
+    let a = Args { name, args, err: Cell::new(None) };
+    let c = build(&a);
+    match (a.err.get(), c) {
+        (Some((i, want)), _) => Err(a.bad(i, want)),
+        (None, Some(c)) => Ok(c),
+        (None, None) => Err(["hush: unknown command \"", &clip(name, 64), "\"; ignored"].concat()),
+    }
 }
 
-/// Consent and opt-out commands, which map one to one onto consent events.
-fn parse_consent(a: &Args) -> Result<ConsentEvent, String> {
+/// Every command name, space-separated, in opcode order: `build` matches on the position.
+/// One scan over one string is much smaller in the wasm than a `match` on 58 strings.
+const NAMES: &str = "setTrackerUrl setSiteId setUserId resetUserId setUserIdSalt \
+setDomains setExcludedQueryParams setAllowedQueryParams setMaskSelectors setDownloadExtensions \
+setLinkClasses setDownloadClasses setIgnoreClasses \
+setCustomUrl setReferrerUrl setDocumentTitle setCustomDimension deleteCustomDimension discardHashTag \
+enableLinkTracking enableHistoryTracking enableFormAnalytics enableHeartBeatTimer setRequestMethod \
+setBatchOptions connectConsentManager flush trackPageView trackEvent trackSiteSearch trackGoal trackLink ping \
+addEcommerceItem removeEcommerceItem clearEcommerceCart setEcommerceView trackEcommerceCartUpdate \
+trackEcommerceOrder getVisitorId getPageViewId hasConsent isUserOptedOut setCustomRequestProcessing \
+requireConsent requireCookieConsent setConsentGiven rememberConsentGiven forgetConsentGiven \
+setCookieConsentGiven rememberCookieConsentGiven forgetCookieConsentGiven optUserOut forgetUserOptOut \
+setDoNotTrack setHonorGlobalPrivacyControl disableCookies setConsentPolicyVersion";
+
+/// The list settings of opcodes 5..=12, in `NAMES` order.
+const LISTS: [ListSetting; 8] = [
+    ListSetting::Domains,
+    ListSetting::ExcludedQueryParams,
+    ListSetting::AllowedQueryParams,
+    ListSetting::MaskSelectors,
+    ListSetting::DownloadExtensions,
+    ListSetting::LinkClasses,
+    ListSetting::DownloadClasses,
+    ListSetting::IgnoreClasses,
+];
+
+fn build(a: &Args) -> Option<Command> {
+    use Command as C;
     use ConsentEvent as E;
-    Ok(match a.name {
-        "requireConsent" => E::Require(Requirement::Consent),
-        "requireCookieConsent" => E::Require(Requirement::CookieConsent),
-        "setConsentGiven" => E::ConsentGiven { remember_hours: None },
-        "rememberConsentGiven" => E::ConsentGiven { remember_hours: Some(a.opt_num(0)?.unwrap_or(0.0)) },
-        "forgetConsentGiven" => E::ConsentForgotten,
-        "setCookieConsentGiven" => E::CookieConsentGiven { remember_hours: None },
-        "rememberCookieConsentGiven" => E::CookieConsentGiven { remember_hours: Some(a.opt_num(0)?.unwrap_or(0.0)) },
-        "forgetCookieConsentGiven" => E::CookieConsentForgotten,
-        "optUserOut" => E::OptOut,
-        "forgetUserOptOut" => E::ForgetOptOut,
-        "setDoNotTrack" => E::HonorDoNotTrack(a.flag(0, true)?),
-        "setHonorGlobalPrivacyControl" => E::HonorGpc(a.flag(0, true)?),
-        "disableCookies" => E::DisableCookies,
-        "setConsentPolicyVersion" => E::PolicyVersion(a.text(0)?),
-        _ => return Err(["hush: unknown command \"", &clip(a.name, 64), "\"; ignored"].concat()),
+    let op = crate::bytes::split(NAMES, b' ').position(|n| n == a.name)?;
+    Some(match op {
+        0 => C::SetTrackerUrl(a.text(0)),
+        1 => C::SetSiteId(a.site_id(0)),
+        2 => C::SetUserId(a.id_text(0)),
+        3 => C::ResetUserId,
+        4 => C::SetUserIdSalt(a.text(0)),
+        5..=12 => C::SetList(LISTS[op - 5], a.list(0)),
+        13 => C::SetCustomUrl(a.text(0)),
+        14 => C::SetReferrerUrl(a.text(0)),
+        15 => C::SetDocumentTitle(a.text(0)),
+        16 => C::SetCustomDimension(a.index(0), a.text(1)),
+        17 => C::DeleteCustomDimension(a.index(0)),
+        18 => C::DiscardHashTag(a.flag(0)),
+        19 => C::EnableLinkTracking,
+        20 => C::EnableHistoryTracking,
+        21 => C::EnableFormAnalytics,
+        22 => C::EnableHeartBeatTimer(a.opt_num(0).unwrap_or(15.0).max(5.0)),
+        23 => C::SetRequestMethod(a.method(0)),
+        24 => a.batch_options(0),
+        25 => C::ConnectConsentManager(a.cmp(0), a.opt_map(1)),
+        26 => C::Flush,
+        27 => C::TrackPageView(a.opt_text(0)),
+        28 => C::TrackEvent { category: a.text(0), action: a.text(1), name: a.opt_text(2), value: a.opt_num(3) },
+        29 => C::TrackSiteSearch { keyword: a.text(0), category: a.opt_text(1), count: a.opt_num(2) },
+        30 => C::TrackGoal { id: a.index(0), revenue: a.opt_num(1) },
+        31 => C::TrackLink { url: a.text(0), kind: a.link_kind(1) },
+        32 => C::Ping,
+        33 => C::AddEcommerceItem(Item {
+            sku: a.id_text(0),
+            name: a.opt_text(1).unwrap_or_default(),
+            category: a.category(2),
+            price: a.opt_num(3).unwrap_or(0.0),
+            quantity: a.opt_num(4).unwrap_or(1.0),
+        }),
+        34 => C::RemoveEcommerceItem(a.id_text(0)),
+        35 => C::ClearEcommerceCart,
+        36 => C::SetEcommerceView { sku: a.opt_text(0), name: a.opt_text(1), category: a.category(2), price: a.opt_num(3) },
+        37 => C::TrackEcommerceCartUpdate(a.num(0)),
+        38 => C::TrackEcommerceOrder(Order {
+            id: a.id_text(0),
+            grand_total: a.num(1),
+            sub_total: a.opt_num(2),
+            tax: a.opt_num(3),
+            shipping: a.opt_num(4),
+            discount: a.opt_num(5),
+        }),
+        39 => C::GetVisitorId,
+        40 => C::GetPageViewId,
+        41 => C::HasConsent,
+        42 => C::IsUserOptedOut,
+        43 => C::Ignored("hush: setCustomRequestProcessing is not supported (requests are built and masked by hush); ignored"),
+        // Consent and opt-out commands map one to one onto consent events.
+        _ => C::Consent(match op {
+            44 => E::Require(Requirement::Consent),
+            45 => E::Require(Requirement::CookieConsent),
+            46 => E::ConsentGiven { remember_hours: None },
+            47 => E::ConsentGiven { remember_hours: Some(a.opt_num(0).unwrap_or(0.0)) },
+            48 => E::ConsentForgotten,
+            49 => E::CookieConsentGiven { remember_hours: None },
+            50 => E::CookieConsentGiven { remember_hours: Some(a.opt_num(0).unwrap_or(0.0)) },
+            51 => E::CookieConsentForgotten,
+            52 => E::OptOut,
+            53 => E::ForgetOptOut,
+            54 => E::HonorDoNotTrack(a.flag(0)),
+            55 => E::HonorGpc(a.flag(0)),
+            56 => E::DisableCookies,
+            _ => E::PolicyVersion(a.text(0)),
+        }),
     })
 }
 
 /// At most `max` bytes of `s` (at a character boundary), `…` marking a cut: a warning
 /// never echoes a megabyte the page pushed as a command name.
 fn clip(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return String::from(s);
-    }
-    let mut end = max;
+    let mut end = s.len().min(max);
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    [&s[..end], "…"].concat()
+    let mut out = String::from(s.get(..end).unwrap_or(""));
+    if end < s.len() {
+        out.push('…');
+    }
+    out
 }
+
 
 /// Typed access to the arguments of one command, with warnings that name it.
 struct Args<'a> {
     name: &'a str,
     args: &'a [Arg],
+    /// The first bad argument: its index and what it should have been.
+    err: Cell<Option<(usize, &'static str)>>,
 }
 
 impl Args<'_> {
@@ -266,158 +291,214 @@ impl Args<'_> {
         s
     }
 
+    /// Notes that argument `i` is bad (only the first bad one counts).
+    #[inline(never)]
+    fn fail(&self, i: usize, want: &'static str) {
+        if self.err.get().is_none() {
+            self.err.set(Some((i, want)));
+        }
+    }
+
+    /// `v`, or a default after noting that argument `i` should have been `want`.
+    fn or<T: Default>(&self, v: Option<T>, i: usize, want: &'static str) -> T {
+        match v {
+            Some(v) => v,
+            None => {
+                self.fail(i, want);
+                T::default()
+            }
+        }
+    }
+
     /// matomo.js callers pass `false` (or null) for "not given", e.g.
     /// `trackSiteSearch(keyword, false, false)`.
     fn is_absent(&self, i: usize) -> bool {
         matches!(self.get(i), Arg::Undefined | Arg::Null | Arg::Bool(false))
     }
 
+    /// Absent, or an empty string.
+    fn is_unset(&self, i: usize) -> bool {
+        self.is_absent(i) || matches!(self.get(i), Arg::Str(s) if s.is_empty())
+    }
+
     /// A non-empty string (numbers are accepted and written as Matomo would).
-    fn text(&self, i: usize) -> Result<String, String> {
+    fn text_of(&self, i: usize) -> Option<String> {
         match self.get(i) {
-            Arg::Str(s) if !s.trim().is_empty() => Ok(s.clone()),
-            Arg::Num(n) if n.is_finite() => Ok(crate::numfmt::f64_str(*n)),
-            _ => Err(self.bad(i, "a non-empty string")),
+            Arg::Str(s) if !s.trim().is_empty() => Some(s.clone()),
+            Arg::Num(n) if n.is_finite() => Some(crate::numfmt::f64_str(*n)),
+            _ => None,
         }
     }
 
-    fn opt_text(&self, i: usize) -> Result<Option<String>, String> {
-        match self.get(i) {
-            _ if self.is_absent(i) => Ok(None),
-            Arg::Str(s) if s.is_empty() => Ok(None),
-            _ => self.text(i).map(Some),
-        }
+    fn text(&self, i: usize) -> String {
+        self.or(self.text_of(i), i, "a non-empty string")
+    }
+
+    fn opt_text(&self, i: usize) -> Option<String> {
+        (!self.is_unset(i)).then(|| self.text(i))
     }
 
     /// User IDs, SKUs and order IDs: strings or integers.
-    fn id_text(&self, i: usize) -> Result<String, String> {
-        self.text(i).map_err(|_| self.bad(i, "a non-empty string or a number"))
+    fn id_text(&self, i: usize) -> String {
+        self.or(self.text_of(i), i, "a non-empty string or a number")
     }
 
-    fn num(&self, i: usize) -> Result<f64, String> {
+    fn num_of(&self, i: usize) -> Option<f64> {
         let n = match self.get(i) {
             Arg::Num(n) => Some(*n),
             Arg::Str(s) => parse_number(s.trim()),
             _ => None,
         };
-        n.filter(|n| n.is_finite()).ok_or_else(|| self.bad(i, "a number"))
+        n.filter(|n| n.is_finite())
     }
 
-    fn opt_num(&self, i: usize) -> Result<Option<f64>, String> {
-        if self.is_absent(i) || matches!(self.get(i), Arg::Str(s) if s.is_empty()) {
-            return Ok(None);
-        }
-        self.num(i).map(Some)
+    fn num(&self, i: usize) -> f64 {
+        self.or(self.num_of(i), i, "a number")
     }
 
-    /// A positive whole number below 2^31: goal IDs and custom dimension indexes.
-    fn index(&self, i: usize) -> Result<u32, String> {
-        match self.num(i) {
-            Ok(n) if n >= 1.0 && n < 2_147_483_648.0 && n == (n as u32) as f64 => Ok(n as u32),
-            _ => Err(self.bad(i, "a positive whole number")),
-        }
+    fn opt_num(&self, i: usize) -> Option<f64> {
+        (!self.is_unset(i)).then(|| self.num(i))
     }
 
-    fn site_id(&self, i: usize) -> Result<String, String> {
-        self.index(i).map(|n| crate::numfmt::u64_str(n as u64)).map_err(|_| self.bad(i, "a positive site ID"))
+    /// A positive whole number below 2^31: goal IDs, custom dimension indexes, site IDs.
+    fn index_of(&self, i: usize) -> Option<u32> {
+        self.num_of(i).filter(|&n| n >= 1.0 && n < 2_147_483_648.0 && n == (n as u32) as f64).map(|n| n as u32)
     }
 
-    /// `undefined` counts as `default` (matomo.js's `setDoNotTrack()` means true).
-    fn flag(&self, i: usize, default: bool) -> Result<bool, String> {
-        match self.get(i) {
-            Arg::Undefined => Ok(default),
-            Arg::Bool(b) => Ok(*b),
-            Arg::Num(n) => Ok(*n != 0.0),
-            _ => Err(self.bad(i, "true or false")),
-        }
+    fn index(&self, i: usize) -> u32 {
+        self.or(self.index_of(i), i, "a positive whole number")
+    }
+
+    fn site_id(&self, i: usize) -> String {
+        self.or(self.index_of(i).map(|n| crate::numfmt::u64_str(n as u64)), i, "a positive site ID")
+    }
+
+    /// `undefined` counts as true (matomo.js's `setDoNotTrack()` means true).
+    fn flag(&self, i: usize) -> bool {
+        let v = match self.get(i) {
+            Arg::Undefined => Some(true),
+            Arg::Bool(b) => Some(*b),
+            Arg::Num(n) => Some(*n != 0.0),
+            _ => None,
+        };
+        self.or(v, i, "true or false")
     }
 
     /// A string list: an array of strings, or one string ("pdf|zip" style for extensions).
-    fn list(&self, i: usize) -> Result<Vec<String>, String> {
-        let split = |s: &str| -> Vec<String> {
-            let sep = if self.name == "setDownloadExtensions" { '|' } else { '\u{0}' };
-            s.split(sep).map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect()
-        };
+    fn list(&self, i: usize) -> Vec<String> {
+        let mut out = Vec::new();
         match self.get(i) {
-            Arg::Str(s) => Ok(split(s)),
+            Arg::Str(s) => {
+                let sep = if self.name == "setDownloadExtensions" { b'|' } else { 0 };
+                for p in crate::bytes::split(s, sep) {
+                    let p = p.trim();
+                    if !p.is_empty() {
+                        out.push(String::from(p));
+                    }
+                }
+            }
             Arg::List(items) => {
-                let mut out = Vec::new();
                 for item in items {
                     match item {
                         Arg::Str(s) if !s.trim().is_empty() => out.push(String::from(s.trim())),
-                        _ => return Err(self.bad(i, "a list of non-empty strings")),
+                        _ => {
+                            self.fail(i, "a list of non-empty strings");
+                            break;
+                        }
                     }
                 }
-                Ok(out)
             }
-            _ => Err(self.bad(i, "a string or a list of strings")),
+            _ => self.fail(i, "a string or a list of strings"),
         }
+        out
     }
 
     /// Ecommerce categories: a string or a list of up to five.
-    fn category(&self, i: usize) -> Result<Category, String> {
-        Ok(match self.get(i) {
-            Arg::List(_) => Category::Many(self.list(i)?.into_iter().take(5).collect()),
-            _ => self.opt_text(i)?.map_or(Category::None, Category::One),
-        })
+    fn category(&self, i: usize) -> Category {
+        match self.get(i) {
+            Arg::List(_) => {
+                let mut l = self.list(i);
+                l.truncate(5);
+                Category::Many(l)
+            }
+            _ => self.opt_text(i).map_or(Category::None, Category::One),
+        }
     }
 
-    fn link_kind(&self, i: usize) -> Result<LinkKind, String> {
+    fn str_arg(&self, i: usize) -> &str {
         match self.get(i) {
-            Arg::Str(s) if s == "link" => Ok(LinkKind::Link),
-            Arg::Str(s) if s == "download" => Ok(LinkKind::Download),
-            _ => Err(self.bad(i, "\"link\" or \"download\"")),
+            Arg::Str(s) => s,
+            _ => "",
         }
+    }
+
+    fn link_kind(&self, i: usize) -> LinkKind {
+        let v = match self.str_arg(i) {
+            "link" => Some(LinkKind::Link),
+            "download" => Some(LinkKind::Download),
+            _ => None,
+        };
+        self.or(v, i, "\"link\" or \"download\"")
     }
 
     /// true = GET (one hit per request), false = POST.
-    fn method(&self, i: usize) -> Result<bool, String> {
-        match self.get(i) {
-            Arg::Str(s) if s.eq_ignore_ascii_case("GET") => Ok(true),
-            Arg::Str(s) if s.eq_ignore_ascii_case("POST") => Ok(false),
-            _ => Err(self.bad(i, "\"GET\" or \"POST\"")),
-        }
-    }
-
-    fn opt_map(&self, i: usize) -> Result<Vec<(String, Arg)>, String> {
-        match self.get(i) {
-            _ if self.is_absent(i) => Ok(Vec::new()),
-            Arg::Map(m) => Ok(m.clone()),
-            _ => Err(self.bad(i, "an options object")),
-        }
-    }
-
-    fn cmp(&self, i: usize) -> Result<CmpKind, String> {
-        match self.get(i) {
-            Arg::Str(s) => match s.as_str() {
-                "tcf" => Ok(CmpKind::Tcf),
-                "google-consent-mode" => Ok(CmpKind::GoogleConsentMode),
-                "klaro" => Ok(CmpKind::Klaro),
-                "cookieconsent" => Ok(CmpKind::CookieConsent),
-                _ => Err(self.bad(i, "tcf, google-consent-mode, klaro or cookieconsent")),
-            },
-            _ => Err(self.bad(i, "tcf, google-consent-mode, klaro or cookieconsent")),
-        }
-    }
-
-    fn batch_options(&self, i: usize) -> Result<Command, String> {
-        let Arg::Map(m) = self.get(i) else {
-            return Err(self.bad(i, "an object {maxHits, maxDelayMs}"));
+    fn method(&self, i: usize) -> bool {
+        let s = self.str_arg(i);
+        let v = if s.eq_ignore_ascii_case("GET") {
+            Some(true)
+        } else if s.eq_ignore_ascii_case("POST") {
+            Some(false)
+        } else {
+            None
         };
+        self.or(v, i, "\"GET\" or \"POST\"")
+    }
+
+    fn opt_map(&self, i: usize) -> Vec<(String, Arg)> {
+        match self.get(i) {
+            _ if self.is_absent(i) => Vec::new(),
+            Arg::Map(m) => m.clone(),
+            _ => self.or(None, i, "an options object"),
+        }
+    }
+
+    fn cmp(&self, i: usize) -> CmpKind {
+        let v = match self.str_arg(i) {
+            "tcf" => Some(CmpKind::Tcf),
+            "google-consent-mode" => Some(CmpKind::GoogleConsentMode),
+            "klaro" => Some(CmpKind::Klaro),
+            "cookieconsent" => Some(CmpKind::CookieConsent),
+            _ => None,
+        };
+        self.or(v, i, "tcf, google-consent-mode, klaro or cookieconsent")
+    }
+
+    fn batch_options(&self, i: usize) -> Command {
         let mut max_hits = None;
         let mut max_delay_ms = None;
-        for (k, v) in m {
-            let n = match v {
-                Arg::Num(n) if n.is_finite() && *n >= 0.0 => *n,
-                _ => return Err(self.bad(i, "an object of non-negative numbers {maxHits, maxDelayMs}")),
-            };
-            match k.as_str() {
-                "maxHits" if n >= 1.0 => max_hits = Some(n),
-                "maxDelayMs" => max_delay_ms = Some(n),
-                _ => return Err(self.bad(i, "an object {maxHits: 1..50, maxDelayMs}")),
+        match self.get(i) {
+            Arg::Map(m) => {
+                for (k, v) in m {
+                    let n = match v {
+                        Arg::Num(n) if n.is_finite() && *n >= 0.0 => *n,
+                        _ => {
+                            self.fail(i, "an object of non-negative numbers {maxHits, maxDelayMs}");
+                            break;
+                        }
+                    };
+                    match k.as_str() {
+                        "maxHits" if n >= 1.0 => max_hits = Some(n),
+                        "maxDelayMs" => max_delay_ms = Some(n),
+                        _ => {
+                            self.fail(i, "an object {maxHits: 1..50, maxDelayMs}");
+                            break;
+                        }
+                    }
+                }
             }
+            _ => self.fail(i, "an object {maxHits, maxDelayMs}"),
         }
-        Ok(Command::SetBatchOptions { max_hits, max_delay_ms })
+        Command::SetBatchOptions { max_hits, max_delay_ms }
     }
 }
 
@@ -428,7 +509,7 @@ pub fn parse_number(s: &str) -> Option<f64> {
         Some(rest) => (true, rest),
         None => (false, s),
     };
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let (int, frac) = crate::bytes::split_once(digits, b'.').unwrap_or((digits, ""));
     if int.is_empty() && frac.is_empty() || int.len() > 15 || frac.len() > 9 {
         return None;
     }
@@ -496,6 +577,18 @@ mod tests {
             parse("rememberConsentGiven", &[Arg::Num(24.0)]),
             Ok(Command::Consent(ConsentEvent::ConsentGiven { remember_hours: Some(24.0) }))
         );
+    }
+
+    #[test]
+    fn every_name_has_its_opcode() {
+        let names: alloc::vec::Vec<&str> = crate::bytes::split(NAMES, b' ').collect();
+        assert_eq!(names.len(), 58);
+        for (i, n) in names.iter().enumerate() {
+            assert!(!n.is_empty() && names.iter().position(|m| m == n) == Some(i), "{n}");
+        }
+        for n in APPLY_FIRST {
+            assert!(names.contains(n), "{n}");
+        }
     }
 
     #[test]

@@ -61,7 +61,7 @@ impl Identity {
 
     /// Adopts a stored identity if it is well-formed and its visit has not expired.
     pub fn restore(&mut self, stored: &str, now_ms: f64) {
-        let (id, last) = stored.split_once('.').unwrap_or((stored, ""));
+        let (id, last) = crate::bytes::split_once(stored, b'.').unwrap_or((stored, ""));
         let last = crate::command::parse_number(last).unwrap_or(f64::NAN);
         let fresh = now_ms - last <= VISIT_IDLE_MS;
         if is_visit_id(id) && fresh {

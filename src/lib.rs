@@ -9,6 +9,7 @@
 
 extern crate alloc;
 
+mod bytes;
 pub mod command;
 pub mod consent;
 pub mod host;

@@ -25,10 +25,11 @@ pub struct LinkRules {
 pub fn classify(href: &str, classes: &str, has_download_attr: bool, page_host: &str, rules: &LinkRules) -> Option<LinkKind> {
     let has_class = |own: &[String], builtin: &str| {
         classes.split_ascii_whitespace().any(|c| {
-            c == ["matomo_", builtin].concat() || c == ["piwik_", builtin].concat() || own.iter().any(|o| o == c)
+            let rest = c.strip_prefix("matomo_").or_else(|| c.strip_prefix("piwik_"));
+            rest == Some(builtin) || own.iter().any(|o| o == c)
         })
     };
-    let (scheme, rest) = href.split_once("://")?;
+    let (scheme, rest) = split_scheme(href)?;
     if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https" | "ftp") || has_class(&rules.ignore_classes, "ignore") {
         return None;
     }
@@ -45,25 +46,43 @@ pub fn classify(href: &str, classes: &str, has_download_attr: bool, page_host: &
     (!is_site_host(&host, page_host, &rules.domains)).then_some(LinkKind::Link)
 }
 
+/// `(scheme, rest)` around the first "://" (a byte scan: no substring searcher in the wasm).
+fn split_scheme(url: &str) -> Option<(&str, &str)> {
+    let i = url.as_bytes().windows(3).position(|w| w == b"://")?;
+    Some((url.get(..i)?, url.get(i + 3..)?))
+}
+
+/// `s` up to the first ASCII byte in `stops` (all of `s` if none).
+fn until<'a>(s: &'a str, stops: &[u8]) -> &'a str {
+    let end = s.bytes().position(|b| stops.contains(&b)).unwrap_or(s.len());
+    s.get(..end).unwrap_or(s)
+}
+
+/// `s` after the last ASCII byte `sep`, if there is one.
+fn after_last(s: &str, sep: u8) -> Option<&str> {
+    let i = s.bytes().rposition(|b| b == sep)?;
+    s.get(i + 1..)
+}
+
 /// Host (lower case, no port, no credentials) from `host/path…`.
 fn host_of(rest: &str) -> String {
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or("");
+    let authority = until(rest, b"/?#");
+    let host_port = after_last(authority, b'@').unwrap_or(authority);
     let host = match host_port.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => host_port.split(':').next().unwrap_or(""),
+        Some(v6) => until(v6, b"]"),
+        None => until(host_port, b":"),
     };
     host.to_ascii_lowercase()
 }
 
 fn is_download(rest: &str, rules: &LinkRules) -> bool {
-    let path = rest.split(['?', '#']).next().unwrap_or("");
-    let last = path.rsplit('/').next().unwrap_or("");
-    let Some((_, ext)) = last.rsplit_once('.') else { return false };
+    let path = until(rest, b"?#");
+    let last = after_last(path, b'/').unwrap_or(path);
+    let Some(ext) = after_last(last, b'.') else { return false };
     let ext = ext.to_ascii_lowercase();
     match &rules.extensions {
         Some(list) => list.iter().any(|e| e.eq_ignore_ascii_case(&ext)),
-        None => DEFAULT_EXTENSIONS.split('|').any(|e| e == ext),
+        None => crate::bytes::split(DEFAULT_EXTENSIONS, b'|').any(|e| e == ext),
     }
 }
 
@@ -73,16 +92,16 @@ fn is_site_host(host: &str, page_host: &str, domains: &[String]) -> bool {
         return host == page_host.to_ascii_lowercase();
     }
     domains.iter().any(|d| {
-        let d = d.split('/').next().unwrap_or("").to_ascii_lowercase();
+        let d = until(d, b"/").to_ascii_lowercase();
         match d.strip_prefix("*.") {
-            Some(base) => host == base || host.ends_with(&["." , base].concat()),
+            Some(base) => host == base || host.strip_suffix(base).is_some_and(|h| h.ends_with('.')),
             None => host == d,
         }
     })
 }
 
 pub fn host_of_url(url: &str) -> String {
-    url.split_once("://").map(|(_, rest)| host_of(rest)).unwrap_or_default()
+    split_scheme(url).map(|(_, rest)| host_of(rest)).unwrap_or_default()
 }
 
 #[cfg(test)]

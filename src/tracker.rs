@@ -251,35 +251,35 @@ impl Tracker {
             C::TrackPageView(title) => {
                 self.identity.new_page_view(host);
                 let title = title.or_else(|| self.cfg.title.clone()).unwrap_or_else(|| host.page().title);
-                p.set("action_name", &mask_text(&title));
+                p.set("action_name", mask_text(&title));
                 for (k, v) in core::mem::take(&mut self.product_view) {
-                    p.set(k, &v);
+                    p.set(k, v);
                 }
                 self.current_url = Some(host.page().url);
             }
             C::TrackEvent { category, action, name, value } => {
-                p.set("e_c", &mask_text(&category));
-                p.set("e_a", &mask_text(&action));
+                p.set("e_c", mask_text(&category));
+                p.set("e_a", mask_text(&action));
                 if let Some(n) = name {
-                    p.set("e_n", &mask_text(&n));
+                    p.set("e_n", mask_text(&n));
                 }
                 if let Some(v) = value {
-                    p.set("e_v", &f64_str(v));
+                    p.set("e_v", f64_str(v));
                 }
             }
             C::TrackSiteSearch { keyword, category, count } => {
-                p.set("search", &mask_text(&keyword));
+                p.set("search", mask_text(&keyword));
                 if let Some(c) = category {
-                    p.set("search_cat", &mask_text(&c));
+                    p.set("search_cat", mask_text(&c));
                 }
                 if let Some(n) = count {
-                    p.set("search_count", &f64_str(n));
+                    p.set("search_count", f64_str(n));
                 }
             }
             C::TrackGoal { id, revenue } => {
-                p.set("idgoal", &u64_str(id as u64));
+                p.set("idgoal", u64_str(id as u64));
                 if let Some(r) = revenue {
-                    p.set("revenue", &f64_str(r));
+                    p.set("revenue", f64_str(r));
                 }
             }
             C::TrackLink { url, kind } => {
@@ -287,16 +287,16 @@ impl Tracker {
                     return self.warn(String::from("hush: trackLink: not an http(s) URL; ignored"));
                 };
                 let key = if kind == LinkKind::Download { "download" } else { "link" };
-                p.set(key, &mask_url(&abs, &self.cfg.url_rules));
+                p.set(key, mask_url(&abs, &self.cfg.url_rules));
             }
             C::Ping => {
-                p.set("ping", "1");
+                p.set("ping", "1".into());
                 is_ping = true;
             }
             C::TrackEcommerceCartUpdate(total) => {
-                p.set("idgoal", "0");
-                p.set("revenue", &f64_str(total));
-                p.set("ec_items", &self.cart_json());
+                p.set("idgoal", "0".into());
+                p.set("revenue", f64_str(total));
+                p.set("ec_items", self.cart_json());
             }
             C::TrackEcommerceOrder(order) => self.order_params(&mut p, order),
             _ => return,
@@ -305,16 +305,16 @@ impl Tracker {
     }
 
     fn order_params(&mut self, p: &mut Hit, order: Order) {
-        p.set("idgoal", "0");
-        p.set("ec_id", &digest_id(&order.id, &self.cfg.salt));
-        p.set("revenue", &f64_str(order.grand_total));
+        p.set("idgoal", "0".into());
+        p.set("ec_id", digest_id(&order.id, &self.cfg.salt));
+        p.set("revenue", f64_str(order.grand_total));
         let parts = [("ec_st", order.sub_total), ("ec_tx", order.tax), ("ec_sh", order.shipping), ("ec_dt", order.discount)];
         for (k, v) in parts {
             if let Some(v) = v {
-                p.set(k, &f64_str(v));
+                p.set(k, f64_str(v));
             }
         }
-        p.set("ec_items", &self.cart_json());
+        p.set("ec_items", self.cart_json());
         self.cart.clear();
     }
 
@@ -375,31 +375,31 @@ impl Tracker {
         let now = kind.at_ms;
         let page = host.page();
         let mut hit = Hit::new(now);
-        hit.set("idsite", &self.cfg.site_id);
-        hit.set("rec", "1");
-        hit.set("apiv", "1");
+        hit.set("idsite", self.cfg.site_id.clone());
+        hit.set("rec", "1".into());
+        hit.set("apiv", "1".into());
         let mut r = [0u8; 4];
         host.random(&mut r);
-        hit.set("rand", &u64_str(u32::from_le_bytes(r) as u64));
+        hit.set("rand", u64_str(u32::from_le_bytes(r) as u64));
         let id = String::from(self.identity.visit_id_for_hit(now, host));
-        hit.set("_id", &id);
-        hit.set("cid", &id);
+        hit.set("_id", id.clone());
+        hit.set("cid", id);
         let url = self.cfg.custom_url.as_deref().and_then(|u| self.resolve(u, host)).unwrap_or(page.url);
-        hit.set("url", &mask_url(&url, &self.cfg.url_rules));
+        hit.set("url", mask_url(&url, &self.cfg.url_rules));
         let referrer = self.cfg.referrer.as_deref().and_then(|u| self.resolve(u, host)).unwrap_or(page.referrer);
         if !referrer.is_empty() {
-            hit.set("urlref", &mask_url(&referrer, &self.cfg.url_rules));
+            hit.set("urlref", mask_url(&referrer, &self.cfg.url_rules));
         }
         let [h, m, s] = host.local_hms(now);
-        hit.set("h", &u64_str(h as u64));
-        hit.set("m", &u64_str(m as u64));
-        hit.set("s", &u64_str(s as u64));
-        hit.set("pv_id", self.identity.page_view_id());
+        hit.set("h", u64_str(h as u64));
+        hit.set("m", u64_str(m as u64));
+        hit.set("s", u64_str(s as u64));
+        hit.set("pv_id", self.identity.page_view_id().into());
         if let Some(uid) = &self.cfg.user_id {
-            hit.set("uid", &digest_id(uid, &self.cfg.salt));
+            hit.set("uid", digest_id(uid, &self.cfg.salt));
         }
         for (i, v) in &self.cfg.dimensions {
-            hit.set(&["dimension", &u64_str(*i as u64)].concat(), &mask_text(v));
+            hit.put(["dimension", &u64_str(*i as u64)].concat().into(), mask_text(v));
         }
         hit.params.extend(kind.params);
         hit

@@ -10,14 +10,14 @@ use alloc::string::String;
 
 /// Values that may be shortened: every one but the routing and identity ones.
 fn cuttable(seg: &str) -> Option<(&str, &str)> {
-    let (k, v) = seg.split_once('=')?;
+    let (k, v) = crate::bytes::split_once(seg, b'=')?;
     (!matches!(k.trim_start_matches('?'), "idsite" | "rec" | "_id" | "cid")).then_some((k, v))
 }
 
 /// `q` shortened to at most `max` bytes, or None if even empty values would not fit.
 pub(super) fn fit(q: &str, max: usize) -> Option<String> {
     let excess = q.len().checked_sub(max)?;
-    let removed = |cap: usize| q.split('&').filter_map(cuttable).map(|(_, v)| v.len().saturating_sub(cap)).sum::<usize>();
+    let removed = |cap: usize| crate::bytes::split(q, b'&').filter_map(cuttable).map(|(_, v)| v.len().saturating_sub(cap)).sum::<usize>();
     if removed(0) < excess {
         return None;
     }
@@ -32,7 +32,7 @@ pub(super) fn fit(q: &str, max: usize) -> Option<String> {
         }
     }
     let mut out = String::with_capacity(max);
-    for (i, seg) in q.split('&').enumerate() {
+    for (i, seg) in crate::bytes::split(q, b'&').enumerate() {
         if i > 0 {
             out.push('&');
         }

@@ -26,7 +26,6 @@ pub use persist::MAX_STORED;
 
 use crate::numfmt::push_u64;
 use crate::wire::{body_cost, bulk_body, MAX_BODY_BYTES, MAX_HITS_PER_REQUEST};
-use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -102,7 +101,8 @@ struct Flight {
 pub struct Queue {
     pub policy: Policy,
     /// Sorted by `seq`.
-    waiting: VecDeque<Entry>,
+    /// A plain Vec (front removal moves at most MAX_WAITING small entries): no VecDeque code in the wasm.
+    waiting: Vec<Entry>,
     flights: Vec<Flight>,
     warnings: Vec<String>,
     next_seq: u64,
@@ -140,9 +140,9 @@ impl Queue {
         };
         let created = if created_ms.is_finite() { created_ms } else { now_ms };
         self.next_seq += 1;
-        self.waiting.push_back(Entry { seq: self.next_seq, created, queued: now_ms, attempts: 0, query });
+        self.waiting.push(Entry { seq: self.next_seq, created, queued: now_ms, attempts: 0, query });
         while self.waiting.len() > MAX_WAITING {
-            self.waiting.pop_front();
+            self.waiting.remove(0);
             self.overflow += 1;
         }
     }
@@ -181,7 +181,7 @@ impl Queue {
     /// None when nothing waits, while offline, and while a batch is in flight (its result
     /// comes first): never a deadline that `poll_transmit` would not honour, so no busy loop.
     pub fn next_deadline(&self) -> Option<f64> {
-        let front = self.waiting.front()?;
+        let front = self.waiting.first()?;
         if self.offline || !self.flights.is_empty() {
             return None;
         }
@@ -245,12 +245,12 @@ impl Queue {
     fn take(&mut self, now: f64) -> Option<Batch> {
         let (max, mut size, mut expired) = (self.max_hits(), EMPTY_BODY, 0);
         let (mut hits, mut lines) = (Vec::new(), Vec::new());
-        while let Some(e) = self.waiting.front() {
+        while let Some(e) = self.waiting.first() {
             if hits.len() >= max {
                 break;
             }
             if now - e.created > MAX_AGE_MS {
-                self.waiting.pop_front();
+                self.waiting.remove(0);
                 expired += 1;
                 continue;
             }
@@ -261,7 +261,7 @@ impl Queue {
                 break;
             }
             lines.push(line);
-            hits.extend(self.waiting.pop_front());
+            hits.push(self.waiting.remove(0));
         }
         self.warn(expired, " older than 24 hours (Matomo refuses a late cdt without a token)", None, "");
         if hits.is_empty() {

@@ -32,7 +32,7 @@ impl Queue {
     /// Appends the hits of a snapshot, in their order, after what is queued. Hits too old
     /// for `cdt` are dropped with a warning.
     pub fn restore(&mut self, snapshot: &str, now_ms: f64) {
-        let hits: Vec<(f64, &str)> = snapshot.split('\n').filter_map(parse_line).collect();
+        let hits: Vec<(f64, &str)> = crate::bytes::split(snapshot, b'\n').filter_map(parse_line).collect();
         let mut old = 0;
         for &(created, query) in hits.iter().skip(hits.len().saturating_sub(MAX_STORED)) {
             if now_ms - created > MAX_AGE_MS {
@@ -46,8 +46,35 @@ impl Queue {
 }
 
 fn parse_line(line: &str) -> Option<(f64, &str)> {
-    let (t, q) = line.split_once('\t')?;
-    let t: u64 = t.parse().ok()?;
+    let (t, q) = crate::bytes::split_once(line, b'\t')?;
+    let t = parse_u64(t)?;
     let plain = q.bytes().all(|b| b > b' ' && b < 0x7f && b != b'"' && b != b'\\');
     (q.starts_with('?') && plain).then_some((t as f64, q))
+}
+
+/// `str::parse::<u64>` without core's generic integer parser: optional `+`, then digits,
+/// None on overflow.
+fn parse_u64(s: &str) -> Option<u64> {
+    let digits = s.strip_prefix('+').unwrap_or(s);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add((b - b'0') as u64)?;
+    }
+    Some(n)
+}
+
+#[cfg(test)]
+mod parse_tests {
+    #[test]
+    fn parse_u64_matches_str_parse() {
+        for s in ["", "+", "-1", "0", "+7", "0012", "1.5", " 1", "18446744073709551615", "18446744073709551616", "99999999999999999999", "é"] {
+            assert_eq!(super::parse_u64(s), s.parse::<u64>().ok(), "{s:?}");
+        }
+    }
 }
