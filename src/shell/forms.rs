@@ -63,8 +63,8 @@ pub fn enable() {
         Ok(mut s) if !s.on => s.on = true,
         _ => return,
     }
-    let c = Closure::<dyn FnMut(Event)>::new(on_event);
-    let f = c.as_ref().unchecked_ref();
+    let c = super::cmp::hook(super::cmp::Hook::Form);
+    let f = c.unchecked_ref();
     for kind in ["focusin", "focusout", "input", "change", "submit"] {
         let _ = doc.add_event_listener_with_callback_and_bool(kind, f, true);
     }
@@ -78,10 +78,9 @@ pub fn enable() {
     } else {
         view_all();
     }
-    c.forget();
 }
 
-fn on_event(e: Event) {
+pub fn on_event(e: Event) {
     let kind = e.type_();
     let mut out: Out = Vec::new();
     match kind.as_str() {

@@ -143,14 +143,7 @@ fn notify_consent() {
 fn set_timer(at: f64) {
     let Some(w) = browser::window() else { return };
     let delay = (at - js_sys::Date::now()).clamp(0.0, 2_147_483_647.0) as i32;
-    let cb = Closure::once_into_js(|| {
-        if let Ok(mut slot) = STATE.0.try_borrow_mut() {
-            if let Some(s) = slot.as_mut() {
-                s.timer = None;
-            }
-        }
-        with(|t, host| t.on_timer(host));
-    });
+    let cb = super::cmp::hook(super::cmp::Hook::Timer);
     let Ok(id) = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay) else { return };
     if let Ok(mut slot) = STATE.0.try_borrow_mut() {
         if let Some(s) = slot.as_mut() {
@@ -159,4 +152,14 @@ fn set_timer(at: f64) {
             }
         }
     }
+}
+
+/// The wake-up timer fired.
+pub fn on_timer() {
+    if let Ok(mut slot) = STATE.0.try_borrow_mut() {
+        if let Some(s) = slot.as_mut() {
+            s.timer = None;
+        }
+    }
+    with(|t, host| t.on_timer(host));
 }

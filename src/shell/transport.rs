@@ -1,6 +1,7 @@
 //! Moving bytes: fetch (keepalive, no credentials, CORS-safelisted text/plain body, so no
 //! preflight and no cookies sent to the collector) and sendBeacon when the page is leaving.
 
+use super::cmp::{hook, Hook};
 use super::{browser, runtime};
 use crate::queue::Outcome;
 use js_sys::{Promise, Reflect};
@@ -28,8 +29,8 @@ pub fn send(id: u32, url: &str, body: Option<&str>, leaving: bool) -> Promise {
     // Not in web-sys's RequestInit yet: keepalive lets the request outlive the page.
     let _ = Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
     init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS)));
-    let on_answer = Closure::once_into_js(move |resp: JsValue| report(id, outcome_of(&resp.unchecked_into())));
-    let on_error = Closure::once_into_js(move |_: JsValue| report(id, Outcome::NetworkError));
+    let on_answer = hook(Hook::Answer(id));
+    let on_error = hook(Hook::Failed(id));
     let pending = w.fetch_with_str_and_init(url, &init);
     then(&pending, &on_answer, &on_error)
 }
@@ -64,4 +65,12 @@ fn outcome_of(resp: &Response) -> Outcome {
 
 fn report(id: u32, outcome: Outcome) {
     runtime::with(|t, host| t.on_result(id, outcome, host));
+}
+
+pub fn on_answer(id: u32, resp: JsValue) {
+    report(id, outcome_of(&resp.unchecked_into()));
+}
+
+pub fn on_failed(id: u32) {
+    report(id, Outcome::NetworkError);
 }
