@@ -29,6 +29,23 @@ wasm-bindgen --target web --no-typescript --out-dir "$tmp/esm" --out-name hush "
   "$tmp/classic/hush_bg.wasm" -o "$tmp/out/hush_bg.wasm"
 
 # Classic script: the glue and our loader share one function scope (no globals leak).
+# The loader only calls `wasm_bindgen()`: drop the glue's initSync, and the encodeInto
+# fallback (every browser with wasm reference types has TextEncoder.encodeInto). Each cut
+# must match exactly once, so a wasm-bindgen upgrade that changes the glue stops the build.
+node -e '
+const fs = require("fs");
+let s = fs.readFileSync(process.argv[1], "utf8");
+for (const [from, to] of [
+  [/\n    function initSync\(module\) \{[^]*?\n    \}\n/g, "\n"],
+  [/Object\.assign\(__wbg_init, \{ initSync \}, exports\)/g, "Object.assign(__wbg_init, exports)"],
+  [/\n    if \(!\(.encodeInto. in cachedTextEncoder\)\) \{[^]*?\n    \}\n/g, "\n"],
+]) {
+  const n = (s.match(from) || []).length;
+  if (n !== 1) { console.error("build.sh: glue cut " + from + " matched " + n + " times"); process.exit(1); }
+  s = s.replace(from, to);
+}
+fs.writeFileSync(process.argv[1], s);
+' "$tmp/classic/hush.js"
 { echo '(function(){"use strict";'; cat "$tmp/classic/hush.js" js/loader.js; echo '})();'; } > "$tmp/hush.js"
 "$bin/esbuild" --log-level=warning --minify --target=es2018 "$tmp/hush.js" --outfile="$tmp/out/hush.js"
 "$bin/esbuild" --log-level=warning --minify --format=esm --target=es2020 "$tmp/esm/hush.js" --outfile="$tmp/out/hush_web.js"
