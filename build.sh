@@ -22,8 +22,9 @@ wasm-bindgen --target no-modules --no-typescript --out-dir "$tmp/classic" --out-
 wasm-bindgen --target web --no-typescript --out-dir "$tmp/esm" --out-name hush "$raw"
 
 # Debian's binaryen is too old (its output fails in Chromium); npm's binaryen 132 is right.
-# Never -all: the output would not load in Chromium or Node.
-"$bin/wasm-opt" -Oz --strip-debug --strip-producers \
+# Never -all: the output would not load in Chromium or Node. `--flatten --rereloop` before
+# two -Oz rounds: 0.6 KB gzip smaller than -Oz alone (binaryen 132).
+"$bin/wasm-opt" --flatten --rereloop -Oz -Oz --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals \
   "$tmp/classic/hush_bg.wasm" -o "$tmp/out/hush_bg.wasm"
