@@ -2,13 +2,13 @@
 //! single-page-app navigations. Listeners are passive observers: they never cancel,
 //! stop or delay the page's own handling.
 
-use super::cmp::{hook, Hook};
+use super::cmp::{call, get, hook, Hook};
 use super::{browser, runtime};
 use crate::tracker::Feature;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, EventTarget, MouseEvent};
+use web_sys::Element;
 
 /// The page events hush listens to (one shared closure type dispatches on these).
 #[derive(Clone, Copy)]
@@ -23,9 +23,9 @@ pub enum Ev {
     PopState,
 }
 
-fn listen(target: &EventTarget, kind: &str, capture: bool, ev: Ev) {
+fn listen(target: &JsValue, kind: &str, capture: bool, ev: Ev) {
     // Listeners live as long as the page.
-    let _ = target.add_event_listener_with_callback_and_bool(kind, hook(Hook::Page(ev)).unchecked_ref(), capture);
+    browser::listen(target, kind, &hook(Hook::Page(ev)), capture);
 }
 
 /// Hidden / shown / online / offline. `pagehide` rather than `unload`, which would make
@@ -43,7 +43,7 @@ pub fn watch_page_lifecycle() {
 pub fn on(ev: Ev, e: JsValue) {
     match ev {
         Ev::Visibility => {
-            let hidden = browser::document().map(|d| d.hidden()).unwrap_or(false);
+            let hidden = browser::hidden();
             runtime::with(|t, host| if hidden { t.on_page_hidden(host) } else { t.on_page_visible(host) });
         }
         Ev::PageHide => {
@@ -59,11 +59,12 @@ pub fn on(ev: Ev, e: JsValue) {
             runtime::with(|t, host| t.on_online(online, host));
         }
         Ev::Click | Ev::AuxClick => {
-            let Some(me) = e.dyn_ref::<MouseEvent>() else { return };
-            if matches!(ev, Ev::AuxClick) && me.button() != 1 {
+            // Mouse events only (a plain `Event` named click has no `button`).
+            let Some(button) = get(&e, "button").as_f64() else { return };
+            if matches!(ev, Ev::AuxClick) && button != 1.0 {
                 return;
             }
-            if let Some((href, classes, download)) = clicked_link(e.unchecked_ref()) {
+            if let Some((href, classes, download)) = clicked_link(&e) {
                 runtime::with(|t, host| t.on_link_click(&href, &classes, download, host));
             }
         }
@@ -88,27 +89,30 @@ fn track_links() {
 }
 
 /// The link under the click: its resolved href, its classes and its `download` attribute.
-fn clicked_link(e: &Event) -> Option<(alloc::string::String, alloc::string::String, bool)> {
-    let target: Element = e.target()?.dyn_into().ok()?;
-    let link = target.closest("a[href],area[href]").ok()??;
-    let href = Reflect::get(&link, &JsValue::from_str("href")).ok()?.as_string()?;
-    Some((href, link.class_name(), link.has_attribute("download")))
+fn clicked_link(e: &JsValue) -> Option<(alloc::string::String, alloc::string::String, bool)> {
+    let target: Element = get(e, "target").dyn_into().ok()?;
+    let link = call(&target, "closest", &[&JsValue::from_str("a[href],area[href]")]).filter(|l| l.is_object())?;
+    let href = get(&link, "href").as_string()?;
+    let classes = get(&link, "className").as_string().unwrap_or_default();
+    Some((href, classes, call(&link, "hasAttribute", &[&JsValue::from_str("download")]) == Some(JsValue::TRUE)))
 }
 
 /// pushState / replaceState are wrapped; popstate is listened to. The page view is taken
 /// after the page's own handlers ran (setTimeout 0), so a router has set the new title.
 fn track_history() {
     let Some(w) = browser::window() else { return };
-    let Ok(history) = w.history() else { return };
+    let history = get(&w, "history");
+    if !history.is_object() {
+        return;
+    }
     for name in ["pushState", "replaceState"] {
         let Ok(original) = Reflect::get(&history, &JsValue::from_str(name)).and_then(|f| f.dyn_into::<Function>()) else { continue };
-        let wrapper = hook(Hook::History(original, history.clone().into()));
+        let wrapper = hook(Hook::History(original, history.clone()));
         let _ = Reflect::set(&history, &JsValue::from_str(name), &wrapper);
     }
     listen(&w, "popstate", false, Ev::PopState);
 }
 
 pub fn after_navigation() {
-    let Some(w) = browser::window() else { return };
-    let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(hook(Hook::Navigated).unchecked_ref(), 0);
+    browser::set_timeout(&hook(Hook::Navigated), 0);
 }

@@ -73,10 +73,7 @@ fn attempt(kind: CmpKind, key: JsValue, n: u8) {
         browser::warn(&["hush: connectConsentManager: no ", name, " banner on this page; consent unchanged"].concat());
         return;
     }
-    if let Some(w) = browser::window() {
-        let retry = hook(Hook::Retry(kind, key, n + 1));
-        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(retry.unchecked_ref(), RETRY_MS);
-    }
+    browser::set_timeout(&hook(Hook::Retry(kind, key, n + 1)), RETRY_MS);
 }
 
 /// What a function handed to the page does, for the whole shell (listeners, timers, fetch
