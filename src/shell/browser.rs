@@ -38,13 +38,21 @@ impl Host for BrowserHost {
     }
 }
 
-pub fn window() -> Option<web_sys::Window> {
-    web_sys::window()
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `globalThis`: the window of the page hush runs in. One import, where web-sys's
+    /// `window()` costs four global accessors and an `instanceof Window`.
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL: JsValue;
+}
+
+pub fn window() -> Option<JsValue> {
+    Some(GLOBAL.with(JsValue::clone)).filter(|w| w.is_object())
 }
 
 /// `window.document` (reads of the page go through `Reflect.get`: one import for all).
 pub fn document() -> Option<JsValue> {
-    Some(get(&JsValue::from(window()?), "document")).filter(|d| d.is_object())
+    Some(get(&window()?, "document")).filter(|d| d.is_object())
 }
 
 /// `document.hidden`.
@@ -59,7 +67,7 @@ pub fn listen(target: &JsValue, kind: &str, f: &JsValue, capture: bool) {
 
 /// `setTimeout(f, ms)`: the timer's id.
 pub fn set_timeout(f: &JsValue, ms: i32) -> Option<f64> {
-    call(&JsValue::from(window()?), "setTimeout", &[f, &JsValue::from_f64(ms as f64)])?.as_f64()
+    call(&window()?, "setTimeout", &[f, &JsValue::from_f64(ms as f64)])?.as_f64()
 }
 
 pub fn warn(msg: &str) {
@@ -68,7 +76,7 @@ pub fn warn(msg: &str) {
 
 /// `localStorage.method(key[, value])`; `None` if storage is missing, refused or throws.
 fn storage(method: &str, args: &[&JsValue]) -> Option<JsValue> {
-    let s = get(&JsValue::from(window()?), "localStorage");
+    let s = get(&window()?, "localStorage");
     if !s.is_object() {
         return None;
     }

@@ -32,8 +32,12 @@ pub fn send(id: u32, url: &str, body: Option<&str>, leaving: bool) -> Promise {
     set(&init, "signal", &web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS));
     let on_answer = hook(Hook::Answer(id));
     let on_error = hook(Hook::Failed(id));
-    let pending = w.fetch_with_str_and_init(url, init.unchecked_ref());
-    then(&pending, &on_answer, &on_error)
+    let Some(pending) = call(&w, "fetch", &[&JsValue::from_str(url), &init]) else {
+        // fetch itself threw (it rejects rather than throws in every current browser).
+        report(id, Outcome::NetworkError);
+        return Promise::resolve(&JsValue::UNDEFINED);
+    };
+    then(pending.unchecked_ref(), &on_answer, &on_error)
 }
 
 /// `promise.then(a, b)` with closures that free themselves when called.
