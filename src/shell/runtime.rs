@@ -135,7 +135,7 @@ fn notify_consent() {
     let state = consent_state();
     let listeners = STATE.0.try_borrow().ok().and_then(|s| s.as_ref().map(|s| s.consent_listeners.clone())).unwrap_or_default();
     for f in listeners {
-        let _ = f.call1(&JsValue::UNDEFINED, &JsValue::from_str(&state));
+        let _ = f.apply(&JsValue::UNDEFINED, &super::cmp::list(&[&JsValue::from_str(&state)]));
     }
 }
 

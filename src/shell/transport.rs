@@ -4,7 +4,7 @@
 use super::cmp::{call, get, hook, set, Hook};
 use super::{browser, runtime};
 use crate::queue::Outcome;
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -42,10 +42,7 @@ pub fn send(id: u32, url: &str, body: Option<&str>, leaving: bool) -> Promise {
 
 /// `promise.then(a, b)` with closures that free themselves when called.
 fn then(promise: &Promise, on_ok: &JsValue, on_err: &JsValue) -> Promise {
-    Reflect::get(promise, &JsValue::from_str("then"))
-        .and_then(|f| f.unchecked_into::<js_sys::Function>().call2(promise, on_ok, on_err))
-        .map(JsCast::unchecked_into)
-        .unwrap_or_else(|_| Promise::resolve(&JsValue::UNDEFINED))
+    call(promise, "then", &[on_ok, on_err]).map_or_else(|| Promise::resolve(&JsValue::UNDEFINED), JsCast::unchecked_into)
 }
 
 fn beacon(url: &str, body: Option<&str>) -> bool {

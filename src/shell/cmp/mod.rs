@@ -128,7 +128,7 @@ fn run(h: &Hook, a: JsValue, b: JsValue, c: JsValue) -> Result<JsValue, JsValue>
             runtime::with(|t, host| t.on_url_change(host));
         }
         Hook::History(original, history) => {
-            let result = original.call3(history, &a, &b, &c);
+            let result = original.apply(history, &list(&[&a, &b, &c]));
             super::listeners::after_navigation();
             return result;
         }
@@ -166,12 +166,16 @@ pub(super) fn call(target: &JsValue, method: &str, args: &[&JsValue]) -> Option<
 
 /// `f.apply(this, args)`; `None` if `f` is not a function or it throws.
 fn apply(f: &JsValue, this: &JsValue, args: &[&JsValue]) -> Option<JsValue> {
-    let f = f.dyn_ref::<Function>()?;
+    f.dyn_ref::<Function>()?.apply(this, &list(args)).ok()
+}
+
+/// `[...args]` (one `Array` binding for every call with arguments: `Function.apply`).
+pub(super) fn list(args: &[&JsValue]) -> Array {
     let list = Array::new();
     for a in args {
         list.push(a);
     }
-    f.apply(this, &list).ok()
+    list
 }
 
 /// `v === true`.
