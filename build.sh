@@ -29,6 +29,9 @@ wasm-bindgen --target web --no-typescript --out-dir "$tmp/esm" --out-name hush "
   --enable-reference-types --enable-multivalue --enable-mutable-globals \
   "$tmp/classic/hush_bg.wasm" -o "$tmp/out/hush_bg.wasm"
 
+# Short import names in the wasm and both glues (js/min-imports.cjs says why).
+node js/min-imports.cjs "$tmp/out/hush_bg.wasm" "$tmp/classic/hush.js" "$tmp/esm/hush.js"
+
 # Classic script: the glue and our loader share one function scope (no globals leak).
 # The loader only calls `wasm_bindgen()`: drop the glue's initSync, and the encodeInto
 # fallback (every browser with wasm reference types has TextEncoder.encodeInto). Each cut
