@@ -1,5 +1,6 @@
 // Build step (build.sh): shortens the wasm's import names and module name, and the same
-// keys in each wasm-bindgen glue file given.
+// keys in each wasm-bindgen glue file given; shortens its export names the same way
+// (`wasm.<name>` in the glues) and drops the exports no glue uses.
 //   node js/min-imports.cjs hush_bg.wasm glue1.js [glue2.js ...]
 // wasm-bindgen names every import `__wbg_<name>_<16 hex digits>` in module "./hush_bg.js":
 // about 30 bytes each, mostly incompressible, paid once in the wasm and once in each glue.
@@ -30,15 +31,38 @@ function fail(msg) { console.error('min-imports: ' + msg); process.exit(1); }
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const shortName = (i) => (i < 52 ? LETTERS[i] : LETTERS[Math.floor(i / 52) - 1] + LETTERS[i % 52]);
 
+const glues = gluePaths.map((path) => fs.readFileSync(path, 'utf8'));
+const exportRe = (name) => new RegExp(`\\bwasm\\.${name}\\b`, 'g');
+const exportUses = (name) => glues.reduce((n, js) => n + (js.match(exportRe(name)) || []).length, 0);
+
 const parts = [bytes.subarray(0, 8)];
 pos = 8;
 const renames = [];
+const exportRenames = [];
 while (pos < bytes.length) {
   const start = pos;
   const id = bytes[pos++];
   const size = leb();
   const body = pos;
   const end = body + size;
+  if (id === 7) {
+    const count = leb();
+    const kept = [];
+    for (let i = 0; i < count; i++) {
+      const field = name();
+      const descStart = pos;
+      pos++;
+      leb();
+      if (exportUses(field) === 0) continue;
+      const short = shortName(exportRenames.length);
+      exportRenames.push([field, short]);
+      kept.push(encodeName(short), bytes.subarray(descStart, pos));
+    }
+    if (pos !== end) fail('export section parse mismatch');
+    const content = Buffer.concat([encodeLeb(exportRenames.length), ...kept]);
+    parts.push(Buffer.from([7]), encodeLeb(content.length), content);
+    continue;
+  }
   if (id !== 2) { parts.push(bytes.subarray(start, end)); pos = end; continue; }
   const count = leb();
   const out = [encodeLeb(count)];
@@ -64,8 +88,8 @@ while (pos < bytes.length) {
 }
 fs.writeFileSync(wasmPath, Buffer.concat(parts));
 
-for (const path of gluePaths) {
-  let js = fs.readFileSync(path, 'utf8');
+gluePaths.forEach((path, g) => {
+  let js = glues[g];
   const replaceOnce = (from, to) => {
     const n = js.split(from).length - 1;
     if (n !== 1) fail(`${path}: "${from}" found ${n} times`);
@@ -73,5 +97,6 @@ for (const path of gluePaths) {
   };
   for (const [field, short] of renames) replaceOnce(`${field}: function`, `${short}: function`);
   replaceOnce(`"${MODULE}": import0`, 'a: import0');
+  for (const [field, short] of exportRenames) js = js.replace(exportRe(field), `wasm.${short}`);
   fs.writeFileSync(path, js);
-}
+});
