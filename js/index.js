@@ -1,5 +1,13 @@
 // hush-analytics: the npm entry point. A thin layer over the same wasm core as hush.js.
-import init, { boot, push as run, check, flush as flushAll, consentState, onConsentChange } from './hush_web.js';
+import init, { hush } from './hush_web.js';
+
+// The wasm has one export; its first argument picks the entry point (src/shell/mod.rs).
+const run = (item) => hush(0, item);
+const boot = (queue, api) => hush(1, queue, api);
+const check = (item) => hush(2, item);
+const flushAll = () => hush(3);
+const consentState = () => hush(4);
+const onConsentChange = (callback) => hush(5, callback);
 
 // option name -> [command, kind]; kind says how the value becomes arguments.
 const OPTIONS = {

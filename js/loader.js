@@ -6,7 +6,7 @@ function warn(msg) {
   try { console.warn('hush: ' + msg); } catch (e) { /* console may be missing */ }
 }
 function run(item) {
-  try { return wasm_bindgen.push(item); } catch (e) { warn('command failed: ' + e); }
+  try { return wasm_bindgen.hush(0, item); } catch (e) { warn('command failed: ' + e); }
 }
 if (typeof WebAssembly !== 'object' || typeof Proxy !== 'function' || !Array.isArray(paq)) {
   warn('WebAssembly is not available here; not tracking');
@@ -20,7 +20,7 @@ if (typeof WebAssembly !== 'object' || typeof Proxy !== 'function' || !Array.isA
   });
   wasm_bindgen().then(function () {
     var queued = paq.splice(0, paq.length);
-    wasm_bindgen.boot(queued, api);
+    wasm_bindgen.hush(1, queued, api);
     // Later pushes run at once. The array object stays the same, so every reference
     // the page holds to it keeps working.
     paq.push = function () {

@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 extern "C" {
     /// Throws for a revoked Proxy, hence `catch`.
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
-    fn is_array(v: &JsValue) -> Result<bool, JsValue>;
+    pub(crate) fn is_array(v: &JsValue) -> Result<bool, JsValue>;
     /// Own enumerable string keys; runs a Proxy's `ownKeys` trap.
     #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
     fn object_keys(v: &JsValue) -> Result<Array, JsValue>;
@@ -82,7 +82,7 @@ pub fn item_arg(v: Option<&JsValue>, depth: u8) -> Arg {
 /// Only plain `{…}` objects are read as option maps (not DOM nodes, dates, class instances).
 fn is_plain(obj: &Object) -> bool {
     match Reflect::get_prototype_of(obj) {
-        Ok(proto) => proto.is_null() || proto == Object::get_prototype_of(&Object::new()),
+        Ok(proto) => proto.is_null() || Reflect::get_prototype_of(&Object::new()).ok() == Some(proto),
         Err(_) => false,
     }
 }

@@ -1,6 +1,7 @@
 //! Reads of the page and the host services the core needs (clock, Web Crypto, URL parser),
 //! plus first-party storage. Every call that the browser may refuse is allowed to fail.
 
+use super::cmp::{call, get};
 use crate::host::{Host, Page};
 use alloc::string::String;
 use wasm_bindgen::JsValue;
@@ -14,8 +15,8 @@ impl Host for BrowserHost {
     }
 
     fn local_hms(&self, epoch_ms: f64) -> [u8; 3] {
-        let d = js_sys::Date::new(&JsValue::from_f64(epoch_ms));
-        [d.get_hours() as u8, d.get_minutes() as u8, d.get_seconds() as u8]
+        let d: JsValue = js_sys::Date::new(&JsValue::from_f64(epoch_ms)).into();
+        ["getHours", "getMinutes", "getSeconds"].map(|m| call(&d, m, &[]).and_then(|v| v.as_f64()).unwrap_or(0.0) as u8)
     }
 
     fn random(&mut self, buf: &mut [u8]) {
@@ -28,52 +29,78 @@ impl Host for BrowserHost {
 
     fn page(&self) -> Page {
         let Some(doc) = document() else { return Page::default() };
-        Page { url: doc.url().unwrap_or_default(), title: doc.title(), referrer: doc.referrer() }
+        let text = |key| get(&doc, key).as_string().unwrap_or_default();
+        Page { url: text("URL"), title: text("title"), referrer: text("referrer") }
     }
 
     fn resolve_url(&self, input: &str, base: &str) -> Option<String> {
-        web_sys::Url::new_with_base(input, base).ok().map(|u| u.href())
+        web_sys::Url::new_with_base(input, base).ok().and_then(|u| get(&u, "href").as_string())
     }
 }
 
-pub fn window() -> Option<web_sys::Window> {
-    web_sys::window()
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `globalThis`: the window of the page hush runs in. One import, where web-sys's
+    /// `window()` costs four global accessors and an `instanceof Window`.
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL: JsValue;
 }
 
-pub fn document() -> Option<web_sys::Document> {
-    window()?.document()
+pub fn window() -> Option<JsValue> {
+    Some(GLOBAL.with(JsValue::clone)).filter(|w| w.is_object())
+}
+
+/// `window.document` (reads of the page go through `Reflect.get`: one import for all).
+pub fn document() -> Option<JsValue> {
+    Some(get(&window()?, "document")).filter(|d| d.is_object())
+}
+
+/// `document.hidden`.
+pub fn hidden() -> bool {
+    document().is_some_and(|d| get(&d, "hidden") == JsValue::TRUE)
+}
+
+/// `target.addEventListener(kind, f, capture)`.
+pub fn listen(target: &JsValue, kind: &str, f: &JsValue, capture: bool) {
+    call(target, "addEventListener", &[&JsValue::from_str(kind), f, &JsValue::from_bool(capture)]);
+}
+
+/// `setTimeout(f, ms)`: the timer's id.
+pub fn set_timeout(f: &JsValue, ms: i32) -> Option<f64> {
+    call(&window()?, "setTimeout", &[f, &JsValue::from_f64(ms as f64)])?.as_f64()
 }
 
 pub fn warn(msg: &str) {
     web_sys::console::warn_1(&JsValue::from_str(msg));
 }
 
-fn local_storage() -> Option<web_sys::Storage> {
-    window()?.local_storage().ok()?
+/// `localStorage.method(key[, value])`; `None` if storage is missing, refused or throws.
+fn storage(method: &str, args: &[&JsValue]) -> Option<JsValue> {
+    let s = get(&window()?, "localStorage");
+    if !s.is_object() {
+        return None;
+    }
+    call(&s, method, args)
 }
 
 pub fn storage_get(key: &str) -> Option<String> {
-    local_storage()?.get_item(key).ok()?
+    storage("getItem", &[&JsValue::from_str(key)])?.as_string()
 }
 
 pub fn storage_set(key: &str, value: &str) {
-    if let Some(s) = local_storage() {
-        let _ = s.set_item(key, value);
-    }
+    storage("setItem", &[&JsValue::from_str(key), &JsValue::from_str(value)]);
 }
 
 pub fn storage_remove(key: &str) {
-    if let Some(s) = local_storage() {
-        let _ = s.remove_item(key);
-    }
+    storage("removeItem", &[&JsValue::from_str(key)]);
 }
 
 /// Global Privacy Control and Do Not Track, as the browser reports them.
 pub fn privacy_signals() -> (bool, bool) {
     let Some(w) = window() else { return (false, false) };
-    let nav = w.navigator();
-    let gpc = js_sys::Reflect::get(&nav, &JsValue::from_str("globalPrivacyControl")).ok() == Some(JsValue::TRUE);
-    let dnt_of = |v: &JsValue| js_sys::Reflect::get(v, &JsValue::from_str("doNotTrack")).ok().and_then(|d| d.as_string());
+    let nav = get(&w, "navigator");
+    let gpc = get(&nav, "globalPrivacyControl") == JsValue::TRUE;
+    let dnt_of = |v: &JsValue| get(v, "doNotTrack").as_string();
     let dnt = [dnt_of(&nav), dnt_of(&w)].iter().flatten().any(|d| d == "1" || d == "yes");
     (gpc, dnt)
 }

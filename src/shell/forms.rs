@@ -28,7 +28,8 @@ use core::cell::RefCell;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event};
+use super::cmp::{call, get};
+use web_sys::Element;
 
 const VIEWED: u8 = 1;
 const STARTED: u8 = 2;
@@ -63,31 +64,29 @@ pub fn enable() {
         Ok(mut s) if !s.on => s.on = true,
         _ => return,
     }
-    let c = Closure::<dyn FnMut(Event)>::new(on_event);
-    let f = c.as_ref().unchecked_ref();
+    let f = &super::cmp::hook(super::cmp::Hook::Form);
     for kind in ["focusin", "focusout", "input", "change", "submit"] {
-        let _ = doc.add_event_listener_with_callback_and_bool(kind, f, true);
+        browser::listen(&doc, kind, f, true);
     }
     // Capture on the window runs before hush's own hide handling flushes the queue.
     if let Some(w) = browser::window() {
-        let _ = w.add_event_listener_with_callback_and_bool("pagehide", f, true);
-        let _ = w.add_event_listener_with_callback_and_bool("visibilitychange", f, true);
+        browser::listen(&w, "pagehide", f, true);
+        browser::listen(&w, "visibilitychange", f, true);
     }
-    if Reflect::get(&doc, &JsValue::from_str("readyState")).ok().and_then(|v| v.as_string()).as_deref() == Some("loading") {
-        let _ = doc.add_event_listener_with_callback_and_bool("DOMContentLoaded", f, false);
+    if get(&doc, "readyState").as_string().as_deref() == Some("loading") {
+        browser::listen(&doc, "DOMContentLoaded", f, false);
     } else {
         view_all();
     }
-    c.forget();
 }
 
-fn on_event(e: Event) {
-    let kind = e.type_();
+pub fn on_event(e: JsValue) {
+    let kind = get(&e, "type").as_string().unwrap_or_default();
     let mut out: Out = Vec::new();
     match kind.as_str() {
         "DOMContentLoaded" => return view_all(),
         "pagehide" | "visibilitychange" => {
-            if kind == "visibilitychange" && !browser::document().is_some_and(|d| d.hidden()) {
+            if kind == "visibilitychange" && !browser::hidden() {
                 return;
             }
             let Ok(mut s) = STATE.0.try_borrow_mut() else { return };
@@ -97,7 +96,7 @@ fn on_event(e: Event) {
             }
         }
         _ => {
-            let Some(el) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+            let Ok(el) = get(&e, "target").dyn_into::<Element>() else { return };
             if kind == "submit" {
                 let Ok(mut s) = STATE.0.try_borrow_mut() else { return };
                 let i = form_index(&mut s, &el, &mut out);
@@ -141,7 +140,7 @@ fn view_all() {
     }
 }
 
-fn forms(doc: &web_sys::Document) -> Array {
+fn forms(doc: &JsValue) -> Array {
     Reflect::get(doc, &JsValue::from_str("forms")).map(|f| Array::from(&f)).unwrap_or_default()
 }
 
@@ -199,7 +198,7 @@ fn ms(d: f64) -> f64 {
 /// The form of a fillable field (input other than buttons/hidden, select, textarea);
 /// `form` also follows the `form="id"` attribute.
 fn field_form(el: &Element) -> Option<Element> {
-    let tag = el.tag_name();
+    let tag = get(el, "tagName").as_string().unwrap_or_default();
     match tag.as_str() {
         "INPUT" => {
             let t = lower_attr(el, "type");
@@ -227,16 +226,26 @@ fn field_name(el: &Element) -> String {
 
 /// `name`, else `id`, else empty.
 fn attr_name(el: &Element) -> String {
-    let n = el.get_attribute("name").unwrap_or_default();
+    let n = attr(el, "name");
     if n.is_empty() {
-        el.get_attribute("id").unwrap_or_default()
+        attr(el, "id")
     } else {
         n
     }
 }
 
+/// `el.getAttribute(name)`, empty when missing.
+fn attr(el: &Element, name: &str) -> String {
+    call(el, "getAttribute", &[&JsValue::from_str(name)]).and_then(|v| v.as_string()).unwrap_or_default()
+}
+
+/// `el.closest(selector)` matched (an invalid selector matches nothing).
+fn inside(el: &Element, selector: &str) -> bool {
+    call(el, "closest", &[&JsValue::from_str(selector)]).is_some_and(|v| v.is_object())
+}
+
 fn lower_attr(el: &Element, name: &str) -> String {
-    let mut v = el.get_attribute(name).unwrap_or_default();
+    let mut v = attr(el, name);
     v.make_ascii_lowercase();
     v
 }
@@ -244,11 +253,11 @@ fn lower_attr(el: &Element, name: &str) -> String {
 /// Inside a masked area: the attributes or a setMaskSelectors selector (an invalid
 /// selector matches nothing).
 fn is_masked(el: &Element) -> bool {
-    if el.closest("[data-matomo-mask],[data-hush-mask]").ok().flatten().is_some() {
+    if inside(el, "[data-matomo-mask],[data-hush-mask]") {
         return true;
     }
     let selectors = runtime::with(|t, _| t.mask_selectors().to_vec()).unwrap_or_default();
-    selectors.iter().any(|sel| el.closest(sel).ok().flatten().is_some())
+    selectors.iter().any(|sel| inside(el, sel))
 }
 
 /// Password, e-mail, phone, payment and one-time-code fields, by type, autocomplete token
@@ -261,5 +270,5 @@ fn is_sensitive(el: &Element) -> bool {
     let ac_hit = ac.split_ascii_whitespace().any(|t| {
         t.starts_with("cc-") || t.starts_with("tel") || matches!(t, "email" | "one-time-code" | "current-password" | "new-password")
     });
-    ac_hit || crate::mask::is_denied_key(&el.get_attribute("name").unwrap_or_default()) || crate::mask::is_denied_key(&el.get_attribute("id").unwrap_or_default())
+    ac_hit || crate::mask::is_denied_key(&attr(el, "name")) || crate::mask::is_denied_key(&attr(el, "id"))
 }

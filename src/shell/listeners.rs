@@ -2,42 +2,74 @@
 //! single-page-app navigations. Listeners are passive observers: they never cancel,
 //! stop or delay the page's own handling.
 
+use super::cmp::{call, get, hook, Hook};
 use super::{browser, runtime};
 use crate::tracker::Feature;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, EventTarget, MouseEvent};
+use web_sys::Element;
 
-fn listen(target: &EventTarget, kind: &str, capture: bool, f: impl FnMut(Event) + 'static) {
-    let c = Closure::<dyn FnMut(Event)>::new(f);
-    let _ = target.add_event_listener_with_callback_and_bool(kind, c.as_ref().unchecked_ref(), capture);
+/// The page events hush listens to (one shared closure type dispatches on these).
+#[derive(Clone, Copy)]
+pub enum Ev {
+    Visibility,
+    PageHide,
+    PageShow,
+    Online,
+    Offline,
+    Click,
+    AuxClick,
+    PopState,
+}
+
+fn listen(target: &JsValue, kind: &str, capture: bool, ev: Ev) {
     // Listeners live as long as the page.
-    c.forget();
+    browser::listen(target, kind, &hook(Hook::Page(ev)), capture);
 }
 
 /// Hidden / shown / online / offline. `pagehide` rather than `unload`, which would make
 /// the page ineligible for the back-forward cache.
 pub fn watch_page_lifecycle() {
     let (Some(w), Some(doc)) = (browser::window(), browser::document()) else { return };
-    listen(&doc, "visibilitychange", false, |_| {
-        let hidden = browser::document().map(|d| d.hidden()).unwrap_or(false);
-        runtime::with(|t, host| if hidden { t.on_page_hidden(host) } else { t.on_page_visible(host) });
-    });
-    listen(&w, "pagehide", false, |_| {
-        runtime::with(|t, host| t.on_page_hidden(host));
-    });
-    listen(&w, "pageshow", false, |e| {
-        if Reflect::get(&e, &JsValue::from_str("persisted")).ok() == Some(JsValue::TRUE) {
-            runtime::with(|t, host| t.on_page_visible(host));
+    listen(&doc, "visibilitychange", false, Ev::Visibility);
+    listen(&w, "pagehide", false, Ev::PageHide);
+    listen(&w, "pageshow", false, Ev::PageShow);
+    listen(&w, "online", false, Ev::Online);
+    listen(&w, "offline", false, Ev::Offline);
+}
+
+/// One page event, as the listener for `ev` received it.
+pub fn on(ev: Ev, e: JsValue) {
+    match ev {
+        Ev::Visibility => {
+            let hidden = browser::hidden();
+            runtime::with(|t, host| if hidden { t.on_page_hidden(host) } else { t.on_page_visible(host) });
         }
-    });
-    listen(&w, "online", false, |_| {
-        runtime::with(|t, host| t.on_online(true, host));
-    });
-    listen(&w, "offline", false, |_| {
-        runtime::with(|t, host| t.on_online(false, host));
-    });
+        Ev::PageHide => {
+            runtime::with(|t, host| t.on_page_hidden(host));
+        }
+        Ev::PageShow => {
+            if Reflect::get(&e, &JsValue::from_str("persisted")).ok() == Some(JsValue::TRUE) {
+                runtime::with(|t, host| t.on_page_visible(host));
+            }
+        }
+        Ev::Online | Ev::Offline => {
+            let online = matches!(ev, Ev::Online);
+            runtime::with(|t, host| t.on_online(online, host));
+        }
+        Ev::Click | Ev::AuxClick => {
+            // Mouse events only (a plain `Event` named click has no `button`).
+            let Some(button) = get(&e, "button").as_f64() else { return };
+            if matches!(ev, Ev::AuxClick) && button != 1.0 {
+                return;
+            }
+            if let Some((href, classes, download)) = clicked_link(&e) {
+                runtime::with(|t, host| t.on_link_click(&href, &classes, download, host));
+            }
+        }
+        Ev::PopState => after_navigation(),
+    }
 }
 
 pub fn enable(feature: Feature) {
@@ -52,50 +84,35 @@ pub fn enable(feature: Feature) {
 /// `auxclick` catches the middle button (open in a new tab).
 fn track_links() {
     let Some(doc) = browser::document() else { return };
-    for kind in ["click", "auxclick"] {
-        listen(&doc, kind, true, move |e| {
-            let Some(me) = e.dyn_ref::<MouseEvent>() else { return };
-            if kind == "auxclick" && me.button() != 1 {
-                return;
-            }
-            if let Some((href, classes, download)) = clicked_link(&e) {
-                runtime::with(|t, host| t.on_link_click(&href, &classes, download, host));
-            }
-        });
-    }
+    listen(&doc, "click", true, Ev::Click);
+    listen(&doc, "auxclick", true, Ev::AuxClick);
 }
 
 /// The link under the click: its resolved href, its classes and its `download` attribute.
-fn clicked_link(e: &Event) -> Option<(alloc::string::String, alloc::string::String, bool)> {
-    let target: Element = e.target()?.dyn_into().ok()?;
-    let link = target.closest("a[href],area[href]").ok()??;
-    let href = Reflect::get(&link, &JsValue::from_str("href")).ok()?.as_string()?;
-    Some((href, link.class_name(), link.has_attribute("download")))
+fn clicked_link(e: &JsValue) -> Option<(alloc::string::String, alloc::string::String, bool)> {
+    let target: Element = get(e, "target").dyn_into().ok()?;
+    let link = call(&target, "closest", &[&JsValue::from_str("a[href],area[href]")]).filter(|l| l.is_object())?;
+    let href = get(&link, "href").as_string()?;
+    let classes = get(&link, "className").as_string().unwrap_or_default();
+    Some((href, classes, call(&link, "hasAttribute", &[&JsValue::from_str("download")]) == Some(JsValue::TRUE)))
 }
 
 /// pushState / replaceState are wrapped; popstate is listened to. The page view is taken
 /// after the page's own handlers ran (setTimeout 0), so a router has set the new title.
 fn track_history() {
     let Some(w) = browser::window() else { return };
-    let Ok(history) = w.history() else { return };
+    let history = get(&w, "history");
+    if !history.is_object() {
+        return;
+    }
     for name in ["pushState", "replaceState"] {
         let Ok(original) = Reflect::get(&history, &JsValue::from_str(name)).and_then(|f| f.dyn_into::<Function>()) else { continue };
-        let target = history.clone();
-        let wrapper = Closure::<dyn FnMut(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>>::new(move |a, b, c| {
-            let result = original.call3(&target, &a, &b, &c);
-            after_navigation();
-            result
-        });
-        let _ = Reflect::set(&history, &JsValue::from_str(name), wrapper.as_ref());
-        wrapper.forget();
+        let wrapper = hook(Hook::History(original, history.clone()));
+        let _ = Reflect::set(&history, &JsValue::from_str(name), &wrapper);
     }
-    listen(&w, "popstate", false, |_| after_navigation());
+    listen(&w, "popstate", false, Ev::PopState);
 }
 
-fn after_navigation() {
-    let Some(w) = browser::window() else { return };
-    let cb = Closure::once_into_js(|| {
-        runtime::with(|t, host| t.on_url_change(host));
-    });
-    let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), 0);
+pub fn after_navigation() {
+    browser::set_timeout(&hook(Hook::Navigated), 0);
 }

@@ -18,9 +18,24 @@ use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// The one export (each export costs glue in the wasm and in hush.js): `op` picks the entry
+/// point, `a` and `b` are its arguments. `js/loader.js` and `js/index.js` name them.
+#[wasm_bindgen]
+pub fn hush(op: u32, a: JsValue, b: JsValue) -> JsValue {
+    match op {
+        0 => return push(a),
+        1 => boot(a.unchecked_into(), b),
+        2 => return check(a).map_or(JsValue::UNDEFINED, |s| JsValue::from_str(&s)),
+        3 => return flush().into(),
+        4 => return JsValue::from_str(&consent_state()),
+        5 => on_consent_change(a.unchecked_into()),
+        _ => {}
+    }
+    JsValue::UNDEFINED
+}
+
 /// Starts hush with the commands queued before it loaded (`window._paq` or npm options).
 /// `api` is the object a function command gets as `this`.
-#[wasm_bindgen]
 pub fn boot(queue: Array, api: JsValue) {
     if runtime::is_started() {
         return;
@@ -50,7 +65,6 @@ pub fn boot(queue: Array, api: JsValue) {
 
 /// Runs one `_paq` item: `[name, ...args]` or `[function, ...args]`. Returns what a
 /// getter returns, `undefined` otherwise.
-#[wasm_bindgen]
 pub fn push(item: JsValue) -> JsValue {
     // Read once, through catching bindings: a hostile array (Proxy, throwing getters) can
     // neither throw here nor show different items to two reads.
@@ -77,25 +91,21 @@ pub fn push(item: JsValue) -> JsValue {
 }
 
 /// For the npm API: the warning `item` would produce, or `undefined` if it is valid.
-#[wasm_bindgen]
 pub fn check(item: JsValue) -> Option<alloc::string::String> {
     parse(&args::items(&item, FUNCTION_ARGS)?).err()
 }
 
 /// Sends everything queued now; resolves when those requests have completed.
-#[wasm_bindgen]
 pub fn flush() -> js_sys::Promise {
     runtime::flush()
 }
 
 /// The current consent decision and record, as JSON text.
-#[wasm_bindgen(js_name = consentState)]
 pub fn consent_state() -> alloc::string::String {
     runtime::consent_state()
 }
 
 /// Registers a callback run with the consent state (JSON text) whenever it changes.
-#[wasm_bindgen(js_name = onConsentChange)]
 pub fn on_consent_change(callback: Function) {
     runtime::on_consent_change(callback);
 }

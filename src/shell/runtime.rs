@@ -20,7 +20,7 @@ struct State {
     tracker: Tracker,
     api: JsValue,
     consent_listeners: Vec<Function>,
-    timer: Option<i32>,
+    timer: Option<f64>,
 }
 
 struct Global(RefCell<Option<State>>);
@@ -135,28 +135,31 @@ fn notify_consent() {
     let state = consent_state();
     let listeners = STATE.0.try_borrow().ok().and_then(|s| s.as_ref().map(|s| s.consent_listeners.clone())).unwrap_or_default();
     for f in listeners {
-        let _ = f.call1(&JsValue::UNDEFINED, &JsValue::from_str(&state));
+        let _ = f.apply(&JsValue::UNDEFINED, &super::cmp::list(&[&JsValue::from_str(&state)]));
     }
 }
 
 /// One timer for the tracker's next deadline; a new deadline replaces the old one.
 fn set_timer(at: f64) {
-    let Some(w) = browser::window() else { return };
     let delay = (at - js_sys::Date::now()).clamp(0.0, 2_147_483_647.0) as i32;
-    let cb = Closure::once_into_js(|| {
-        if let Ok(mut slot) = STATE.0.try_borrow_mut() {
-            if let Some(s) = slot.as_mut() {
-                s.timer = None;
-            }
-        }
-        with(|t, host| t.on_timer(host));
-    });
-    let Ok(id) = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay) else { return };
+    let Some(id) = browser::set_timeout(&super::cmp::hook(super::cmp::Hook::Timer), delay) else { return };
     if let Ok(mut slot) = STATE.0.try_borrow_mut() {
         if let Some(s) = slot.as_mut() {
             if let Some(old) = s.timer.replace(id) {
-                w.clear_timeout_with_handle(old);
+                if let Some(w) = browser::window() {
+                    super::cmp::call(&w, "clearTimeout", &[&JsValue::from_f64(old)]);
+                }
             }
         }
     }
+}
+
+/// The wake-up timer fired.
+pub fn on_timer() {
+    if let Ok(mut slot) = STATE.0.try_borrow_mut() {
+        if let Some(s) = slot.as_mut() {
+            s.timer = None;
+        }
+    }
+    with(|t, host| t.on_timer(host));
 }

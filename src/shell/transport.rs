@@ -1,12 +1,13 @@
 //! Moving bytes: fetch (keepalive, no credentials, CORS-safelisted text/plain body, so no
 //! preflight and no cookies sent to the collector) and sendBeacon when the page is leaving.
 
+use super::cmp::{call, get, hook, set, Hook};
 use super::{browser, runtime};
 use crate::queue::Outcome;
-use js_sys::{Promise, Reflect};
+use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{RequestCredentials, RequestInit, Response};
+
 
 /// A stalled collector must not hold the queue forever.
 const TIMEOUT_MS: u32 = 15_000;
@@ -19,44 +20,44 @@ pub fn send(id: u32, url: &str, body: Option<&str>, leaving: bool) -> Promise {
         return Promise::resolve(&JsValue::UNDEFINED);
     }
     let Some(w) = browser::window() else { return Promise::resolve(&JsValue::UNDEFINED) };
-    let init = RequestInit::new();
-    init.set_method(if body.is_some() { "POST" } else { "GET" });
+    // A plain object rather than web-sys's RequestInit setters: `set` is one import for all.
+    let init: JsValue = Object::new().into();
+    set(&init, "method", &JsValue::from_str(if body.is_some() { "POST" } else { "GET" }));
     if let Some(b) = body {
-        init.set_body(&JsValue::from_str(b));
+        set(&init, "body", &JsValue::from_str(b));
     }
-    init.set_credentials(RequestCredentials::Omit);
-    // Not in web-sys's RequestInit yet: keepalive lets the request outlive the page.
-    let _ = Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
-    init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS)));
-    let on_answer = Closure::once_into_js(move |resp: JsValue| report(id, outcome_of(&resp.unchecked_into())));
-    let on_error = Closure::once_into_js(move |_: JsValue| report(id, Outcome::NetworkError));
-    let pending = w.fetch_with_str_and_init(url, &init);
-    then(&pending, &on_answer, &on_error)
+    set(&init, "credentials", &JsValue::from_str("omit"));
+    // keepalive lets the request outlive the page.
+    set(&init, "keepalive", &JsValue::TRUE);
+    set(&init, "signal", &web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS));
+    let on_answer = hook(Hook::Answer(id));
+    let on_error = hook(Hook::Failed(id));
+    let Some(pending) = call(&w, "fetch", &[&JsValue::from_str(url), &init]) else {
+        // fetch itself threw (it rejects rather than throws in every current browser).
+        report(id, Outcome::NetworkError);
+        return Promise::resolve(&JsValue::UNDEFINED);
+    };
+    then(pending.unchecked_ref(), &on_answer, &on_error)
 }
 
 /// `promise.then(a, b)` with closures that free themselves when called.
 fn then(promise: &Promise, on_ok: &JsValue, on_err: &JsValue) -> Promise {
-    Reflect::get(promise, &JsValue::from_str("then"))
-        .and_then(|f| f.unchecked_into::<js_sys::Function>().call2(promise, on_ok, on_err))
-        .map(JsCast::unchecked_into)
-        .unwrap_or_else(|_| Promise::resolve(&JsValue::UNDEFINED))
+    call(promise, "then", &[on_ok, on_err]).map_or_else(|| Promise::resolve(&JsValue::UNDEFINED), JsCast::unchecked_into)
 }
 
 fn beacon(url: &str, body: Option<&str>) -> bool {
     let Some(w) = browser::window() else { return false };
-    w.navigator().send_beacon_with_opt_str(url, body).unwrap_or(false)
+    let body = body.map_or(JsValue::UNDEFINED, JsValue::from_str);
+    call(&get(&w, "navigator"), "sendBeacon", &[&JsValue::from_str(url), &body]) == Some(JsValue::TRUE)
 }
 
-fn outcome_of(resp: &Response) -> Outcome {
-    let code = resp.status();
+fn outcome_of(resp: &JsValue) -> Outcome {
+    let code = get(resp, "status").as_f64().unwrap_or(0.0) as u16;
     if (200..300).contains(&code) {
         return Outcome::Delivered;
     }
-    let retry_after_ms = resp
-        .headers()
-        .get("Retry-After")
-        .ok()
-        .flatten()
+    let retry_after_ms = call(&get(resp, "headers"), "get", &[&JsValue::from_str("Retry-After")])
+        .and_then(|v| v.as_string())
         .and_then(|v| crate::command::parse_number(v.trim()))
         .map(|secs| secs * 1000.0);
     Outcome::Status { code, retry_after_ms }
@@ -64,4 +65,12 @@ fn outcome_of(resp: &Response) -> Outcome {
 
 fn report(id: u32, outcome: Outcome) {
     runtime::with(|t, host| t.on_result(id, outcome, host));
+}
+
+pub fn on_answer(id: u32, resp: JsValue) {
+    report(id, outcome_of(&resp));
+}
+
+pub fn on_failed(id: u32) {
+    report(id, Outcome::NetworkError);
 }

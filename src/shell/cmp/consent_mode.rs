@@ -35,7 +35,7 @@ pub struct Chain {
 
 pub fn attach() -> bool {
     let layer = global("dataLayer");
-    if !Array::is_array(&layer) {
+    if !crate::shell::args::is_array(&layer).unwrap_or(false) {
         return false;
     }
     for entry in layer.unchecked_ref::<Array>().iter() {
@@ -64,7 +64,7 @@ pub fn on_push(chain: &Chain, this: JsValue, args: JsValue) -> Result<JsValue, J
     let n = chain.depth.get();
     let args: Array = args.unchecked_into();
     let f = match chain.pushes.length().checked_sub(n + 1) {
-        Some(i) => chain.pushes.get(i),
+        Some(i) => Reflect::get_u32(&chain.pushes, i).unwrap_or(JsValue::UNDEFINED),
         // Deeper than the chain (a push calling itself): the array's own push.
         None => get(&Array::new(), "push"),
     };

@@ -73,16 +73,14 @@ fn attempt(kind: CmpKind, key: JsValue, n: u8) {
         browser::warn(&["hush: connectConsentManager: no ", name, " banner on this page; consent unchanged"].concat());
         return;
     }
-    if let Some(w) = browser::window() {
-        let retry = hook(Hook::Retry(kind, key, n + 1));
-        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(retry.unchecked_ref(), RETRY_MS);
-    }
+    browser::set_timeout(&hook(Hook::Retry(kind, key, n + 1)), RETRY_MS);
 }
 
-/// What a function handed to the page does. Every one is the same Rust closure over this
-/// enum: each distinct closure type would cost its own glue in the wasm every visitor loads.
+/// What a function handed to the page does, for the whole shell (listeners, timers, fetch
+/// callbacks, wrappers). Every one is the same Rust closure over this enum: each distinct
+/// closure type would cost its own glue in the wasm and in hush.js that every visitor loads.
 /// `Fn`, not `FnMut`: the push wrapper is re-entered when a later push calls it back.
-enum Hook {
+pub(super) enum Hook {
     Retry(CmpKind, JsValue, u8),
     /// `cc:onConsent` / `cc:onChange`, with the category.
     CookieConsent(JsValue),
@@ -94,9 +92,22 @@ enum Hook {
     Push(consent_mode::Chain),
     GetPush(JsValue),
     SetPush(Array),
+    /// A page event listener (lifecycle, link clicks, popstate).
+    Page(super::listeners::Ev),
+    /// The form analytics listener.
+    Form,
+    /// The tracker's wake-up timer.
+    Timer,
+    /// The page view after a single-page-app navigation.
+    Navigated,
+    /// `history.pushState` / `replaceState` wrapped: the original and `history`.
+    History(Function, JsValue),
+    /// A fetch's answer and its failure, for the request with this id.
+    Answer(u32),
+    Failed(u32),
 }
 
-fn hook(h: Hook) -> JsValue {
+pub(super) fn hook(h: Hook) -> JsValue {
     Closure::<dyn Fn(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>>::new(move |a, b, c| run(&h, a, b, c))
         .into_js_value()
 }
@@ -110,6 +121,19 @@ fn run(h: &Hook, a: JsValue, b: JsValue, c: JsValue) -> Result<JsValue, JsValue>
         Hook::Push(chain) => return consent_mode::on_push(chain, b, c),
         Hook::GetPush(wrapper) => return Ok(wrapper.clone()),
         Hook::SetPush(list) => consent_mode::on_set(list, a),
+        Hook::Page(ev) => super::listeners::on(*ev, a),
+        Hook::Form => super::forms::on_event(a.unchecked_into()),
+        Hook::Timer => runtime::on_timer(),
+        Hook::Navigated => {
+            runtime::with(|t, host| t.on_url_change(host));
+        }
+        Hook::History(original, history) => {
+            let result = original.apply(history, &list(&[&a, &b, &c]));
+            super::listeners::after_navigation();
+            return result;
+        }
+        Hook::Answer(id) => super::transport::on_answer(*id, a),
+        Hook::Failed(id) => super::transport::on_failed(*id),
     }
     Ok(JsValue::UNDEFINED)
 }
@@ -126,7 +150,7 @@ fn both(yes: bool) {
 }
 
 /// `target[key]`, `undefined` when it is missing or the getter throws.
-fn get(target: &JsValue, key: &str) -> JsValue {
+pub(super) fn get(target: &JsValue, key: &str) -> JsValue {
     Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
@@ -136,18 +160,22 @@ fn global(key: &str) -> JsValue {
 }
 
 /// `target[method](...args)`; `None` if it is not a function or it throws.
-fn call(target: &JsValue, method: &str, args: &[&JsValue]) -> Option<JsValue> {
+pub(super) fn call(target: &JsValue, method: &str, args: &[&JsValue]) -> Option<JsValue> {
     apply(&get(target, method), target, args)
 }
 
 /// `f.apply(this, args)`; `None` if `f` is not a function or it throws.
 fn apply(f: &JsValue, this: &JsValue, args: &[&JsValue]) -> Option<JsValue> {
-    let f = f.dyn_ref::<Function>()?;
+    f.dyn_ref::<Function>()?.apply(this, &list(args)).ok()
+}
+
+/// `[...args]` (one `Array` binding for every call with arguments: `Function.apply`).
+pub(super) fn list(args: &[&JsValue]) -> Array {
     let list = Array::new();
     for a in args {
         list.push(a);
     }
-    f.apply(this, &list).ok()
+    list
 }
 
 /// `v === true`.
@@ -156,6 +184,6 @@ fn is_true(v: &JsValue) -> bool {
 }
 
 /// `obj[key] = value`.
-fn set(obj: &JsValue, key: &str, value: &JsValue) {
+pub(super) fn set(obj: &JsValue, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
