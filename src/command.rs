@@ -49,10 +49,11 @@ pub struct Item {
 pub struct Order {
     pub id: String,
     pub grand_total: f64,
-    pub sub_total: Option<f64>,
-    pub tax: Option<f64>,
-    pub shipping: Option<f64>,
-    pub discount: Option<f64>,
+    /// NaN when not given (as every optional number of a command).
+    pub sub_total: f64,
+    pub tax: f64,
+    pub shipping: f64,
+    pub discount: f64,
 }
 
 /// An ecommerce category: Matomo takes one string or a list of up to five.
@@ -101,15 +102,15 @@ pub enum Command {
     Consent(ConsentEvent),
     Flush,
     TrackPageView(Option<String>),
-    TrackEvent { category: String, action: String, name: Option<String>, value: Option<f64> },
-    TrackSiteSearch { keyword: String, category: Option<String>, count: Option<f64> },
-    TrackGoal { id: u32, revenue: Option<f64> },
+    TrackEvent { category: String, action: String, name: Option<String>, value: f64 },
+    TrackSiteSearch { keyword: String, category: Option<String>, count: f64 },
+    TrackGoal { id: u32, revenue: f64 },
     TrackLink { url: String, kind: LinkKind },
     Ping,
     AddEcommerceItem(Item),
     RemoveEcommerceItem(String),
     ClearEcommerceCart,
-    SetEcommerceView { sku: Option<String>, name: Option<String>, category: Category, price: Option<f64> },
+    SetEcommerceView { sku: Option<String>, name: Option<String>, category: Category, price: f64 },
     TrackEcommerceCartUpdate(f64),
     TrackEcommerceOrder(Order),
     GetVisitorId,
@@ -203,9 +204,9 @@ fn build(a: &Args) -> Option<Command> {
         25 => C::ConnectConsentManager(a.cmp(0), a.opt_map(1)),
         26 => C::Flush,
         27 => C::TrackPageView(a.opt_text(0)),
-        28 => C::TrackEvent { category: a.text(0), action: a.text(1), name: a.opt_text(2), value: a.opt_num(3) },
-        29 => C::TrackSiteSearch { keyword: a.text(0), category: a.opt_text(1), count: a.opt_num(2) },
-        30 => C::TrackGoal { id: a.index(0), revenue: a.opt_num(1) },
+        28 => C::TrackEvent { category: a.text(0), action: a.text(1), name: a.opt_text(2), value: a.nan_num(3) },
+        29 => C::TrackSiteSearch { keyword: a.text(0), category: a.opt_text(1), count: a.nan_num(2) },
+        30 => C::TrackGoal { id: a.index(0), revenue: a.nan_num(1) },
         31 => C::TrackLink { url: a.text(0), kind: a.link_kind(1) },
         32 => C::Ping,
         33 => C::AddEcommerceItem(Item {
@@ -217,15 +218,15 @@ fn build(a: &Args) -> Option<Command> {
         }),
         34 => C::RemoveEcommerceItem(a.id_text(0)),
         35 => C::ClearEcommerceCart,
-        36 => C::SetEcommerceView { sku: a.opt_text(0), name: a.opt_text(1), category: a.category(2), price: a.opt_num(3) },
+        36 => C::SetEcommerceView { sku: a.opt_text(0), name: a.opt_text(1), category: a.category(2), price: a.nan_num(3) },
         37 => C::TrackEcommerceCartUpdate(a.num(0)),
         38 => C::TrackEcommerceOrder(Order {
             id: a.id_text(0),
             grand_total: a.num(1),
-            sub_total: a.opt_num(2),
-            tax: a.opt_num(3),
-            shipping: a.opt_num(4),
-            discount: a.opt_num(5),
+            sub_total: a.nan_num(2),
+            tax: a.nan_num(3),
+            shipping: a.nan_num(4),
+            discount: a.nan_num(5),
         }),
         39 => C::GetVisitorId,
         40 => C::GetPageViewId,
@@ -358,6 +359,11 @@ impl Args<'_> {
 
     fn opt_num(&self, i: usize) -> Option<f64> {
         (!self.is_unset(i)).then(|| self.num(i))
+    }
+
+    /// An optional number: NaN when not given (a given one is always finite).
+    fn nan_num(&self, i: usize) -> f64 {
+        self.opt_num(i).unwrap_or(f64::NAN)
     }
 
     /// A positive whole number below 2^31: goal IDs, custom dimension indexes, site IDs.
@@ -542,16 +548,17 @@ mod tests {
     fn parses_tracking_commands() {
         assert_eq!(
             parse("trackEvent", &[s("video"), s("play"), s("intro"), Arg::Num(3.0)]),
-            Ok(Command::TrackEvent { category: "video".into(), action: "play".into(), name: Some("intro".into()), value: Some(3.0) })
+            Ok(Command::TrackEvent { category: "video".into(), action: "play".into(), name: Some("intro".into()), value: 3.0 })
         );
         assert_eq!(parse("trackPageView", &[]), Ok(Command::TrackPageView(None)));
-        assert_eq!(
+        // A number not given is NaN (never equal to itself, so matched rather than compared).
+        assert!(matches!(
             parse("trackSiteSearch", &[s("socks"), Arg::Bool(false), Arg::Bool(false)]),
-            Ok(Command::TrackSiteSearch { keyword: "socks".into(), category: None, count: None })
-        );
+            Ok(Command::TrackSiteSearch { keyword, category: None, count }) if keyword == "socks" && count.is_nan()
+        ));
         assert_eq!(parse("setSiteId", &[s("7")]), Ok(Command::SetSiteId("7".into())));
         assert_eq!(parse("setSiteId", &[Arg::Num(7.0)]), Ok(Command::SetSiteId("7".into())));
-        assert_eq!(parse("trackGoal", &[Arg::Num(2.0), s("9.5")]), Ok(Command::TrackGoal { id: 2, revenue: Some(9.5) }));
+        assert_eq!(parse("trackGoal", &[Arg::Num(2.0), s("9.5")]), Ok(Command::TrackGoal { id: 2, revenue: 9.5 }));
         assert_eq!(
             parse("setDownloadExtensions", &[s("pdf|zip")]),
             Ok(Command::SetList(ListSetting::DownloadExtensions, vec!["pdf".into(), "zip".into()]))

@@ -226,8 +226,8 @@ impl Tracker {
                 if let Some(c) = category_text(&category) {
                     view.set("_pkc", &c);
                 }
-                if let Some(p) = price {
-                    view.num("_pkp", p);
+                if !price.is_nan() {
+                    view.num("_pkp", price);
                 }
                 view.set("_pks", &sku.map(|s| mask_text(&s)).unwrap_or_default());
                 view.set("_pkn", &name.map(|s| mask_text(&s)).unwrap_or_default());
@@ -263,8 +263,8 @@ impl Tracker {
                 if let Some(n) = name {
                     p.set("e_n", &mask_text(&n));
                 }
-                if let Some(v) = value {
-                    p.num("e_v", v);
+                if !value.is_nan() {
+                    p.num("e_v", value);
                 }
             }
             C::TrackSiteSearch { keyword, category, count } => {
@@ -272,14 +272,14 @@ impl Tracker {
                 if let Some(c) = category {
                     p.set("search_cat", &mask_text(&c));
                 }
-                if let Some(n) = count {
-                    p.num("search_count", n);
+                if !count.is_nan() {
+                    p.num("search_count", count);
                 }
             }
             C::TrackGoal { id, revenue } => {
                 p.int("idgoal", id as u64);
-                if let Some(r) = revenue {
-                    p.num("revenue", r);
+                if !revenue.is_nan() {
+                    p.num("revenue", revenue);
                 }
             }
             C::TrackLink { url, kind } => {
@@ -310,7 +310,7 @@ impl Tracker {
         p.num("revenue", order.grand_total);
         let parts = [("ec_st", order.sub_total), ("ec_tx", order.tax), ("ec_sh", order.shipping), ("ec_dt", order.discount)];
         for (k, v) in parts {
-            if let Some(v) = v {
+            if !v.is_nan() {
                 p.num(k, v);
             }
         }
@@ -504,7 +504,7 @@ impl Tracker {
 
     /// Form analytics: an event about a form or a field, by name only (never a value).
     pub fn on_form_event(&mut self, action: &str, name: &str, ms: Option<f64>, host: &mut dyn Host) {
-        let cmd = Command::TrackEvent { category: String::from("Form"), action: String::from(action), name: Some(String::from(name)), value: ms };
+        let cmd = Command::TrackEvent { category: String::from("Form"), action: String::from(action), name: Some(String::from(name)), value: ms.unwrap_or(f64::NAN) };
         self.handle(cmd, host);
     }
 
