@@ -97,7 +97,8 @@ pub enum Command {
     EnableFormAnalytics,
     EnableHeartBeatTimer(f64),
     SetRequestMethod(bool),
-    SetBatchOptions { max_hits: Option<f64>, max_delay_ms: Option<f64> },
+    /// NaN: that option not given.
+    SetBatchOptions { max_hits: f64, max_delay_ms: f64 },
     ConnectConsentManager(CmpKind, Vec<(String, Arg)>),
     Consent(ConsentEvent),
     Flush,
@@ -480,8 +481,8 @@ impl Args<'_> {
     }
 
     fn batch_options(&self, i: usize) -> Command {
-        let mut max_hits = None;
-        let mut max_delay_ms = None;
+        let mut max_hits = f64::NAN;
+        let mut max_delay_ms = f64::NAN;
         match self.get(i) {
             Arg::Map(m) => {
                 for (k, v) in m {
@@ -493,8 +494,8 @@ impl Args<'_> {
                         }
                     };
                     match k.as_str() {
-                        "maxHits" if n >= 1.0 => max_hits = Some(n),
-                        "maxDelayMs" => max_delay_ms = Some(n),
+                        "maxHits" if n >= 1.0 => max_hits = n,
+                        "maxDelayMs" => max_delay_ms = n,
                         _ => {
                             self.fail(i, "an object {maxHits: 1..50, maxDelayMs}");
                             break;
@@ -617,7 +618,7 @@ mod tests {
     #[test]
     fn batch_options_are_checked() {
         let opts = Arg::Map(vec![("maxHits".into(), Arg::Num(10.0)), ("maxDelayMs".into(), Arg::Num(500.0))]);
-        assert_eq!(parse("setBatchOptions", &[opts]), Ok(Command::SetBatchOptions { max_hits: Some(10.0), max_delay_ms: Some(500.0) }));
+        assert_eq!(parse("setBatchOptions", &[opts]), Ok(Command::SetBatchOptions { max_hits: 10.0, max_delay_ms: 500.0 }));
         let bad = Arg::Map(vec![("maxHit".into(), Arg::Num(10.0))]);
         assert!(parse("setBatchOptions", &[bad]).is_err());
     }

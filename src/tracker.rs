@@ -175,8 +175,12 @@ impl Tracker {
             C::EnableFormAnalytics => self.enable(Feature::FormAnalytics),
             C::SetBatchOptions { max_hits, max_delay_ms } => {
                 let p = &mut self.queue.policy;
-                p.max_hits = max_hits.map_or(p.max_hits, |n| (n as usize).clamp(1, crate::wire::MAX_HITS_PER_REQUEST));
-                p.max_delay_ms = max_delay_ms.unwrap_or(p.max_delay_ms);
+                if !max_hits.is_nan() {
+                    p.max_hits = (max_hits as usize).clamp(1, crate::wire::MAX_HITS_PER_REQUEST);
+                }
+                if !max_delay_ms.is_nan() {
+                    p.max_delay_ms = max_delay_ms;
+                }
             }
             C::EnableHeartBeatTimer(secs) => {
                 self.cfg.heartbeat_ms = Some(secs * 1000.0);
