@@ -256,10 +256,11 @@ impl Tracker {
         match cmd {
             C::TrackPageView(title) => {
                 self.identity.new_page_view(host);
-                let title = title.or_else(|| self.cfg.title.clone()).unwrap_or_else(|| host.page().title);
-                p.set("action_name", &mask_text(&title));
+                let page = host.page();
+                let title = title.as_deref().or(self.cfg.title.as_deref()).unwrap_or(&page.title);
+                p.set("action_name", &mask_text(title));
                 p.q.push_str(&core::mem::take(&mut self.product_view));
-                self.current_url = Some(host.page().url);
+                self.current_url = Some(page.url);
             }
             C::TrackEvent { category, action, name, value } => {
                 p.set("e_c", &mask_text(&category));
