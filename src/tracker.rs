@@ -66,7 +66,8 @@ struct Config {
     dimensions: Vec<(u32, String)>,
     use_get: bool,
     heartbeat_ms: Option<f64>,
-    enabled: Vec<Feature>,
+    /// Features turned on: bit `1 << feature`.
+    enabled: u8,
 }
 
 pub struct Tracker {
@@ -242,8 +243,8 @@ impl Tracker {
     }
 
     fn enable(&mut self, f: Feature) {
-        if !self.cfg.enabled.contains(&f) {
-            self.cfg.enabled.push(f);
+        if self.cfg.enabled & 1 << f as u8 == 0 {
+            self.cfg.enabled |= 1 << f as u8;
             self.actions.push(Action::Enable(f));
         }
     }
@@ -499,7 +500,7 @@ impl Tracker {
     fn catch_up_navigation(&mut self, host: &mut dyn Host) {
         let url = host.page().url;
         let moved = self.current_url.as_deref().is_some_and(|u| u != url);
-        if !moved || !self.cfg.enabled.contains(&Feature::HistoryTracking) {
+        if !moved || self.cfg.enabled & 1 << Feature::HistoryTracking as u8 == 0 {
             return;
         }
         self.cfg.referrer = self.current_url.take();
