@@ -2,6 +2,7 @@
 //! [`Command`]. Bad input becomes one warning string; nothing here can panic or throw.
 
 use crate::consent::{ConsentEvent, Requirement};
+use crate::tracker::Feature;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::Cell;
@@ -92,9 +93,8 @@ pub enum Command {
     SetCustomDimension(u32, String),
     DeleteCustomDimension(u32),
     DiscardHashTag(bool),
-    EnableLinkTracking,
-    EnableHistoryTracking,
-    EnableFormAnalytics,
+    /// enableLinkTracking, enableHistoryTracking, enableFormAnalytics.
+    Enable(crate::tracker::Feature),
     EnableHeartBeatTimer(f64),
     SetRequestMethod(bool),
     /// NaN: that option not given.
@@ -196,9 +196,9 @@ fn build(a: &Args) -> Option<Command> {
         16 => C::SetCustomDimension(a.index(0), a.text(1)),
         17 => C::DeleteCustomDimension(a.index(0)),
         18 => C::DiscardHashTag(a.flag(0)),
-        19 => C::EnableLinkTracking,
-        20 => C::EnableHistoryTracking,
-        21 => C::EnableFormAnalytics,
+        19 => C::Enable(Feature::LinkTracking),
+        20 => C::Enable(Feature::HistoryTracking),
+        21 => C::Enable(Feature::FormAnalytics),
         22 => C::EnableHeartBeatTimer(a.opt_num(0).unwrap_or(15.0).max(5.0)),
         23 => C::SetRequestMethod(a.method(0)),
         24 => a.batch_options(0),

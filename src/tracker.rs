@@ -171,9 +171,7 @@ impl Tracker {
             C::Flush => self.pump(host, true),
             C::Ignored(why) => self.warn(String::from(why)),
             C::ConnectConsentManager(kind, opts) => self.actions.push(Action::ConnectConsentManager(kind, opts)),
-            C::EnableLinkTracking => self.enable(Feature::LinkTracking),
-            C::EnableHistoryTracking => self.enable(Feature::HistoryTracking),
-            C::EnableFormAnalytics => self.enable(Feature::FormAnalytics),
+            C::Enable(f) => self.enable(f),
             C::SetBatchOptions { max_hits, max_delay_ms } => {
                 let p = &mut self.queue.policy;
                 if !max_hits.is_nan() {
@@ -187,7 +185,7 @@ impl Tracker {
                 self.cfg.heartbeat_ms = Some(secs * 1000.0);
                 self.heartbeat_at = now + secs * 1000.0;
             }
-            C::TrackPageView(title) => self.track(C::TrackPageView(title), host),
+            cmd @ C::TrackPageView(_) => self.track(cmd, host),
             cmd @ (C::TrackEvent { .. } | C::TrackSiteSearch { .. } | C::TrackGoal { .. }
             | C::TrackLink { .. } | C::Ping | C::TrackEcommerceCartUpdate(_) | C::TrackEcommerceOrder(_)) => {
                 // A hit right after pushState belongs to the new page: take its page view first.
