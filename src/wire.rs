@@ -29,19 +29,31 @@ pub fn body_cost(query: &str) -> usize {
     query.len() + 3
 }
 
-/// `{"requests":[…]}`. Encoded queries hold only unreserved ASCII, `%`, `=`, `&` and `?`,
-/// so no JSON escaping is needed.
-pub fn bulk_body<'a>(queries: impl Iterator<Item = &'a str>) -> String {
-    let mut out = String::from("{\"requests\":[");
-    for (i, q) in queries.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push('"');
-        out.push_str(q);
-        out.push('"');
+/// Adds a query to a bulk body being written: `{"requests":["?…"`, then `,"?…"` (see
+/// `body_end`). Encoded queries hold only unreserved ASCII, `%`, `=`, `&` and `?`, so no
+/// JSON escaping is needed.
+pub fn body_push(body: &mut String, query: &str) {
+    body.push_str(if body.is_empty() { "{\"requests\":[\"" } else { ",\"" });
+    body.push_str(query);
+    body.push('"');
+}
+
+/// Closes a body `body_push` wrote: `{"requests":[…]}`.
+pub fn body_end(body: &mut String) {
+    if body.is_empty() {
+        body.push_str("{\"requests\":[");
     }
-    out.push_str("]}");
+    body.push_str("]}");
+}
+
+/// `{"requests":[…]}` in one go.
+#[cfg(test)]
+pub fn bulk_body<'a>(queries: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for q in queries {
+        body_push(&mut out, q);
+    }
+    body_end(&mut out);
     out
 }
 
@@ -67,6 +79,7 @@ mod tests {
         let q = String::from("?idsite=1&action_name=Home%20%26%20Garden");
         assert_eq!(bulk_body([q.as_str(), "?idsite=2"].into_iter()), "{\"requests\":[\"?idsite=1&action_name=Home%20%26%20Garden\",\"?idsite=2\"]}");
         assert_eq!(body_cost(&q), q.len() + 3);
+        assert_eq!(bulk_body([].into_iter()), "{\"requests\":[]}");
     }
 }
 

@@ -25,7 +25,7 @@ mod tests;
 pub use persist::MAX_STORED;
 
 use crate::numfmt::push_u64;
-use crate::wire::{body_cost, bulk_body, MAX_BODY_BYTES, MAX_HITS_PER_REQUEST};
+use crate::wire::{body_cost, body_end, body_push, MAX_BODY_BYTES, MAX_HITS_PER_REQUEST};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -244,7 +244,7 @@ impl Queue {
     /// Takes the longest prefix of the waiting hits that fits one request.
     fn take(&mut self, now: f64) -> Option<Batch> {
         let (max, mut size, mut expired) = (self.max_hits(), EMPTY_BODY, 0);
-        let (mut hits, mut lines) = (Vec::new(), Vec::new());
+        let (mut hits, mut body) = (Vec::new(), String::new());
         while let Some(e) = self.waiting.first() {
             if hits.len() >= max {
                 break;
@@ -260,7 +260,7 @@ impl Queue {
             if size >= MAX_BODY_BYTES && !hits.is_empty() {
                 break;
             }
-            lines.push(line);
+            body_push(&mut body, &line);
             hits.push(self.waiting.remove(0));
         }
         self.warn(expired, " older than 24 hours (Matomo refuses a late cdt without a token)", None, "");
@@ -269,7 +269,8 @@ impl Queue {
         }
         self.next_id = self.next_id.wrapping_add(1);
         self.kick = false;
-        let batch = Batch { id: self.next_id, body: bulk_body(lines.iter().map(String::as_str)), hits: hits.len() };
+        body_end(&mut body);
+        let batch = Batch { id: self.next_id, body, hits: hits.len() };
         self.flights.push(Flight { id: self.next_id, hits });
         Some(batch)
     }
