@@ -29,16 +29,14 @@ pub fn body_cost(query: &str) -> usize {
     query.len() + 3
 }
 
-/// Adds a query to a bulk body being written: `{"requests":["?…"`, then `,"?…"` (see
-/// `body_end`). Encoded queries hold only unreserved ASCII, `%`, `=`, `&` and `?`, so no
-/// JSON escaping is needed.
-pub fn body_push(body: &mut String, query: &str) {
+/// Opens the next query of a bulk body being written: `{"requests":["` first, then `,"`.
+/// The caller writes the query and its closing `"` (see `body_end`). Encoded queries hold
+/// only unreserved ASCII, `%`, `=`, `&` and `?`, so no JSON escaping is needed.
+pub fn body_next(body: &mut String) {
     body.push_str(if body.is_empty() { "{\"requests\":[\"" } else { ",\"" });
-    body.push_str(query);
-    body.push('"');
 }
 
-/// Closes a body `body_push` wrote: `{"requests":[…]}`.
+/// Closes a body `body_next` opened: `{"requests":[…]}`.
 pub fn body_end(body: &mut String) {
     if body.is_empty() {
         body.push_str("{\"requests\":[");
@@ -51,7 +49,9 @@ pub fn body_end(body: &mut String) {
 pub fn bulk_body<'a>(queries: impl Iterator<Item = &'a str>) -> String {
     let mut out = String::new();
     for q in queries {
-        body_push(&mut out, q);
+        body_next(&mut out);
+        out.push_str(q);
+        out.push('"');
     }
     body_end(&mut out);
     out
