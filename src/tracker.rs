@@ -607,9 +607,13 @@ impl Tracker {
 
     /// POST the bulk body, or with setRequestMethod('GET') one GET per hit.
     fn request(&self, body: String) -> (String, Option<String>) {
-        match (self.cfg.use_get, crate::wire::single_query(&body)) {
-            (true, Some(q)) => ([self.cfg.tracker_url.as_str(), q].concat(), None),
-            _ => (self.cfg.tracker_url.clone(), Some(body)),
+        let mut url = self.cfg.tracker_url.clone();
+        match crate::wire::single_query(&body).filter(|_| self.cfg.use_get) {
+            Some(q) => {
+                url.push_str(q);
+                (url, None)
+            }
+            None => (url, Some(body)),
         }
     }
 
