@@ -2,6 +2,7 @@
 //! [`Command`]. Bad input becomes one warning string; nothing here can panic or throw.
 
 use crate::consent::{ConsentEvent, Requirement};
+use crate::tracker::Feature;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::Cell;
@@ -49,10 +50,11 @@ pub struct Item {
 pub struct Order {
     pub id: String,
     pub grand_total: f64,
-    pub sub_total: Option<f64>,
-    pub tax: Option<f64>,
-    pub shipping: Option<f64>,
-    pub discount: Option<f64>,
+    /// NaN when not given (as every optional number of a command).
+    pub sub_total: f64,
+    pub tax: f64,
+    pub shipping: f64,
+    pub discount: f64,
 }
 
 /// An ecommerce category: Matomo takes one string or a list of up to five.
@@ -91,25 +93,25 @@ pub enum Command {
     SetCustomDimension(u32, String),
     DeleteCustomDimension(u32),
     DiscardHashTag(bool),
-    EnableLinkTracking,
-    EnableHistoryTracking,
-    EnableFormAnalytics,
+    /// enableLinkTracking, enableHistoryTracking, enableFormAnalytics.
+    Enable(crate::tracker::Feature),
     EnableHeartBeatTimer(f64),
     SetRequestMethod(bool),
-    SetBatchOptions { max_hits: Option<f64>, max_delay_ms: Option<f64> },
+    /// NaN: that option not given.
+    SetBatchOptions { max_hits: f64, max_delay_ms: f64 },
     ConnectConsentManager(CmpKind, Vec<(String, Arg)>),
     Consent(ConsentEvent),
     Flush,
     TrackPageView(Option<String>),
-    TrackEvent { category: String, action: String, name: Option<String>, value: Option<f64> },
-    TrackSiteSearch { keyword: String, category: Option<String>, count: Option<f64> },
-    TrackGoal { id: u32, revenue: Option<f64> },
+    TrackEvent { category: String, action: String, name: Option<String>, value: f64 },
+    TrackSiteSearch { keyword: String, category: Option<String>, count: f64 },
+    TrackGoal { id: u32, revenue: f64 },
     TrackLink { url: String, kind: LinkKind },
     Ping,
     AddEcommerceItem(Item),
     RemoveEcommerceItem(String),
     ClearEcommerceCart,
-    SetEcommerceView { sku: Option<String>, name: Option<String>, category: Category, price: Option<f64> },
+    SetEcommerceView { sku: Option<String>, name: Option<String>, category: Category, price: f64 },
     TrackEcommerceCartUpdate(f64),
     TrackEcommerceOrder(Order),
     GetVisitorId,
@@ -194,18 +196,18 @@ fn build(a: &Args) -> Option<Command> {
         16 => C::SetCustomDimension(a.index(0), a.text(1)),
         17 => C::DeleteCustomDimension(a.index(0)),
         18 => C::DiscardHashTag(a.flag(0)),
-        19 => C::EnableLinkTracking,
-        20 => C::EnableHistoryTracking,
-        21 => C::EnableFormAnalytics,
+        19 => C::Enable(Feature::LinkTracking),
+        20 => C::Enable(Feature::HistoryTracking),
+        21 => C::Enable(Feature::FormAnalytics),
         22 => C::EnableHeartBeatTimer(a.opt_num(0).unwrap_or(15.0).max(5.0)),
         23 => C::SetRequestMethod(a.method(0)),
         24 => a.batch_options(0),
         25 => C::ConnectConsentManager(a.cmp(0), a.opt_map(1)),
         26 => C::Flush,
         27 => C::TrackPageView(a.opt_text(0)),
-        28 => C::TrackEvent { category: a.text(0), action: a.text(1), name: a.opt_text(2), value: a.opt_num(3) },
-        29 => C::TrackSiteSearch { keyword: a.text(0), category: a.opt_text(1), count: a.opt_num(2) },
-        30 => C::TrackGoal { id: a.index(0), revenue: a.opt_num(1) },
+        28 => C::TrackEvent { category: a.text(0), action: a.text(1), name: a.opt_text(2), value: a.nan_num(3) },
+        29 => C::TrackSiteSearch { keyword: a.text(0), category: a.opt_text(1), count: a.nan_num(2) },
+        30 => C::TrackGoal { id: a.index(0), revenue: a.nan_num(1) },
         31 => C::TrackLink { url: a.text(0), kind: a.link_kind(1) },
         32 => C::Ping,
         33 => C::AddEcommerceItem(Item {
@@ -217,15 +219,15 @@ fn build(a: &Args) -> Option<Command> {
         }),
         34 => C::RemoveEcommerceItem(a.id_text(0)),
         35 => C::ClearEcommerceCart,
-        36 => C::SetEcommerceView { sku: a.opt_text(0), name: a.opt_text(1), category: a.category(2), price: a.opt_num(3) },
+        36 => C::SetEcommerceView { sku: a.opt_text(0), name: a.opt_text(1), category: a.category(2), price: a.nan_num(3) },
         37 => C::TrackEcommerceCartUpdate(a.num(0)),
         38 => C::TrackEcommerceOrder(Order {
             id: a.id_text(0),
             grand_total: a.num(1),
-            sub_total: a.opt_num(2),
-            tax: a.opt_num(3),
-            shipping: a.opt_num(4),
-            discount: a.opt_num(5),
+            sub_total: a.nan_num(2),
+            tax: a.nan_num(3),
+            shipping: a.nan_num(4),
+            discount: a.nan_num(5),
         }),
         39 => C::GetVisitorId,
         40 => C::GetPageViewId,
@@ -360,6 +362,11 @@ impl Args<'_> {
         (!self.is_unset(i)).then(|| self.num(i))
     }
 
+    /// An optional number: NaN when not given (a given one is always finite).
+    fn nan_num(&self, i: usize) -> f64 {
+        self.opt_num(i).unwrap_or(f64::NAN)
+    }
+
     /// A positive whole number below 2^31: goal IDs, custom dimension indexes, site IDs.
     fn index_of(&self, i: usize) -> Option<u32> {
         self.num_of(i).filter(|&n| n >= 1.0 && n < 2_147_483_648.0 && n == (n as u32) as f64).map(|n| n as u32)
@@ -474,8 +481,8 @@ impl Args<'_> {
     }
 
     fn batch_options(&self, i: usize) -> Command {
-        let mut max_hits = None;
-        let mut max_delay_ms = None;
+        let mut max_hits = f64::NAN;
+        let mut max_delay_ms = f64::NAN;
         match self.get(i) {
             Arg::Map(m) => {
                 for (k, v) in m {
@@ -487,8 +494,8 @@ impl Args<'_> {
                         }
                     };
                     match k.as_str() {
-                        "maxHits" if n >= 1.0 => max_hits = Some(n),
-                        "maxDelayMs" => max_delay_ms = Some(n),
+                        "maxHits" if n >= 1.0 => max_hits = n,
+                        "maxDelayMs" => max_delay_ms = n,
                         _ => {
                             self.fail(i, "an object {maxHits: 1..50, maxDelayMs}");
                             break;
@@ -542,16 +549,17 @@ mod tests {
     fn parses_tracking_commands() {
         assert_eq!(
             parse("trackEvent", &[s("video"), s("play"), s("intro"), Arg::Num(3.0)]),
-            Ok(Command::TrackEvent { category: "video".into(), action: "play".into(), name: Some("intro".into()), value: Some(3.0) })
+            Ok(Command::TrackEvent { category: "video".into(), action: "play".into(), name: Some("intro".into()), value: 3.0 })
         );
         assert_eq!(parse("trackPageView", &[]), Ok(Command::TrackPageView(None)));
-        assert_eq!(
+        // A number not given is NaN (never equal to itself, so matched rather than compared).
+        assert!(matches!(
             parse("trackSiteSearch", &[s("socks"), Arg::Bool(false), Arg::Bool(false)]),
-            Ok(Command::TrackSiteSearch { keyword: "socks".into(), category: None, count: None })
-        );
+            Ok(Command::TrackSiteSearch { keyword, category: None, count }) if keyword == "socks" && count.is_nan()
+        ));
         assert_eq!(parse("setSiteId", &[s("7")]), Ok(Command::SetSiteId("7".into())));
         assert_eq!(parse("setSiteId", &[Arg::Num(7.0)]), Ok(Command::SetSiteId("7".into())));
-        assert_eq!(parse("trackGoal", &[Arg::Num(2.0), s("9.5")]), Ok(Command::TrackGoal { id: 2, revenue: Some(9.5) }));
+        assert_eq!(parse("trackGoal", &[Arg::Num(2.0), s("9.5")]), Ok(Command::TrackGoal { id: 2, revenue: 9.5 }));
         assert_eq!(
             parse("setDownloadExtensions", &[s("pdf|zip")]),
             Ok(Command::SetList(ListSetting::DownloadExtensions, vec!["pdf".into(), "zip".into()]))
@@ -610,7 +618,7 @@ mod tests {
     #[test]
     fn batch_options_are_checked() {
         let opts = Arg::Map(vec![("maxHits".into(), Arg::Num(10.0)), ("maxDelayMs".into(), Arg::Num(500.0))]);
-        assert_eq!(parse("setBatchOptions", &[opts]), Ok(Command::SetBatchOptions { max_hits: Some(10.0), max_delay_ms: Some(500.0) }));
+        assert_eq!(parse("setBatchOptions", &[opts]), Ok(Command::SetBatchOptions { max_hits: 10.0, max_delay_ms: 500.0 }));
         let bad = Arg::Map(vec![("maxHit".into(), Arg::Num(10.0))]);
         assert!(parse("setBatchOptions", &[bad]).is_err());
     }

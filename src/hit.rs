@@ -1,34 +1,41 @@
-//! A tracking hit: Matomo Tracking API parameters in the order they will be sent.
+//! A tracking hit: Matomo Tracking API parameters written straight into the query string,
+//! in the order they will be sent.
 
-use alloc::borrow::Cow;
+use crate::numfmt::{push_f64, push_u64};
+use crate::wire::push_encoded;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Hit {
     /// When the hit happened (epoch ms); becomes `cdt` if it is sent late.
     pub at_ms: f64,
-    /// Keys are static except `dimensionN`, so most cost no allocation.
-    pub params: Vec<(Cow<'static, str>, String)>,
+    /// `&k=v…` (the full `?k=v&…` once the common parameters lead it).
+    pub q: String,
 }
 
 impl Hit {
     pub fn new(at_ms: f64) -> Self {
-        Hit { at_ms, params: Vec::new() }
+        Hit { at_ms, q: String::new() }
     }
 
-    pub fn set(&mut self, key: &'static str, value: String) {
-        self.put(Cow::Borrowed(key), value)
+    /// Starts `&key=`. Keys are ASCII letters, digits and `_`: they need no encoding.
+    pub fn key(&mut self, key: &str) -> &mut String {
+        self.q.push('&');
+        self.q.push_str(key);
+        self.q.push('=');
+        &mut self.q
     }
 
-    pub fn put(&mut self, key: Cow<'static, str>, value: String) {
-        match self.params.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.params.push((key, value)),
-        }
+    pub fn set(&mut self, key: &str, value: &str) {
+        push_encoded(self.key(key), value)
     }
 
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.params.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str())
+    /// Numbers are digits, `-` and `.`: never encoded.
+    pub fn num(&mut self, key: &str, value: f64) {
+        push_f64(self.key(key), value)
+    }
+
+    pub fn int(&mut self, key: &str, value: u64) {
+        push_u64(self.key(key), value)
     }
 }

@@ -8,7 +8,8 @@ use crate::host::Host;
 use crate::identity::{Identity, VISITOR_KEY};
 use crate::links::{classify, host_of_url, LinkRules};
 use crate::mask::{digest_id, mask_text, mask_url, UrlRules};
-use crate::numfmt::{f64_str, push_f64, u64_str};
+use crate::numfmt::{push_f64, push_u64};
+use crate::wire::push_encoded;
 use crate::queue::{Outcome, Policy, Queue};
 use crate::wire::push_json_str;
 use alloc::string::String;
@@ -65,7 +66,8 @@ struct Config {
     dimensions: Vec<(u32, String)>,
     use_get: bool,
     heartbeat_ms: Option<f64>,
-    enabled: Vec<Feature>,
+    /// Features turned on: bit `1 << feature`.
+    enabled: u8,
 }
 
 pub struct Tracker {
@@ -75,7 +77,8 @@ pub struct Tracker {
     queue: Queue,
     held: Vec<Hit>,
     cart: Vec<Item>,
-    product_view: Vec<(&'static str, String)>,
+    /// `&_pkc=…&_pkp=…&_pks=…&_pkn=…` for the next page view.
+    product_view: String,
     actions: Vec<Action>,
     wake_at: f64,
     visible: bool,
@@ -105,7 +108,7 @@ impl Tracker {
             queue: Queue::new(Policy::default()),
             held: Vec::new(),
             cart: Vec::new(),
-            product_view: Vec::new(),
+            product_view: String::new(),
             actions: Vec::new(),
             wake_at: f64::INFINITY,
             visible: true,
@@ -168,19 +171,21 @@ impl Tracker {
             C::Flush => self.pump(host, true),
             C::Ignored(why) => self.warn(String::from(why)),
             C::ConnectConsentManager(kind, opts) => self.actions.push(Action::ConnectConsentManager(kind, opts)),
-            C::EnableLinkTracking => self.enable(Feature::LinkTracking),
-            C::EnableHistoryTracking => self.enable(Feature::HistoryTracking),
-            C::EnableFormAnalytics => self.enable(Feature::FormAnalytics),
+            C::Enable(f) => self.enable(f),
             C::SetBatchOptions { max_hits, max_delay_ms } => {
                 let p = &mut self.queue.policy;
-                p.max_hits = max_hits.map_or(p.max_hits, |n| (n as usize).clamp(1, crate::wire::MAX_HITS_PER_REQUEST));
-                p.max_delay_ms = max_delay_ms.unwrap_or(p.max_delay_ms);
+                if !max_hits.is_nan() {
+                    p.max_hits = (max_hits as usize).clamp(1, crate::wire::MAX_HITS_PER_REQUEST);
+                }
+                if !max_delay_ms.is_nan() {
+                    p.max_delay_ms = max_delay_ms;
+                }
             }
             C::EnableHeartBeatTimer(secs) => {
                 self.cfg.heartbeat_ms = Some(secs * 1000.0);
                 self.heartbeat_at = now + secs * 1000.0;
             }
-            C::TrackPageView(title) => self.track(C::TrackPageView(title), host),
+            cmd @ C::TrackPageView(_) => self.track(cmd, host),
             cmd @ (C::TrackEvent { .. } | C::TrackSiteSearch { .. } | C::TrackGoal { .. }
             | C::TrackLink { .. } | C::Ping | C::TrackEcommerceCartUpdate(_) | C::TrackEcommerceOrder(_)) => {
                 // A hit right after pushState belongs to the new page: take its page view first.
@@ -220,24 +225,24 @@ impl Tracker {
             C::RemoveEcommerceItem(sku) => self.cart.retain(|i| i.sku != sku),
             C::ClearEcommerceCart => self.cart.clear(),
             C::SetEcommerceView { sku, name, category, price } => {
-                let mut view = Vec::new();
+                let mut view = Hit::new(0.0);
                 if let Some(c) = category_text(&category) {
-                    view.push(("_pkc", c));
+                    view.set("_pkc", &c);
                 }
-                if let Some(p) = price {
-                    view.push(("_pkp", f64_str(p)));
+                if !price.is_nan() {
+                    view.num("_pkp", price);
                 }
-                view.push(("_pks", sku.map(|s| mask_text(&s)).unwrap_or_default()));
-                view.push(("_pkn", name.map(|s| mask_text(&s)).unwrap_or_default()));
-                self.product_view = view;
+                view.set("_pks", &sku.map(|s| mask_text(&s)).unwrap_or_default());
+                view.set("_pkn", &name.map(|s| mask_text(&s)).unwrap_or_default());
+                self.product_view = view.q;
             }
             _ => {}
         }
     }
 
     fn enable(&mut self, f: Feature) {
-        if !self.cfg.enabled.contains(&f) {
-            self.cfg.enabled.push(f);
+        if self.cfg.enabled & 1 << f as u8 == 0 {
+            self.cfg.enabled |= 1 << f as u8;
             self.actions.push(Action::Enable(f));
         }
     }
@@ -250,36 +255,35 @@ impl Tracker {
         match cmd {
             C::TrackPageView(title) => {
                 self.identity.new_page_view(host);
-                let title = title.or_else(|| self.cfg.title.clone()).unwrap_or_else(|| host.page().title);
-                p.set("action_name", mask_text(&title));
-                for (k, v) in core::mem::take(&mut self.product_view) {
-                    p.set(k, v);
-                }
-                self.current_url = Some(host.page().url);
+                let page = host.page();
+                let title = title.as_deref().or(self.cfg.title.as_deref()).unwrap_or(&page.title);
+                p.set("action_name", &mask_text(title));
+                p.q.push_str(&core::mem::take(&mut self.product_view));
+                self.current_url = Some(page.url);
             }
             C::TrackEvent { category, action, name, value } => {
-                p.set("e_c", mask_text(&category));
-                p.set("e_a", mask_text(&action));
+                p.set("e_c", &mask_text(&category));
+                p.set("e_a", &mask_text(&action));
                 if let Some(n) = name {
-                    p.set("e_n", mask_text(&n));
+                    p.set("e_n", &mask_text(&n));
                 }
-                if let Some(v) = value {
-                    p.set("e_v", f64_str(v));
+                if !value.is_nan() {
+                    p.num("e_v", value);
                 }
             }
             C::TrackSiteSearch { keyword, category, count } => {
-                p.set("search", mask_text(&keyword));
+                p.set("search", &mask_text(&keyword));
                 if let Some(c) = category {
-                    p.set("search_cat", mask_text(&c));
+                    p.set("search_cat", &mask_text(&c));
                 }
-                if let Some(n) = count {
-                    p.set("search_count", f64_str(n));
+                if !count.is_nan() {
+                    p.num("search_count", count);
                 }
             }
             C::TrackGoal { id, revenue } => {
-                p.set("idgoal", u64_str(id as u64));
-                if let Some(r) = revenue {
-                    p.set("revenue", f64_str(r));
+                p.int("idgoal", id as u64);
+                if !revenue.is_nan() {
+                    p.num("revenue", revenue);
                 }
             }
             C::TrackLink { url, kind } => {
@@ -287,16 +291,16 @@ impl Tracker {
                     return self.warn(String::from("hush: trackLink: not an http(s) URL; ignored"));
                 };
                 let key = if kind == LinkKind::Download { "download" } else { "link" };
-                p.set(key, mask_url(&abs, &self.cfg.url_rules));
+                p.set(key, &mask_url(&abs, &self.cfg.url_rules));
             }
             C::Ping => {
-                p.set("ping", "1".into());
+                p.set("ping", "1");
                 is_ping = true;
             }
             C::TrackEcommerceCartUpdate(total) => {
-                p.set("idgoal", "0".into());
-                p.set("revenue", f64_str(total));
-                p.set("ec_items", self.cart_json());
+                p.set("idgoal", "0");
+                p.num("revenue", total);
+                p.set("ec_items", &self.cart_json());
             }
             C::TrackEcommerceOrder(order) => self.order_params(&mut p, order),
             _ => return,
@@ -305,16 +309,16 @@ impl Tracker {
     }
 
     fn order_params(&mut self, p: &mut Hit, order: Order) {
-        p.set("idgoal", "0".into());
-        p.set("ec_id", digest_id(&order.id, &self.cfg.salt));
-        p.set("revenue", f64_str(order.grand_total));
+        p.set("idgoal", "0");
+        p.set("ec_id", &digest_id(&order.id, &self.cfg.salt));
+        p.num("revenue", order.grand_total);
         let parts = [("ec_st", order.sub_total), ("ec_tx", order.tax), ("ec_sh", order.shipping), ("ec_dt", order.discount)];
         for (k, v) in parts {
-            if let Some(v) = v {
-                p.set(k, f64_str(v));
+            if !v.is_nan() {
+                p.num(k, v);
             }
         }
-        p.set("ec_items", self.cart_json());
+        p.set("ec_items", &self.cart_json());
         self.cart.clear();
     }
 
@@ -367,7 +371,7 @@ impl Tracker {
         if gate == Gate::Hold {
             return self.hold(hit);
         }
-        self.queue.push(crate::wire::query(&hit), now, now);
+        self.queue.push(hit.q, now, now);
         self.store_identity(now);
     }
 
@@ -375,33 +379,36 @@ impl Tracker {
         let now = kind.at_ms;
         let page = host.page();
         let mut hit = Hit::new(now);
-        hit.set("idsite", self.cfg.site_id.clone());
-        hit.set("rec", "1".into());
-        hit.set("apiv", "1".into());
+        hit.q.push_str("?idsite=");
+        push_encoded(&mut hit.q, &self.cfg.site_id);
+        hit.q.push_str("&rec=1&apiv=1");
         let mut r = [0u8; 4];
         host.random(&mut r);
-        hit.set("rand", u64_str(u32::from_le_bytes(r) as u64));
-        let id = String::from(self.identity.visit_id_for_hit(now, host));
-        hit.set("_id", id.clone());
+        hit.int("rand", u32::from_le_bytes(r) as u64);
+        let id = self.identity.visit_id_for_hit(now, host);
+        hit.set("_id", id);
         hit.set("cid", id);
         let url = self.cfg.custom_url.as_deref().and_then(|u| self.resolve(u, host)).unwrap_or(page.url);
-        hit.set("url", mask_url(&url, &self.cfg.url_rules));
+        hit.set("url", &mask_url(&url, &self.cfg.url_rules));
         let referrer = self.cfg.referrer.as_deref().and_then(|u| self.resolve(u, host)).unwrap_or(page.referrer);
         if !referrer.is_empty() {
-            hit.set("urlref", mask_url(&referrer, &self.cfg.url_rules));
+            hit.set("urlref", &mask_url(&referrer, &self.cfg.url_rules));
         }
         let [h, m, s] = host.local_hms(now);
-        hit.set("h", u64_str(h as u64));
-        hit.set("m", u64_str(m as u64));
-        hit.set("s", u64_str(s as u64));
-        hit.set("pv_id", self.identity.page_view_id().into());
+        hit.int("h", h as u64);
+        hit.int("m", m as u64);
+        hit.int("s", s as u64);
+        hit.set("pv_id", self.identity.page_view_id());
         if let Some(uid) = &self.cfg.user_id {
-            hit.set("uid", digest_id(uid, &self.cfg.salt));
+            hit.set("uid", &digest_id(uid, &self.cfg.salt));
         }
         for (i, v) in &self.cfg.dimensions {
-            hit.put(["dimension", &u64_str(*i as u64)].concat().into(), mask_text(v));
+            hit.q.push_str("&dimension");
+            push_u64(&mut hit.q, *i as u64);
+            hit.q.push('=');
+            push_encoded(&mut hit.q, &mask_text(v));
         }
-        hit.params.extend(kind.params);
+        hit.q.push_str(&kind.q);
         hit
     }
 
@@ -455,7 +462,7 @@ impl Tracker {
         }
         if fx.release_held {
             for hit in core::mem::take(&mut self.held) {
-                self.queue.push(crate::wire::query(&hit), hit.at_ms, now);
+                self.queue.push(hit.q, hit.at_ms, now);
             }
         }
         if fx.erase_storage {
@@ -491,7 +498,7 @@ impl Tracker {
     fn catch_up_navigation(&mut self, host: &mut dyn Host) {
         let url = host.page().url;
         let moved = self.current_url.as_deref().is_some_and(|u| u != url);
-        if !moved || !self.cfg.enabled.contains(&Feature::HistoryTracking) {
+        if !moved || self.cfg.enabled & 1 << Feature::HistoryTracking as u8 == 0 {
             return;
         }
         self.cfg.referrer = self.current_url.take();
@@ -501,7 +508,7 @@ impl Tracker {
 
     /// Form analytics: an event about a form or a field, by name only (never a value).
     pub fn on_form_event(&mut self, action: &str, name: &str, ms: Option<f64>, host: &mut dyn Host) {
-        let cmd = Command::TrackEvent { category: String::from("Form"), action: String::from(action), name: Some(String::from(name)), value: ms };
+        let cmd = Command::TrackEvent { category: String::from("Form"), action: String::from(action), name: Some(String::from(name)), value: ms.unwrap_or(f64::NAN) };
         self.handle(cmd, host);
     }
 
@@ -600,9 +607,13 @@ impl Tracker {
 
     /// POST the bulk body, or with setRequestMethod('GET') one GET per hit.
     fn request(&self, body: String) -> (String, Option<String>) {
-        match (self.cfg.use_get, crate::wire::single_query(&body)) {
-            (true, Some(q)) => ([self.cfg.tracker_url.as_str(), q].concat(), None),
-            _ => (self.cfg.tracker_url.clone(), Some(body)),
+        let mut url = self.cfg.tracker_url.clone();
+        match crate::wire::single_query(&body).filter(|_| self.cfg.use_get) {
+            Some(q) => {
+                url.push_str(q);
+                (url, None)
+            }
+            None => (url, Some(body)),
         }
     }
 

@@ -1,7 +1,6 @@
 //! The Matomo Tracking HTTP API on the wire: percent-encoded query strings and the bulk
 //! body `{"requests":["?…","?…"]}`.
 
-use crate::hit::Hit;
 use alloc::string::String;
 
 /// Matomo's limits on one bulk request, from SPEC §6.
@@ -25,36 +24,36 @@ pub fn push_encoded(out: &mut String, s: &str) {
     }
 }
 
-/// `?k=v&k=v…` for one hit (no `cdt`: the queue adds it at send time when the hit is late).
-pub fn query(hit: &Hit) -> String {
-    let mut out = String::with_capacity(256);
-    for (i, (k, v)) in hit.params.iter().enumerate() {
-        out.push(if i == 0 { '?' } else { '&' });
-        push_encoded(&mut out, k);
-        out.push('=');
-        push_encoded(&mut out, v);
-    }
-    out
-}
-
 /// Length in bytes that `query` adds to a bulk body: the quoted string and a comma.
 pub fn body_cost(query: &str) -> usize {
     query.len() + 3
 }
 
-/// `{"requests":[…]}`. Encoded queries hold only unreserved ASCII, `%`, `=`, `&` and `?`,
-/// so no JSON escaping is needed.
+/// Opens the next query of a bulk body being written: `{"requests":["` first, then `,"`.
+/// The caller writes the query and its closing `"` (see `body_end`). Encoded queries hold
+/// only unreserved ASCII, `%`, `=`, `&` and `?`, so no JSON escaping is needed.
+pub fn body_next(body: &mut String) {
+    body.push_str(if body.is_empty() { "{\"requests\":[\"" } else { ",\"" });
+}
+
+/// Closes a body `body_next` opened: `{"requests":[…]}`.
+pub fn body_end(body: &mut String) {
+    if body.is_empty() {
+        body.push_str("{\"requests\":[");
+    }
+    body.push_str("]}");
+}
+
+/// `{"requests":[…]}` in one go.
+#[cfg(test)]
 pub fn bulk_body<'a>(queries: impl Iterator<Item = &'a str>) -> String {
-    let mut out = String::from("{\"requests\":[");
-    for (i, q) in queries.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push('"');
+    let mut out = String::new();
+    for q in queries {
+        body_next(&mut out);
         out.push_str(q);
         out.push('"');
     }
-    out.push_str("]}");
+    body_end(&mut out);
     out
 }
 
@@ -71,13 +70,16 @@ mod tests {
 
     #[test]
     fn query_and_body() {
-        let mut h = Hit::new(0.0);
-        h.set("idsite", "1".into());
-        h.set("action_name", "Home & Garden".into());
-        let q = query(&h);
-        assert_eq!(q, "?idsite=1&action_name=Home%20%26%20Garden");
+        let mut h = crate::hit::Hit::new(0.0);
+        h.set("idsite", "1");
+        h.set("action_name", "Home & Garden");
+        h.num("revenue", -0.5);
+        h.int("h", 7);
+        assert_eq!(h.q, "&idsite=1&action_name=Home%20%26%20Garden&revenue=-0.5&h=7");
+        let q = String::from("?idsite=1&action_name=Home%20%26%20Garden");
         assert_eq!(bulk_body([q.as_str(), "?idsite=2"].into_iter()), "{\"requests\":[\"?idsite=1&action_name=Home%20%26%20Garden\",\"?idsite=2\"]}");
         assert_eq!(body_cost(&q), q.len() + 3);
+        assert_eq!(bulk_body([].into_iter()), "{\"requests\":[]}");
     }
 }
 

@@ -6,7 +6,7 @@
 //! The policy comes last and runs to the end of the value, so it may contain any character.
 //! The parser accepts only what `serialise` writes: anything else is "no record".
 
-use crate::numfmt::{push_hex, push_u64};
+use crate::numfmt::push_u64;
 use alloc::string::String;
 
 /// 13 months, counted as the shortest 13-calendar-month span (12 × 365/366 days is at least
@@ -126,19 +126,4 @@ pub fn push_bool(o: &mut String, key: &str, v: bool) {
     o.push_str(if v { "true" } else { "false" });
 }
 
-/// A JSON string literal: quotes, backslashes and control characters escaped.
-pub fn push_json_str(o: &mut String, s: &str) {
-    o.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => o.push_str("\\\""),
-            '\\' => o.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                o.push_str("\\u00");
-                push_hex(o, &[c as u8]);
-            }
-            c => o.push(c),
-        }
-    }
-    o.push('"');
-}
+pub use crate::wire::push_json_str;

@@ -25,7 +25,7 @@ mod tests;
 pub use persist::MAX_STORED;
 
 use crate::numfmt::push_u64;
-use crate::wire::{body_cost, bulk_body, MAX_BODY_BYTES, MAX_HITS_PER_REQUEST};
+use crate::wire::{body_cost, body_end, body_next, MAX_BODY_BYTES, MAX_HITS_PER_REQUEST};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -243,8 +243,8 @@ impl Queue {
 
     /// Takes the longest prefix of the waiting hits that fits one request.
     fn take(&mut self, now: f64) -> Option<Batch> {
-        let (max, mut size, mut expired) = (self.max_hits(), EMPTY_BODY, 0);
-        let (mut hits, mut lines) = (Vec::new(), Vec::new());
+        let (max, mut expired) = (self.max_hits(), 0);
+        let (mut hits, mut body) = (Vec::new(), String::new());
         while let Some(e) = self.waiting.first() {
             if hits.len() >= max {
                 break;
@@ -254,13 +254,14 @@ impl Queue {
                 expired += 1;
                 continue;
             }
-            let line = line(e, now);
-            size += body_cost(&line);
+            let mark = body.len();
+            push_line(&mut body, e, now);
+            // What the body would weigh closed (each hit counted with a comma, as in `full`).
             // Queries are bounded at push, so a first hit always fits.
-            if size >= MAX_BODY_BYTES && !hits.is_empty() {
+            if body.len() + 1 >= MAX_BODY_BYTES && !hits.is_empty() {
+                body.truncate(mark);
                 break;
             }
-            lines.push(line);
             hits.push(self.waiting.remove(0));
         }
         self.warn(expired, " older than 24 hours (Matomo refuses a late cdt without a token)", None, "");
@@ -269,7 +270,8 @@ impl Queue {
         }
         self.next_id = self.next_id.wrapping_add(1);
         self.kick = false;
-        let batch = Batch { id: self.next_id, body: bulk_body(lines.iter().map(String::as_str)), hits: hits.len() };
+        body_end(&mut body);
+        let batch = Batch { id: self.next_id, body, hits: hits.len() };
         self.flights.push(Flight { id: self.next_id, hits });
         Some(batch)
     }
@@ -346,12 +348,13 @@ impl Queue {
     }
 }
 
-/// The hit as sent: with `&cdt=<unix seconds>` when it is late.
-fn line(e: &Entry, now: f64) -> String {
-    let mut s = e.query.clone();
+/// Appends the hit as sent to a bulk body: with `&cdt=<unix seconds>` when it is late.
+fn push_line(s: &mut String, e: &Entry, now: f64) {
+    body_next(s);
+    s.push_str(&e.query);
     if now - e.created >= LATE_MS {
         s.push_str("&cdt=");
-        push_u64(&mut s, (e.created / 1000.0) as u64);
+        push_u64(s, (e.created / 1000.0) as u64);
     }
-    s
+    s.push('"');
 }

@@ -9,7 +9,6 @@
 use super::{Queue, MAX_AGE_MS};
 use crate::numfmt::push_u64;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 /// Hits kept in a snapshot and accepted by `restore`.
 pub const MAX_STORED: usize = 200;
@@ -32,9 +31,9 @@ impl Queue {
     /// Appends the hits of a snapshot, in their order, after what is queued. Hits too old
     /// for `cdt` are dropped with a warning.
     pub fn restore(&mut self, snapshot: &str, now_ms: f64) {
-        let hits: Vec<(f64, &str)> = crate::bytes::split(snapshot, b'\n').filter_map(parse_line).collect();
+        let hits = || crate::bytes::split(snapshot, b'\n').filter_map(parse_line);
         let mut old = 0;
-        for &(created, query) in hits.iter().skip(hits.len().saturating_sub(MAX_STORED)) {
+        for (created, query) in hits().skip(hits().count().saturating_sub(MAX_STORED)) {
             if now_ms - created > MAX_AGE_MS {
                 old += 1;
             } else {
