@@ -369,7 +369,7 @@ impl Args<'_> {
 
     /// A positive whole number below 2^31: goal IDs, custom dimension indexes, site IDs.
     fn index_of(&self, i: usize) -> Option<u32> {
-        self.num_of(i).filter(|&n| n >= 1.0 && n < 2_147_483_648.0 && n == (n as u32) as f64).map(|n| n as u32)
+        self.num_of(i).filter(|&n| (1.0..2_147_483_648.0).contains(&n) && n == (n as u32) as f64).map(|n| n as u32)
     }
 
     fn index(&self, i: usize) -> u32 {

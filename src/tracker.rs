@@ -496,9 +496,13 @@ impl Tracker {
     }
 
     fn catch_up_navigation(&mut self, host: &mut dyn Host) {
+        // Checked before reading the page: every event passes here, and a page read is three
+        // calls into the browser.
+        if self.cfg.enabled & 1 << Feature::HistoryTracking as u8 == 0 {
+            return;
+        }
         let url = host.page().url;
-        let moved = self.current_url.as_deref().is_some_and(|u| u != url);
-        if !moved || self.cfg.enabled & 1 << Feature::HistoryTracking as u8 == 0 {
+        if self.current_url.as_deref().is_none_or(|u| u == url) {
             return;
         }
         self.cfg.referrer = self.current_url.take();
