@@ -439,7 +439,7 @@ function machine(browserVersion) {
 }
 
 async function main() {
-  for (const f of ['hush.js', 'hush_bg.wasm', 'index.js', 'hush_web.js']) {
+  for (const f of ['hush.js', 'hush_bg.wasm', 'index.js']) {
     if (!fs.existsSync(path.join(DIST, f))) throw new Error(`${path.join(DIST, f)} is missing: run ./build.sh first (or set HUSH_DIST)`);
   }
   const collector = await startCollector();

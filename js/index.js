@@ -1,13 +1,12 @@
 // hush-analytics: the npm entry point. A thin layer over the same wasm core as hush.js.
-import init, { hush } from './hush_web.js';
+import init, { hush } from './glue.js';
+import { createShell } from './shell.js';
 
-// The wasm has one export; its first argument picks the entry point (src/shell/mod.rs).
-const run = (item) => hush(0, item);
-const boot = (queue, api) => hush(1, queue, api);
-const check = (item) => hush(2, item);
-const flushAll = () => hush(3);
-const consentState = () => hush(4);
-const onConsentChange = (callback) => hush(5, callback);
+// One shell for the page, over the same wasm core as hush.js (src/bridge/mod.rs).
+let tracker;
+const shell = createShell(hush, new Proxy({}, { get: (_, name) => (...args) => shell.run([name, ...args]) }));
+const run = (item) => shell.run(item);
+const check = (item) => shell.check(item);
 
 // option name -> [command, kind]; kind says how the value becomes arguments.
 const OPTIONS = {
@@ -99,24 +98,24 @@ export async function createTracker(options = {}) {
   started ??= init({ module_or_path: wasmUrl ?? new URL('./hush_bg.wasm', import.meta.url) });
   await started;
   const commands = commandsOf(rest);
-  const tracker = makeTracker();
   if (booted) {
     // A second createTracker on the same page configures the same tracker.
     for (const c of commands) run(c);
   } else {
     booted = true;
-    boot(commands, tracker);
+    tracker = makeTracker();
+    shell.boot(commands);
   }
   return tracker;
 }
 
 function makeTracker() {
-  const tracker = {
+  const t = {
     push: (item) => run(item),
-    flush: () => flushAll().then(() => undefined),
-    consent: () => JSON.parse(consentState() || '{}'),
-    onConsentChange: (callback) => onConsentChange((state) => callback(JSON.parse(state))),
+    flush: () => shell.flush().then(() => undefined),
+    consent: () => JSON.parse(shell.consent() || '{}'),
+    onConsentChange: (callback) => shell.onConsentChange((state) => callback(JSON.parse(state))),
   };
-  for (const name of METHODS) tracker[name] = (...args) => run([name, ...args]);
-  return tracker;
+  for (const name of METHODS) t[name] = (...args) => run([name, ...args]);
+  return t;
 }

@@ -4,14 +4,18 @@
 //! - a sans-IO core (every module but `shell`): plain Rust, no browser, no clock, no
 //!   randomness of its own. It is fed commands and events, and hands back actions.
 //!   It only needs `alloc`, so the browser build can drop `std`.
-//! - `shell` (wasm32 only): reads the page, moves bytes, runs timers, and feeds the core.
+//! - `bridge`: the text protocol the JavaScript shell (`js/`) speaks with the core; `export`
+//!   (wasm32 only) is the one wasm export that hands it the shell's text. The shell reads
+//!   the page, moves bytes, runs timers, and decides nothing.
 #![cfg_attr(all(feature = "slim", target_arch = "wasm32"), no_std)]
 
 extern crate alloc;
 
+pub mod bridge;
 mod bytes;
 pub mod command;
 pub mod consent;
+pub mod forms;
 pub mod host;
 pub mod hit;
 pub mod identity;
@@ -22,10 +26,9 @@ pub mod queue;
 pub mod tracker;
 pub mod wire;
 
-/// Public only so the browser tests in `tests/browser.rs` can reach it.
+/// The wasm export (wasm32 only): the shell's text into the bridge.
 #[cfg(target_arch = "wasm32")]
-#[doc(hidden)]
-pub mod shell;
+pub mod export;
 
 #[cfg(all(feature = "slim", target_arch = "wasm32"))]
 mod slim {

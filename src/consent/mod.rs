@@ -33,6 +33,7 @@
 //! The banner keeps its own record and re-announces it on every page, so a CMP decision is
 //! never written by hush.
 
+pub mod banners;
 mod record;
 #[cfg(test)]
 mod tests;

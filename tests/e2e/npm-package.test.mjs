@@ -19,7 +19,7 @@ import { launchBrowser, newPage, waitForHits, assertBaseParams, assertParams, ki
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DIST = path.resolve(REPO, process.env.HUSH_DIST ?? 'dist');
 const VITE = 'vite@7';
-const PACKAGE_FILES = ['dist/hush_bg.wasm', 'dist/hush_web.js', 'dist/index.js', 'dist/index.d.ts', 'dist/hush.js'];
+const PACKAGE_FILES = ['dist/hush_bg.wasm', 'dist/index.js', 'dist/index.d.ts', 'dist/hush.js'];
 const TSC = path.join(REPO, 'node_modules/typescript/bin/tsc');
 
 const s = { tmp: '', app: '', tarball: '', entries: [], browser: null, collector: null, site: null };

@@ -1,0 +1,135 @@
+// Consent banners, the page side (src/consent/banners.rs decides what their state means).
+// Each reader follows its banner and passes the banner's raw state to the core (op `m`).
+// A banner not on the page yet is looked for again every 500 ms for 5 s; if it never
+// shows up, one console warning, and the consent state is left as it was.
+import { warn } from './shell.js';
+
+var NAMES = ['tcf (__tcfapi)', 'google-consent-mode (dataLayer)', 'klaro', 'cookieconsent'];
+var TRIES = 11;
+var RETRY_MS = 500;
+
+export function connectBanner(kind, key, call, n) {
+  var found;
+  try {
+    found = [tcf, consentMode, klaro, cookieConsent][kind](call, key, n === 1);
+  } catch (e) {
+    found = false;
+  }
+  if (found) return;
+  if (n >= TRIES) return warn('hush: connectConsentManager: no ' + NAMES[kind] + ' banner on this page; consent unchanged');
+  setTimeout(function () { connectBanner(kind, key, call, n + 1); }, RETRY_MS);
+}
+
+/** IAB TCF v2.2: `__tcfapi('addEventListener', 2, callback)`. */
+function tcf(call) {
+  var api = window.__tcfapi;
+  if (typeof api !== 'function') return false;
+  api('addEventListener', 2, function (tc, ok) {
+    try {
+      var c = (tc.purpose || {}).consents || {};
+      call('m', [0, ok === true ? 1 : 0, tc.eventStatus, tc.gdprApplies === false ? 0 : 1].concat(
+        [1, 7, 8, 9].map(function (p) { return c[p] === true ? 1 : 0; })));
+    } catch (e) {
+      // not a TC data object
+    }
+  });
+  return true;
+}
+
+/**
+ * Google Consent Mode v2: `gtag('consent', 'default' | 'update', {...})` entries in
+ * `window.dataLayer`. Entries already there are read at connect; later ones through a
+ * wrapper of `dataLayer.push` installed as an accessor: when gtag.js or Tag Manager later
+ * assign their own push, the setter keeps their function and the getter still hands out
+ * the wrapper, which calls theirs. If theirs calls the push it found (ours) again, the
+ * nested call goes one step down the chain of assigned pushes, ending at the original
+ * one, so every function in the chain runs once and each entry is read once, after the
+ * page's own push has run.
+ */
+function consentMode(call) {
+  var layer = window.dataLayer;
+  if (!Array.isArray(layer)) return false;
+  var read = function (entry) {
+    try {
+      if (entry[0] !== 'consent') return;
+      var params = entry[2] || {};
+      call('m', [1, entry[1], params.region !== undefined ? 1 : 0, params.analytics_storage]);
+    } catch (e) {
+      // not a consent command
+    }
+  };
+  layer.slice().forEach(read);
+  var current = layer.push;
+  if (typeof current !== 'function') return true;
+  var pushes = [current];
+  var depth = 0;
+  var wrapper = new Proxy(current, {
+    apply: function (_, self, args) {
+      var n = depth;
+      var f = pushes[pushes.length - 1 - n] || [].push;
+      depth = n + 1;
+      try {
+        return f.apply(self, args);
+      } finally {
+        depth = n;
+        if (!n) for (var i = 0; i < args.length; i++) read(args[i]);
+      }
+    },
+  });
+  Object.defineProperty(layer, 'push', {
+    get: function () { return wrapper; },
+    set: function (f) { if (typeof f === 'function') pushes.push(f); },
+    configurable: true,
+  });
+  return true;
+}
+
+/** Klaro: `klaro.getManager().watch(...)`; only confirmed decisions count. */
+function klaro(call, service) {
+  var manager = window.klaro.getManager();
+  if (!manager || typeof manager !== 'object') return false;
+  var read = function (m) {
+    var yes = false;
+    try {
+      yes = m.getConsent(service) === true;
+    } catch (e) {
+      // reads as refused
+    }
+    call('m', [2, yes ? 1 : 0]);
+  };
+  manager.watch({ update: function (m, event) { if (event === 'saveConsents') read(m); } });
+  if (manager.confirmed === true) read(manager);
+  return true;
+}
+
+/** vanilla-cookieconsent v3: `cc:onConsent` / `cc:onChange`, and a valid stored decision. */
+function cookieConsent(call, category, first) {
+  var w = window;
+  var decide = function (yes) { call('m', [3, yes === true ? 1 : 0]); };
+  if (first) {
+    // Added before the banner is found, so the ES-module build (no global) is followed too.
+    ['cc:onConsent', 'cc:onChange'].forEach(function (kind) {
+      w.addEventListener(kind, function (e) {
+        try {
+          decide(e.detail.cookie.categories.includes(category));
+        } catch (x) {
+          decide(false);
+        }
+      });
+    });
+  }
+  var valid;
+  try {
+    valid = w.CookieConsent.validConsent();
+  } catch (e) {
+    return w._ccRun === true;
+  }
+  if (valid === true) {
+    try {
+      decide(w.CookieConsent.acceptedCategory(category));
+    } catch (e) {
+      decide(false);
+    }
+  }
+  return true;
+}

@@ -1,0 +1,349 @@
+//! The one door between the JavaScript shell (`js/`) and the core: one text in, one text
+//! out. Plain Rust, tested natively; `src/export.rs` only hands it the browser's text.
+//!
+//! Why text: every value that crosses wasm-bindgen costs glue in the wasm and in hush.js
+//! (a JsValue table, one shim per type). A string in and a string out is the cheapest
+//! boundary there is, and the shell builds and reads it with `join` / `split`.
+//!
+//! ## Input: fields separated by U+001F (unit separator)
+//! `op, now_ms, tz_offset_min, page_url, page_title, page_referrer, args…`
+//! (`now_ms` is `Date.now()`, `tz_offset_min` is `new Date().getTimezoneOffset()`). The
+//! shell replaces U+001E/U+001F inside any text it passes with a space: they are framing.
+//!
+//! | op | args | what |
+//! | --- | --- | --- |
+//! | `b` | seed (64 hex digits from Web Crypto), gpc, dnt (`1`/`0`), stored consent, opt-out, visitor, queue (empty = none) | start-up |
+//! | `o` | the name of each queued `_paq` item (empty: not a name) | reply: the order to run them in (matomo.js's apply-first order), indices joined by `,` |
+//! | `c` | command name, then its arguments as tokens (below) | run one `_paq` command |
+//! | `k` | same as `c` | reply: the warning the command would give, empty if valid (npm option check); changes nothing |
+//! | `g` | — | reply: the consent state as JSON |
+//! | `t` | — | the wake-up timer fired |
+//! | `r` | request id, HTTP status (0 = network error), Retry-After header (may be empty) | a request finished |
+//! | `h` / `v` | — | page hidden (visibilitychange, pagehide) / visible again |
+//! | `n` | `1` online, `0` offline | connectivity changed |
+//! | `l` | href (resolved by the browser), class names, has `download` attribute (`1`/`0`) | link clicked |
+//! | `u` | — | the URL may have changed (pushState, replaceState, popstate) |
+//! | `f` | see [`crate::forms`] | a form event |
+//! | `m` | see [`crate::consent::banners`] | a consent banner's state |
+//!
+//! Argument tokens (a bounded JS value): `u` undefined, `z` null, `T` / `F`, `n` + 16 hex
+//! digits of the f64's bits (exact, and no float parser in the wasm), `s` + text,
+//! `l` + count (that many tokens follow), `m` + count (that many key, value pairs follow;
+//! a key is plain text), `o` anything else (function, DOM node, symbol…).
+//!
+//! ## Output: records separated by U+001E, fields by U+001F
+//! The first record is the reply: empty, `s` + text, `t` (true) or `f` (false). Then one
+//! record per action, in order:
+//!
+//! | record | action |
+//! | --- | --- |
+//! | `S`, id, url, leaving (`1`/`0`)[, body] | send: POST body to url (no body: GET url); `leaving`: sendBeacon; report with `r` |
+//! | `T`, key, value / `R`, key | localStorage set / remove |
+//! | `W`, text | console warning |
+//! | `K`, epoch ms | call `t` then (replaces the earlier wake-up) |
+//! | `E`, `0` links / `1` history / `2` forms | start listening |
+//! | `M`, selectors… | setMaskSelectors changed: elements inside these are `masked` for form analytics |
+//! | `C`, `0` tcf / `1` google-consent-mode / `2` klaro / `3` cookieconsent, key | connect to a banner (key: the Klaro service or cookieconsent category) |
+//! | `N`, consent JSON | the consent state changed |
+
+pub mod args;
+mod drbg;
+
+use crate::command::{self, Arg, CmpKind, Command, ListSetting};
+use crate::forms::Forms;
+use crate::host::{Host, Page};
+use crate::queue::Outcome;
+use crate::tracker::{Action, Reply, Stored, Tracker};
+use alloc::string::String;
+use alloc::vec::Vec;
+use drbg::Drbg;
+
+pub const FS: char = '\u{1f}';
+pub const RS: char = '\u{1e}';
+
+/// The browser's URL parser: `new URL(input, base).href`.
+pub type Resolve = fn(&str, &str) -> Option<String>;
+
+#[derive(Default)]
+pub struct Bridge {
+    tracker: Option<Tracker>,
+    rng: Drbg,
+    forms: Forms,
+}
+
+/// The host the core sees during one call: what the shell sent in the call's header.
+struct CallHost<'a> {
+    now: f64,
+    tz_offset_min: f64,
+    page: Page,
+    rng: &'a mut Drbg,
+    resolve: Resolve,
+}
+
+impl Host for CallHost<'_> {
+    fn now_ms(&self) -> f64 {
+        self.now
+    }
+    fn local_hms(&self, epoch_ms: f64) -> [u8; 3] {
+        // getTimezoneOffset() is UTC minus local, in minutes.
+        let local_s = (epoch_ms / 1000.0 - self.tz_offset_min * 60.0).max(0.0) as u64;
+        [((local_s / 3600) % 24) as u8, ((local_s / 60) % 60) as u8, (local_s % 60) as u8]
+    }
+    fn random(&mut self, buf: &mut [u8]) {
+        self.rng.fill(buf)
+    }
+    fn page(&self) -> Page {
+        self.page.clone()
+    }
+    fn resolve_url(&self, input: &str, base: &str) -> Option<String> {
+        (self.resolve)(input, base)
+    }
+}
+
+/// The fields of one call, read front to back; a missing field reads as empty.
+pub struct Fields<'a>(crate::bytes::Split<'a>);
+
+impl<'a> Fields<'a> {
+    /// Test input with `|` as the separator.
+    #[cfg(test)]
+    pub fn of(s: &'a str) -> Self {
+        Fields(crate::bytes::split(s, b'|'))
+    }
+    pub fn next_str(&mut self) -> &'a str {
+        self.0.next().unwrap_or("")
+    }
+    fn next_num(&mut self) -> f64 {
+        command::parse_number(self.next_str()).unwrap_or(0.0)
+    }
+    pub fn next_flag(&mut self) -> bool {
+        self.next_str() == "1"
+    }
+    fn next_stored(&mut self) -> Option<String> {
+        Some(self.next_str()).filter(|s| !s.is_empty()).map(String::from)
+    }
+}
+
+impl Bridge {
+    /// One call from the shell; the answer is the reply record and the actions.
+    pub fn call(&mut self, input: &str, resolve: Resolve) -> String {
+        let mut f = Fields(crate::bytes::split(input, FS as u8));
+        let op = f.next_str();
+        let now = f.next_num();
+        let tz_offset_min = f.next_num();
+        let page = Page { url: String::from(f.next_str()), title: String::from(f.next_str()), referrer: String::from(f.next_str()) };
+        let Bridge { tracker, rng, forms } = self;
+        let mut host = CallHost { now, tz_offset_min, page, rng, resolve };
+        let mut out = String::new();
+        let reply = match (op, tracker.as_mut()) {
+            ("b", None) => {
+                // No boot without a real random seed: hush would rather send nothing than weak IDs.
+                if host.rng.reseed(f.next_str()) {
+                    let stored = Stored {
+                        gpc: f.next_flag(),
+                        dnt: f.next_flag(),
+                        consent: f.next_stored(),
+                        optout: f.next_stored(),
+                        visitor: f.next_stored(),
+                        queue: f.next_stored(),
+                    };
+                    let mut t = Tracker::new(&mut host);
+                    t.restore(stored, &mut host);
+                    *tracker = Some(t);
+                }
+                Reply::Nothing
+            }
+            ("o", _) => Reply::Text(apply_first_order(f)),
+            ("k", _) => Reply::Text(read_command(&mut f).err().unwrap_or_default()),
+            (_, None) => Reply::Nothing,
+            (_, Some(t)) => event(op, f, t, forms, &mut host, &mut out),
+        };
+        let mut answer = String::new();
+        match reply {
+            Reply::Nothing => {}
+            Reply::Text(s) => {
+                answer.push('s');
+                push_field(&mut answer, &s);
+            }
+            Reply::Bool(b) => answer.push(if b { 't' } else { 'f' }),
+        }
+        answer.push_str(&out);
+        if let Some(t) = tracker.as_mut() {
+            for a in t.take_actions() {
+                encode_action(&mut answer, a, t, now);
+            }
+        }
+        answer
+    }
+
+}
+
+/// Every op that needs a started tracker.
+fn event(op: &str, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut CallHost, out: &mut String) -> Reply {
+    {
+        match op {
+            "c" => match read_command(&mut f) {
+                Ok(cmd) => {
+                    if let Command::SetList(ListSetting::MaskSelectors, list) = &cmd {
+                        out.push(RS);
+                        out.push('M');
+                        for s in list {
+                            out.push(FS);
+                            push_field(out, s);
+                        }
+                    }
+                    return t.handle(cmd, host);
+                }
+                Err(warning) => {
+                    out.push(RS);
+                    out.push('W');
+                    out.push(FS);
+                    push_field(out, &warning);
+                }
+            },
+            "g" => return Reply::Text(t.consent_state(host.now)),
+            "t" => t.on_timer(host),
+            "r" => {
+                let id = f.next_num() as u32;
+                let code = f.next_num() as u16;
+                let retry = command::parse_number(f.next_str().trim_ascii()).map(|s| s * 1000.0);
+                let outcome = match code {
+                    0 => Outcome::NetworkError,
+                    200..=299 => Outcome::Delivered,
+                    _ => Outcome::Status { code, retry_after_ms: retry },
+                };
+                t.on_result(id, outcome, host);
+            }
+            "h" => t.on_page_hidden(host),
+            "v" => t.on_page_visible(host),
+            "n" => t.on_online(f.next_flag(), host),
+            "l" => {
+                let href = f.next_str();
+                let classes = f.next_str();
+                t.on_link_click(href, classes, f.next_flag(), host);
+            }
+            "u" => t.on_url_change(host),
+            "f" => forms.on_event(f, t, host),
+            "m" => {
+                if let Some(ev) = crate::consent::banners::decision(f) {
+                    return t.handle(Command::Consent(ev), host);
+                }
+            }
+            _ => {}
+        }
+        Reply::Nothing
+    }
+}
+
+/// `name, tokens…` into a command, or the warning for it.
+fn read_command(f: &mut Fields) -> Result<Command, String> {
+    let name = f.next_str();
+    let mut list = Vec::new();
+    while let Some(a) = args::read(&mut f.0, 0) {
+        if list.len() < args::MAX_ARGS {
+            list.push(a);
+        }
+    }
+    command::parse(name, &list)
+}
+
+/// matomo.js's apply-first commands by rank (equal ranks in push order), then the rest.
+fn apply_first_order(f: Fields) -> String {
+    let ranks: Vec<Option<usize>> = f.0.map(command::apply_first_rank).collect();
+    let mut out = String::new();
+    let mut add = |i: usize| {
+        if !out.is_empty() {
+            out.push(',');
+        }
+        crate::numfmt::push_u64(&mut out, i as u64);
+    };
+    // A rank scan rather than a sort: the slice sort code costs kilobytes of wasm.
+    let top = ranks.iter().flatten().max().map_or(0, |m| m + 1);
+    for rank in 0..top {
+        for (i, r) in ranks.iter().enumerate() {
+            if *r == Some(rank) {
+                add(i);
+            }
+        }
+    }
+    for (i, r) in ranks.iter().enumerate() {
+        if r.is_none() {
+            add(i);
+        }
+    }
+    out
+}
+
+fn encode_action(out: &mut String, action: Action, t: &Tracker, now: f64) {
+    out.push(RS);
+    let field = |out: &mut String, s: &str| {
+        out.push(FS);
+        push_field(out, s);
+    };
+    match action {
+        Action::Send { id, url, body, leaving } => {
+            out.push('S');
+            let mut n = String::new();
+            crate::numfmt::push_u64(&mut n, id as u64);
+            field(out, &n);
+            field(out, &url);
+            field(out, if leaving { "1" } else { "0" });
+            if let Some(b) = body {
+                field(out, &b);
+            }
+        }
+        Action::Store(key, value) => {
+            out.push('T');
+            field(out, key);
+            field(out, &value);
+        }
+        Action::Remove(key) => {
+            out.push('R');
+            field(out, key);
+        }
+        Action::Warn(msg) => {
+            out.push('W');
+            field(out, &msg);
+        }
+        Action::Wake(at) => {
+            out.push('K');
+            let mut n = String::new();
+            crate::numfmt::push_u64(&mut n, at.max(0.0) as u64);
+            field(out, &n);
+        }
+        Action::Enable(feature) => {
+            out.push('E');
+            out.push(FS);
+            out.push((b'0' + feature as u8) as char);
+        }
+        Action::ConnectConsentManager(kind, opts) => {
+            out.push('C');
+            out.push(FS);
+            out.push((b'0' + kind as u8) as char);
+            let (option, default) = match kind {
+                CmpKind::CookieConsent => ("category", "analytics"),
+                CmpKind::Klaro => ("service", "hush"),
+                _ => ("", ""),
+            };
+            let key = opts.iter().find_map(|(k, v)| match v {
+                Arg::Str(s) if k == option && !s.is_empty() => Some(s.as_str()),
+                _ => None,
+            });
+            field(out, key.unwrap_or(default));
+        }
+        Action::ConsentChanged => {
+            out.push('N');
+            field(out, &t.consent_state(now));
+        }
+    }
+}
+
+/// Text into a field: the two framing characters become spaces (they mean nothing in
+/// any tracking value, and a page must not be able to forge an action).
+fn push_field(out: &mut String, s: &str) {
+    for c in s.chars() {
+        out.push(if c == FS || c == RS { ' ' } else { c });
+    }
+}
+
+#[cfg(test)]
+mod tests;
