@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the release bundle into dist/:
 #   hush.js + hush_bg.wasm   the script-tag drop-in for matomo.js (classic script)
-#   index.js + index.d.ts    the npm ES module (shell and wasm glue bundled in) and its types
+#   index.js + index.d.ts    the npm ES module (the same shell and wasm loader bundled in) and its types
 set -euo pipefail
 cd "$(dirname "$0")"
 # DIST / CARGO_TARGET_DIR let parallel work build its own bundle without touching dist/.
@@ -18,28 +18,21 @@ tmp=$target/bundle
 rm -rf "$tmp"
 mkdir -p "$tmp/out"
 
-# One glue for both bundles: wasm-bindgen's ES-module glue, bundled by esbuild with the
-# shell (js/). The glue calls the wasm's one import, hushResolveUrl, by name: importing it
-# from js/resolve.js keeps it inside the bundle's scope (nothing leaks to the page).
-wasm-bindgen --target web --no-typescript --out-dir "$tmp/esm" --out-name hush "$raw"
+# No wasm-bindgen pass: the wasm's boundary is three plain exports and one import
+# (src/export.rs), spoken by js/wasm.js.
 mkdir -p "$tmp/src"
 cp js/*.js "$tmp/src/"
-{ echo "import { hushResolveUrl } from './resolve.js';"; cat "$tmp/esm/hush.js"; } > "$tmp/src/glue.js"
 
 # Debian's binaryen is too old (its output fails in Chromium); npm's binaryen 132 is right.
 # Never -all: the output would not load in Chromium or Node. `--flatten --rereloop` before
 # two -Oz rounds: 0.6 KB gzip smaller than -Oz alone (binaryen 132).
-"$bin/wasm-opt" --flatten --rereloop -Oz -Oz --strip-debug --strip-producers \
+"$bin/wasm-opt" --flatten --rereloop -Oz -Oz --strip-debug --strip-producers --strip-target-features \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals \
-  "$tmp/esm/hush_bg.wasm" -o "$tmp/out/hush_bg.wasm"
+  "$raw" -o "$tmp/out/hush_bg.wasm"
 
-# Short import names in the wasm and the glue (js/min-imports.cjs says why).
-node js/min-imports.cjs "$tmp/out/hush_bg.wasm" "$tmp/src/glue.js"
-
-# hush.js: one classic script (IIFE, no globals). The glue's default wasm path reads
-# import.meta, which a classic script has not: the loader always passes the path.
-"$bin/esbuild" --log-level=warning --log-override:empty-import-meta=silent --bundle --minify \
+# hush.js: one classic script (IIFE, no globals).
+"$bin/esbuild" --log-level=warning --bundle --minify \
   --format=iife --target=es2018 "$tmp/src/loader.js" --outfile="$tmp/out/hush.js"
 # index.js: the npm ES module (the app's bundler may minify again; direct <script type=module> use stays small).
 "$bin/esbuild" --log-level=warning --bundle --minify --format=esm --target=es2020 \

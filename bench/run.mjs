@@ -439,9 +439,14 @@ function machine(browserVersion) {
 }
 
 async function main() {
-  for (const f of ['hush.js', 'hush_bg.wasm', 'index.js']) {
-    if (!fs.existsSync(path.join(DIST, f))) throw new Error(`${path.join(DIST, f)} is missing: run ./build.sh first (or set HUSH_DIST)`);
+  const missing = () => ['hush.js', 'hush_bg.wasm', 'index.js'].filter((f) => !fs.existsSync(path.join(DIST, f)));
+  if (missing().length && !process.env.HUSH_DIST) {
+    // A fresh clone: build the bundle first.
+    console.log('bench: building dist/ with ./build.sh …');
+    const r = spawnSync('./build.sh', { cwd: REPO, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('./build.sh failed');
   }
+  if (missing().length) throw new Error(`${DIST}: ${missing().join(', ')} missing: run ./build.sh first (or set HUSH_DIST)`);
   const collector = await startCollector();
   const plausible = await startPlausibleEndpoint();
   const site = await startSite({ collector, dist: DIST });

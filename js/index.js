@@ -1,10 +1,11 @@
 // hush-analytics: the npm entry point. A thin layer over the same wasm core as hush.js.
-import init, { hush } from './glue.js';
+import { loadCore } from './wasm.js';
 import { createShell } from './shell.js';
 
 // One shell for the page, over the same wasm core as hush.js (src/bridge/mod.rs).
 let tracker;
-const shell = createShell(hush, new Proxy({}, { get: (_, name) => (...args) => shell.run([name, ...args]) }));
+let shell;
+const api = new Proxy({}, { get: (_, name) => (...args) => shell.run([name, ...args]) });
 const run = (item) => shell.run(item);
 const check = (item) => shell.check(item);
 
@@ -95,8 +96,8 @@ let booted = false;
  */
 export async function createTracker(options = {}) {
   const { wasmUrl, ...rest } = options ?? {};
-  started ??= init({ module_or_path: wasmUrl ?? new URL('./hush_bg.wasm', import.meta.url) });
-  await started;
+  started ??= loadCore(wasmUrl ?? new URL('./hush_bg.wasm', import.meta.url));
+  shell ??= createShell(await started, api);
   const commands = commandsOf(rest);
   if (booted) {
     // A second createTracker on the same page configures the same tracker.

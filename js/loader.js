@@ -1,7 +1,7 @@
 // Script-tag entry (bundled into dist/hush.js as one classic, async-safe script). It
 // never throws into the page: if WebAssembly cannot run, `_paq` stays a plain array and
 // one console warning says why.
-import init, { hush } from './glue.js';
+import { loadCore } from './wasm.js';
 import { createShell, warn } from './shell.js';
 
 var paq = (window._paq = window._paq || []);
@@ -19,8 +19,9 @@ if (typeof WebAssembly !== 'object' || typeof Proxy !== 'function' || !Array.isA
       return function () { return shell.run([name].concat([].slice.call(arguments))); };
     },
   });
-  var shell = createShell(hush, api);
-  init({ module_or_path: wasmUrl }).then(function () {
+  var shell;
+  loadCore(wasmUrl).then(function (core) {
+    shell = createShell(core, api);
     shell.boot(paq.splice(0, paq.length));
     // Later pushes run at once. The array object stays the same, so every reference
     // the page holds to it keeps working.

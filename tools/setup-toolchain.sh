@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what building hush needs, if missing: the wasm32 Rust target, the wasm-bindgen
-# CLI at exactly the crate's version in Cargo.lock, and the npm dev dependencies.
+# Installs what building hush needs, if missing: the wasm32 Rust target and the npm dev
+# dependencies; with --tests also the wasm-bindgen CLI at exactly the crate's version in
+# Cargo.lock (its test runner runs tests/browser.rs; the bundle itself does not use it).
 # Idempotent and quick when everything is there; used by build.sh and .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || 
 # A crate/CLI mismatch stops wasm-bindgen with a "schema version" error. No --locked: the
 # CLI's own lock file pins a crate version this registry does not serve.
 wb=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
-if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb" ]; then
+if [ "${1:-}" = --tests ] && [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb" ]; then
   cargo install wasm-bindgen-cli --version "$wb"
 fi
 
