@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Size work: builds the release wasm (as build.sh does) and prints its size after
-# wasm-bindgen + wasm-opt, raw and gzip -9; `--top N` also lists the N largest functions
+# wasm-opt, raw and gzip -9; `--top N` also lists the N largest functions
 # (needs `cargo install twiggy`). Uses CARGO_TARGET_DIR if set; writes only under it.
 #   tools/measure-wasm.sh [--top N]
 set -euo pipefail
@@ -12,11 +12,11 @@ opt=$(cd "$(dirname "$0")/.." && pwd)/node_modules/.bin/wasm-opt
 cargo build --quiet --release --target wasm32-unknown-unknown --features slim
 d=$target/measure
 rm -rf "$d"; mkdir -p "$d"
-wasm-bindgen --target no-modules --no-typescript --out-dir "$d" --out-name hush "$target/wasm32-unknown-unknown/release/hush.wasm"
+cp "$target/wasm32-unknown-unknown/release/hush.wasm" "$d/hush_bg.wasm"
 flags="--flatten --rereloop -Oz -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types --enable-multivalue --enable-mutable-globals"
-"$opt" $flags --strip-debug --strip-producers "$d/hush_bg.wasm" -o "$d/opt.wasm"
+"$opt" $flags --strip-debug --strip-producers --strip-target-features "$d/hush_bg.wasm" -o "$d/opt.wasm"
 echo "wasm after wasm-opt: raw $(wc -c < "$d/opt.wasm") gzip $(gzip -9c "$d/opt.wasm" | wc -c)"
 if [ "${1:-}" = --top ]; then
-  "$opt" $flags --debuginfo "$d/hush_bg.wasm" -o "$d/named.wasm"
+  "$opt" $flags --debuginfo --strip-dwarf "$d/hush_bg.wasm" -o "$d/named.wasm"
   twiggy top -n "${2:-40}" "$d/named.wasm"
 fi
