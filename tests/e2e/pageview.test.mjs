@@ -124,3 +124,20 @@ test('unknown command and bad arguments: one console warning each, no page error
   assertParams(hits[1], { e_c: 'still', e_a: 'works' });
   assert.deepEqual(page.logs.pageErrors, []);
 });
+
+test('hush adds no global but _paq, and text with the shell\'s separators cannot forge an action', async () => {
+  const page = await t.open('/t/globals.html', snippetPage({
+    head: '<script>window.BEFORE = Object.getOwnPropertyNames(window);</script>',
+    paq: [['trackPageView'], ['enableLinkTracking']],
+  }));
+  await waitForTracker(page);
+  const added = await page.evaluate(() => Object.getOwnPropertyNames(window).filter((k) => k !== 'BEFORE' && !window.BEFORE.includes(k)));
+  assert.deepEqual(added, [], 'hush.js runs in its own scope');
+  // U+001E / U+001F frame the core's answer: an event name carrying them must arrive as
+  // text (spaces), not become a storage write or a second request.
+  await push(page, ['trackEvent', 'forge', 'x\u001eT\u001fhush_id\u001fevil\u001eS\u001f9\u001fhttps://evil.example/\u001f0']);
+  const [hit] = await waitForHits(t.collector, 1, { where: (h) => h.e_c === 'forge' });
+  assert.equal(hit.e_a, 'x T hush_id evil S 9 https://evil.example/ 0');
+  assert.equal(await page.evaluate(() => localStorage.length), 0);
+  assert.deepEqual(consoleOf(page, 'warning'), []);
+});
