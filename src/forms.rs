@@ -57,22 +57,22 @@ impl Forms {
     pub fn on_event(&mut self, mut f: Fields, t: &mut Tracker, host: &mut dyn Host) {
         let now = host.now_ms();
         let mut out: Out = Vec::new();
-        let ev = f.next_str();
+        let ev = f.next_str().as_bytes().first().copied().unwrap_or(0);
         let slot = crate::command::parse_number(f.next_str()).unwrap_or(f64::NAN);
-        if ev == "a" {
+        if ev == b'a' {
             for i in 0..self.forms.len() {
                 self.end(i, "abandon", now, &mut out);
             }
         } else if let Some(i) = self.form(slot, &mut f, &mut out) {
             match ev {
-                "i" => {
+                b'i' => {
                     self.touch(i, now, &mut out);
                     self.leave(now, &mut out);
                     self.focused = Some((i, field_name(&mut f), now));
                 }
-                "o" => self.leave(now, &mut out),
-                "c" => self.touch(i, now, &mut out),
-                "s" => {
+                b'o' => self.leave(now, &mut out),
+                b'c' => self.touch(i, now, &mut out),
+                b's' => {
                     self.touch(i, now, &mut out);
                     self.end(i, "submit", now, &mut out);
                 }

@@ -127,7 +127,8 @@ impl Bridge {
     /// One call from the shell; the answer is the reply record and the actions.
     pub fn call(&mut self, input: &str, resolve: Resolve) -> String {
         let mut f = Fields(crate::bytes::split(input, FS as u8));
-        let op = f.next_str();
+        // Ops are one ASCII letter: matched as a byte, not as a string.
+        let op = f.next_str().as_bytes().first().copied().unwrap_or(0);
         let now = f.next_num();
         let tz_offset_min = f.next_num();
         let page = Page { url: String::from(f.next_str()), title: String::from(f.next_str()), referrer: String::from(f.next_str()) };
@@ -135,7 +136,7 @@ impl Bridge {
         let mut host = CallHost { now, tz_offset_min, page, rng, resolve };
         let mut out = String::new();
         let reply = match (op, tracker.as_mut()) {
-            ("b", None) => {
+            (b'b', None) => {
                 // No boot without a real random seed: hush would rather send nothing than weak IDs.
                 if host.rng.reseed(f.next_str()) {
                     let stored = Stored {
@@ -152,8 +153,8 @@ impl Bridge {
                 }
                 Reply::Nothing
             }
-            ("o", _) => Reply::Text(apply_first_order(f)),
-            ("k", _) => Reply::Text(read_command(&mut f).err().unwrap_or_default()),
+            (b'o', _) => Reply::Text(apply_first_order(f)),
+            (b'k', _) => Reply::Text(read_command(&mut f).err().unwrap_or_default()),
             (_, None) => Reply::Nothing,
             (_, Some(t)) => event(op, f, t, forms, &mut host, &mut out),
         };
@@ -178,10 +179,10 @@ impl Bridge {
 }
 
 /// Every op that needs a started tracker.
-fn event(op: &str, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut CallHost, out: &mut String) -> Reply {
+fn event(op: u8, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut CallHost, out: &mut String) -> Reply {
     {
         match op {
-            "c" => match read_command(&mut f) {
+            b'c' => match read_command(&mut f) {
                 Ok(cmd) => {
                     if let Command::SetList(ListSetting::MaskSelectors, list) = &cmd {
                         out.push(RS);
@@ -200,9 +201,9 @@ fn event(op: &str, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut
                     push_field(out, &warning);
                 }
             },
-            "g" => return Reply::Text(t.consent_state(host.now)),
-            "t" => t.on_timer(host),
-            "r" => {
+            b'g' => return Reply::Text(t.consent_state(host.now)),
+            b't' => t.on_timer(host),
+            b'r' => {
                 let id = f.next_num() as u32;
                 let code = f.next_num() as u16;
                 let retry = command::parse_number(f.next_str().trim_ascii()).map(|s| s * 1000.0);
@@ -213,17 +214,17 @@ fn event(op: &str, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut
                 };
                 t.on_result(id, outcome, host);
             }
-            "h" => t.on_page_hidden(host),
-            "v" => t.on_page_visible(host),
-            "n" => t.on_online(f.next_flag(), host),
-            "l" => {
+            b'h' => t.on_page_hidden(host),
+            b'v' => t.on_page_visible(host),
+            b'n' => t.on_online(f.next_flag(), host),
+            b'l' => {
                 let href = f.next_str();
                 let classes = f.next_str();
                 t.on_link_click(href, classes, f.next_flag(), host);
             }
-            "u" => t.on_url_change(host),
-            "f" => forms.on_event(f, t, host),
-            "m" => {
+            b'u' => t.on_url_change(host),
+            b'f' => forms.on_event(f, t, host),
+            b'm' => {
                 if let Some(ev) = crate::consent::banners::decision(f) {
                     return t.handle(Command::Consent(ev), host);
                 }
@@ -282,9 +283,8 @@ fn encode_action(out: &mut String, action: Action, t: &Tracker, now: f64) {
     match action {
         Action::Send { id, url, body, leaving } => {
             out.push('S');
-            let mut n = String::new();
-            crate::numfmt::push_u64(&mut n, id as u64);
-            field(out, &n);
+            out.push(FS);
+            crate::numfmt::push_u64(out, id as u64);
             field(out, &url);
             field(out, if leaving { "1" } else { "0" });
             if let Some(b) = body {
@@ -306,9 +306,8 @@ fn encode_action(out: &mut String, action: Action, t: &Tracker, now: f64) {
         }
         Action::Wake(at) => {
             out.push('K');
-            let mut n = String::new();
-            crate::numfmt::push_u64(&mut n, at.max(0.0) as u64);
-            field(out, &n);
+            out.push(FS);
+            crate::numfmt::push_u64(out, at.max(0.0) as u64);
         }
         Action::Enable(feature) => {
             out.push('E');
