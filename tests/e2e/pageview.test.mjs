@@ -2,7 +2,7 @@
 // and the commands that shape a page view.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useStack, snippetPage, waitForHits, expectExactlyHits, waitForTracker, push, consoleOf, kindOf,
+import { useStack, newPage, snippetPage, waitForHits, expectExactlyHits, waitForTracker, push, consoleOf, kindOf,
   assertBaseParams, assertParams, FINGERPRINT_PARAMS, sleep } from './harness.mjs';
 
 const t = useStack();
@@ -140,4 +140,19 @@ test('hush adds no global but _paq, and text with the shell\'s separators cannot
   assert.equal(hit.e_a, 'x T hush_id evil S 9 https://evil.example/ 0');
   assert.equal(await page.evaluate(() => localStorage.length), 0);
   assert.deepEqual(consoleOf(page, 'warning'), []);
+});
+
+test("README's preload of hush_bg.wasm is used: one request for the module, and hush starts", async () => {
+  t.site.page('/t/preload.html', snippetPage({
+    head: '<link rel="preload" href="/dist/hush_bg.wasm" as="fetch" crossorigin>',
+    paq: [['trackPageView']],
+  }));
+  const page = await newPage(t.browser);
+  t.pages.push(page);
+  const wasmRequests = [];
+  page.on('request', (r) => { if (r.url().endsWith('/hush_bg.wasm')) wasmRequests.push(r.url()); });
+  await page.goto(`${t.site.url}/t/preload.html`);
+  await waitForHits(t.collector, 1);
+  assert.equal(wasmRequests.length, 1, `requests for the wasm: ${wasmRequests.join(', ')}`);
+  assert.deepEqual(consoleOf(page, 'warning'), [], 'no "preloaded but not used" warning');
 });
