@@ -4,12 +4,12 @@
 // shows up, one console warning, and the consent state is left as it was.
 import { warn } from './shell.js';
 
-var NAMES = ['tcf (__tcfapi)', 'google-consent-mode (dataLayer)', 'klaro', 'cookieconsent'];
-var TRIES = 11;
-var RETRY_MS = 500;
+const NAMES = ['tcf (__tcfapi)', 'google-consent-mode (dataLayer)', 'klaro', 'cookieconsent'];
+const TRIES = 11;
+const RETRY_MS = 500;
 
 export function connectBanner(kind, key, call, n) {
-  var found;
+  let found;
   try {
     found = [tcf, consentMode, klaro, cookieConsent][kind](call, key, n === 1);
   } catch (e) {
@@ -17,18 +17,18 @@ export function connectBanner(kind, key, call, n) {
   }
   if (found) return;
   if (n >= TRIES) return warn('hush: connectConsentManager: no ' + NAMES[kind] + ' banner on this page; consent unchanged');
-  setTimeout(function () { connectBanner(kind, key, call, n + 1); }, RETRY_MS);
+  setTimeout(() => connectBanner(kind, key, call, n + 1), RETRY_MS);
 }
 
 /** IAB TCF v2.2: `__tcfapi('addEventListener', 2, callback)`. */
 function tcf(call) {
-  var api = window.__tcfapi;
+  const api = window.__tcfapi;
   if (typeof api !== 'function') return false;
-  api('addEventListener', 2, function (tc, ok) {
+  api('addEventListener', 2, (tc, ok) => {
     try {
-      var c = (tc.purpose || {}).consents || {};
-      call('m', [0, ok === true ? 1 : 0, tc.eventStatus, tc.gdprApplies === false ? 0 : 1].concat(
-        [1, 7, 8, 9].map(function (p) { return c[p] === true ? 1 : 0; })));
+      const consents = (tc.purpose || {}).consents || {};
+      call('m', [0, ok === true ? 1 : 0, tc.eventStatus, tc.gdprApplies === false ? 0 : 1,
+        ...[1, 7, 8, 9].map((p) => (consents[p] === true ? 1 : 0))]);
     } catch (e) {
       // not a TC data object
     }
@@ -47,38 +47,37 @@ function tcf(call) {
  * page's own push has run.
  */
 function consentMode(call) {
-  var layer = window.dataLayer;
+  const layer = window.dataLayer;
   if (!Array.isArray(layer)) return false;
-  var read = function (entry) {
+  const read = (entry) => {
     try {
       if (entry[0] !== 'consent') return;
-      var params = entry[2] || {};
+      const params = entry[2] || {};
       call('m', [1, entry[1], params.region !== undefined ? 1 : 0, params.analytics_storage]);
     } catch (e) {
       // not a consent command
     }
   };
   layer.slice().forEach(read);
-  var current = layer.push;
+  const current = layer.push;
   if (typeof current !== 'function') return true;
-  var pushes = [current];
-  var depth = 0;
-  var wrapper = new Proxy(current, {
-    apply: function (_, self, args) {
-      var n = depth;
-      var f = pushes[pushes.length - 1 - n] || [].push;
+  const pushes = [current];
+  let depth = 0;
+  const wrapper = new Proxy(current, {
+    apply(_, self, args) {
+      const n = depth;
       depth = n + 1;
       try {
-        return f.apply(self, args);
+        return (pushes[pushes.length - 1 - n] || [].push).apply(self, args);
       } finally {
         depth = n;
-        if (!n) for (var i = 0; i < args.length; i++) read(args[i]);
+        if (!n) for (const entry of args) read(entry);
       }
     },
   });
   Object.defineProperty(layer, 'push', {
-    get: function () { return wrapper; },
-    set: function (f) { if (typeof f === 'function') pushes.push(f); },
+    get: () => wrapper,
+    set: (f) => typeof f === 'function' && pushes.push(f),
     configurable: true,
   });
   return true;
@@ -86,10 +85,10 @@ function consentMode(call) {
 
 /** Klaro: `klaro.getManager().watch(...)`; only confirmed decisions count. */
 function klaro(call, service) {
-  var manager = window.klaro.getManager();
+  const manager = window.klaro.getManager();
   if (!manager || typeof manager !== 'object') return false;
-  var read = function (m) {
-    var yes = false;
+  const read = (m) => {
+    let yes = false;
     try {
       yes = m.getConsent(service) === true;
     } catch (e) {
@@ -97,28 +96,28 @@ function klaro(call, service) {
     }
     call('m', [2, yes ? 1 : 0]);
   };
-  manager.watch({ update: function (m, event) { if (event === 'saveConsents') read(m); } });
+  manager.watch({ update: (m, event) => event === 'saveConsents' && read(m) });
   if (manager.confirmed === true) read(manager);
   return true;
 }
 
 /** vanilla-cookieconsent v3: `cc:onConsent` / `cc:onChange`, and a valid stored decision. */
 function cookieConsent(call, category, first) {
-  var w = window;
-  var decide = function (yes) { call('m', [3, yes === true ? 1 : 0]); };
+  const w = window;
+  const decide = (yes) => call('m', [3, yes === true ? 1 : 0]);
   if (first) {
     // Added before the banner is found, so the ES-module build (no global) is followed too.
-    ['cc:onConsent', 'cc:onChange'].forEach(function (kind) {
-      w.addEventListener(kind, function (e) {
+    for (const kind of ['cc:onConsent', 'cc:onChange']) {
+      w.addEventListener(kind, (e) => {
         try {
           decide(e.detail.cookie.categories.includes(category));
         } catch (x) {
           decide(false);
         }
       });
-    });
+    }
   }
-  var valid;
+  let valid;
   try {
     valid = w.CookieConsent.validConsent();
   } catch (e) {

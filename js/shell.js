@@ -5,15 +5,15 @@
 import { connectBanner } from './banners.js';
 import { enableForms } from './forms.js';
 
-var FS = '\x1f';
-var RS = '\x1e';
+const FS = '\x1f';
+const RS = '\x1e';
 /** Storage keys the core reads at start-up, in the order of the `b` op. */
-var STORED = ['hush_consent', 'hush_optout', 'hush_id', 'hush_queue'];
+const STORED = ['hush_consent', 'hush_optout', 'hush_id', 'hush_queue'];
 /** A stalled collector must not hold the queue forever. */
-var TIMEOUT_MS = 15000;
-var NAMELESS = 'hush: a _paq command starts with its name (a string); ignored';
+const TIMEOUT_MS = 15000;
+const NAMELESS = 'hush: a _paq command starts with its name (a string); ignored';
 /** An item or property whose read threw (a hostile getter or Proxy). */
-var UNREADABLE = {};
+const UNREADABLE = {};
 
 export function warn(msg) {
   try {
@@ -36,9 +36,9 @@ function storage(method, key, value) {
 function items(v, max) {
   try {
     if (!Array.isArray(v)) return undefined;
-    var n = Math.min(v.length >>> 0, max);
-    var out = [];
-    for (var i = 0; i < n; i++) {
+    const out = [];
+    const n = Math.min(v.length >>> 0, max);
+    for (let i = 0; i < n; i++) {
       try {
         out.push(v[i]);
       } catch (e) {
@@ -51,21 +51,19 @@ function items(v, max) {
   }
 }
 
-var f64 = new Float64Array(1);
-var u32 = new Uint32Array(f64.buffer);
-function hex8(x) {
-  return (x + 0x100000000).toString(16).slice(1);
-}
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+const hex8 = (x) => (x + 0x100000000).toString(16).slice(1);
 
 /** Plain `{…}` objects only (not DOM nodes, dates, class instances). */
 function isPlain(v) {
-  var p = Object.getPrototypeOf(v);
+  const p = Object.getPrototypeOf(v);
   return p === null || p === Object.prototype;
 }
 
 /** One `_paq` argument as bridge tokens, bounded in depth, items and length. */
 function encode(v, depth, out) {
-  var t = typeof v;
+  const t = typeof v;
   if (v === undefined) out.push('u');
   else if (v === null) out.push('z');
   else if (t === 'boolean') out.push(v ? 'T' : 'F');
@@ -76,26 +74,25 @@ function encode(v, depth, out) {
   } else if (t === 'string') out.push('s' + v.slice(0, 4096));
   else if (t !== 'object' || v === UNREADABLE || depth >= 3) out.push('o');
   else {
-    var list = items(v, 64);
+    const list = items(v, 64);
     if (list) {
       out.push('l' + list.length);
-      for (var i = 0; i < list.length; i++) encode(list[i], depth + 1, out);
+      for (const item of list) encode(item, depth + 1, out);
       return;
     }
     try {
       if (!isPlain(v)) return out.push('o');
-      var keys = Object.keys(v).slice(0, 64);
-      var pairs = [];
-      for (var k = 0; k < keys.length; k++) {
-        pairs.push(keys[k].slice(0, 4096));
+      const keys = Object.keys(v).slice(0, 64);
+      const pairs = [];
+      for (const k of keys) {
+        pairs.push(k.slice(0, 4096));
         try {
-          encode(v[keys[k]], depth + 1, pairs);
+          encode(v[k], depth + 1, pairs);
         } catch (e) {
           pairs.push('o');
         }
       }
-      out.push('m' + keys.length);
-      out.push.apply(out, pairs);
+      out.push('m' + keys.length, ...pairs);
     } catch (e) {
       out.push('o');
     }
@@ -107,36 +104,34 @@ function encode(v, depth, out) {
  * a function pushed to `_paq`.
  */
 export function createShell(core, api) {
-  var w = window;
-  var doc = document;
-  var timer;
-  var enabled = {};
-  var consentListeners = [];
-  var mask = { selectors: [] };
+  const w = window;
+  const doc = document;
+  const enabled = {};
+  const consentListeners = [];
+  const mask = { selectors: [] };
+  let timer;
 
   /** Runs one op in the core and carries out its actions; the reply and send promises. */
-  function call(op, args) {
-    var fields = [op, Date.now(), new Date().getTimezoneOffset(), doc.URL, doc.title, doc.referrer].concat(args || []);
-    var text = fields.map(function (f) { return String(f).replace(/[\x1e\x1f]/g, ' '); }).join(FS);
-    var out;
+  function call(op, args = []) {
+    const fields = [op, Date.now(), new Date().getTimezoneOffset(), doc.URL, doc.title, doc.referrer, ...args];
+    const sends = [];
+    let out;
     try {
-      out = core(text);
+      out = core(fields.map((f) => String(f).replace(/[\x1e\x1f]/g, ' ')).join(FS)).split(RS);
     } catch (e) {
       warn('hush: internal error (' + e + '); ignored');
-      return { sends: [] };
+      return { sends };
     }
-    var records = out.split(RS);
-    var sends = [];
-    for (var i = 1; i < records.length; i++) {
+    for (let i = 1; i < out.length; i++) {
       try {
-        var p = perform(records[i].split(FS));
+        const p = perform(out[i].split(FS));
         if (p) sends.push(p);
       } catch (e) {
         warn('hush: ' + e);
       }
     }
-    var r = records[0];
-    return { reply: r === 't' ? true : r === 'f' ? false : r ? r.slice(1) : undefined, sends: sends };
+    const r = out[0];
+    return { reply: r === 't' ? true : r === 'f' ? false : r ? r.slice(1) : undefined, sends };
   }
 
   function perform(a) {
@@ -147,7 +142,7 @@ export function createShell(core, api) {
       case 'W': return warn(a[1]);
       case 'K':
         clearTimeout(timer);
-        timer = setTimeout(function () { call('t'); }, Math.min(Math.max(+a[1] - Date.now(), 0), 2147483647));
+        timer = setTimeout(() => call('t'), Math.min(Math.max(a[1] - Date.now(), 0), 2147483647));
         return;
       case 'E': return enable(a[1]);
       case 'M':
@@ -155,45 +150,40 @@ export function createShell(core, api) {
         return;
       case 'C': return connectBanner(+a[1], a[2], call, 1);
       case 'N':
-        consentListeners.forEach(function (f) {
+        for (const f of consentListeners) {
           try {
             f(a[1]);
           } catch (e) {
             warn('hush: a consent listener threw; ignored');
           }
-        });
+        }
     }
   }
 
   /** fetch (no credentials, text/plain: no preflight, no cookies); sendBeacon when leaving. */
   function send(id, url, leaving, body) {
-    var done = function (status, retryAfter) { call('r', [id, status, retryAfter || '']); };
+    const done = (status, retryAfter) => call('r', [id, status, retryAfter || '']);
     try {
-      if (leaving && navigator.sendBeacon(url, body)) {
-        // A queued beacon cannot be observed further; the browser owns it now.
-        return done(200);
-      }
+      // A queued beacon cannot be observed further; the browser owns it now.
+      if (leaving && navigator.sendBeacon(url, body)) return done(200);
     } catch (e) {
       // no beacon: fetch keepalive below
     }
-    var init = { method: body === undefined ? 'GET' : 'POST', body: body, credentials: 'omit', keepalive: true };
+    const init = { method: body === undefined ? 'GET' : 'POST', body, credentials: 'omit', keepalive: true };
     try {
       init.signal = AbortSignal.timeout(TIMEOUT_MS);
     } catch (e) {
       // older browsers: no timeout
     }
     try {
-      return fetch(url, init).then(
-        function (r) { done(r.status, r.headers.get('Retry-After')); },
-        function () { done(0); }
-      );
+      return fetch(url, init).then((r) => done(r.status, r.headers.get('Retry-After')), () => done(0));
     } catch (e) {
       done(0);
     }
   }
 
   function listen(target, kind, f, capture) {
-    target.addEventListener(kind, function (e) {
+    target.addEventListener(kind, (e) => {
       try {
         f(e);
       } catch (x) {
@@ -218,7 +208,7 @@ export function createShell(core, api) {
 
   function onClick(e) {
     if (typeof e.button !== 'number' || (e.type === 'auxclick' && e.button !== 1)) return;
-    var link = e.target && e.target.closest && e.target.closest('a[href],area[href]');
+    const link = e.target.closest('a[href],area[href]');
     // SVG links have no string href: not followed.
     if (link && typeof link.href === 'string') {
       call('l', [link.href, typeof link.className === 'string' ? link.className : '', link.hasAttribute('download') ? 1 : 0]);
@@ -228,25 +218,25 @@ export function createShell(core, api) {
   /** pushState / replaceState wrapped, popstate listened to. The page view is taken after
    * the page's own handlers ran (setTimeout 0), so a router has set the new title. */
   function trackHistory() {
-    var h = w.history;
-    var navigated = function () { setTimeout(function () { call('u'); }, 0); };
-    ['pushState', 'replaceState'].forEach(function (name) {
-      var original = h[name];
-      if (typeof original !== 'function') return;
-      h[name] = function () {
+    const h = w.history;
+    const navigated = () => setTimeout(() => call('u'), 0);
+    for (const name of ['pushState', 'replaceState']) {
+      const original = h[name];
+      if (typeof original !== 'function') continue;
+      h[name] = function (...args) {
         try {
-          return original.apply(h, arguments);
+          return original.apply(h, args);
         } finally {
           navigated();
         }
       };
-    });
+    }
     listen(w, 'popstate', navigated);
   }
 
   /** One `_paq` item; what a getter returns, else undefined. */
   function run(item) {
-    var list = items(item, 64);
+    const list = items(item, 64);
     if (!list) return warn("hush: _paq.push expects an array like ['trackPageView']; ignored");
     if (typeof list[0] === 'function') {
       try {
@@ -261,52 +251,45 @@ export function createShell(core, api) {
 
   /** A command's name and argument tokens. */
   function command(list) {
-    var out = [list[0]];
-    for (var i = 1; i < list.length && i <= 8; i++) encode(list[i], 0, out);
+    const out = [list[0]];
+    for (let i = 1; i < list.length && i <= 8; i++) encode(list[i], 0, out);
     return out;
   }
 
   function boot(queue) {
-    var seed = crypto.getRandomValues(new Uint8Array(32));
-    var hex = '';
-    for (var i = 0; i < 32; i++) hex += (seed[i] + 256).toString(16).slice(1);
-    var nav = navigator;
-    var dnt = nav.doNotTrack || w.doNotTrack;
-    call('b', [hex, nav.globalPrivacyControl === true ? 1 : 0, dnt === '1' || dnt === 'yes' ? 1 : 0].concat(
-      STORED.map(function (k) { return storage('getItem', k) || ''; })));
+    let seed = '';
+    for (const b of crypto.getRandomValues(new Uint8Array(32))) seed += (b + 256).toString(16).slice(1);
+    const nav = navigator;
+    const dnt = nav.doNotTrack || w.doNotTrack;
+    call('b', [seed, nav.globalPrivacyControl === true ? 1 : 0, dnt === '1' || dnt === 'yes' ? 1 : 0,
+      ...STORED.map((k) => storage('getItem', k) || '')]);
     // matomo.js's apply-first commands run first, in its order (the core knows which).
-    var names = queue.map(function (item) {
-      var list = items(item, 1);
+    const names = queue.map((item) => {
+      const list = items(item, 1);
       return list && typeof list[0] === 'string' ? list[0] : '';
     });
-    var order = call('o', names).reply;
-    (order ? order.split(',') : []).forEach(function (i) { run(queue[+i]); });
-    listen(doc, 'visibilitychange', function () { call(doc.hidden ? 'h' : 'v'); });
+    const order = call('o', names).reply;
+    if (order) for (const i of order.split(',')) run(queue[i]);
+    listen(doc, 'visibilitychange', () => call(doc.hidden ? 'h' : 'v'));
     // pagehide rather than unload, which would keep the page out of the back-forward cache.
-    listen(w, 'pagehide', function () { call('h'); });
-    listen(w, 'pageshow', function (e) { if (e.persisted) call('v'); });
-    listen(w, 'online', function () { call('n', [1]); });
-    listen(w, 'offline', function () { call('n', [0]); });
+    listen(w, 'pagehide', () => call('h'));
+    listen(w, 'pageshow', (e) => e.persisted && call('v'));
+    listen(w, 'online', () => call('n', [1]));
+    listen(w, 'offline', () => call('n', [0]));
   }
 
   return {
-    boot: boot,
-    run: run,
+    boot,
+    run,
     /** The warning a command would give, undefined when it is valid (npm option checks). */
-    check: function (item) {
-      var list = items(item, 64);
+    check(item) {
+      const list = items(item, 64);
       if (!list || typeof list[0] !== 'string') return NAMELESS;
       return call('k', command(list)).reply || undefined;
     },
     /** Sends everything queued now; resolves when those requests have completed. */
-    flush: function () {
-      return Promise.all(call('c', ['flush']).sends);
-    },
-    consent: function () {
-      return call('g').reply;
-    },
-    onConsentChange: function (f) {
-      consentListeners.push(f);
-    },
+    flush: () => Promise.all(call('c', ['flush']).sends),
+    consent: () => call('g').reply,
+    onConsentChange: (f) => consentListeners.push(f),
   };
 }
