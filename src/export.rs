@@ -53,14 +53,19 @@ mod abi {
             let n = unsafe { url(input.as_ptr(), input.len(), base.as_ptr(), base.len(), out.as_mut_ptr(), cap) };
             let n = usize::try_from(n).ok()?;
             if n <= cap {
-                // SAFETY: the shell wrote `n` bytes, from TextEncoder (valid UTF-8, see `c`).
-                unsafe {
-                    out.set_len(n);
-                    return Some(String::from_utf8_unchecked(out));
-                }
+                // SAFETY: the shell wrote `n` bytes.
+                unsafe { out.set_len(n) };
+                return text(out);
             }
             cap = n;
         }
+    }
+
+    /// The shell's bytes come from TextEncoder, but a page may have replaced TextEncoder:
+    /// checked by `bytes::is_utf8` (core's own check is 0.8 KB of wasm).
+    fn text(bytes: Vec<u8>) -> Option<String> {
+        // SAFETY: checked just before.
+        crate::bytes::is_utf8(&bytes).then(|| unsafe { String::from_utf8_unchecked(bytes) })
     }
 
     #[no_mangle]
@@ -74,12 +79,9 @@ mod abi {
 
     #[no_mangle]
     extern "C" fn c(ptr: *mut u8, len: usize) -> usize {
-        // SAFETY: `ptr` came from `m(len)` and the shell filled all `len` bytes with
-        // TextEncoder.encode's output, which is valid UTF-8 by definition (the Encoding
-        // Standard encodes scalar values; lone surrogates become U+FFFD). Only js/wasm.js
-        // holds the exports: the page never sees them. Checking again would cost 0.8 KB.
-        let text = unsafe { String::from_utf8_unchecked(Vec::from_raw_parts(ptr, len, len)) };
-        let answer = super::hush(&text, resolve);
+        // SAFETY: `ptr` came from `m(len)` and the shell filled all `len` bytes.
+        let input = unsafe { Vec::from_raw_parts(ptr, len, len) };
+        let answer = text(input).map_or_else(String::new, |t| super::hush(&t, resolve));
         let Ok(mut state) = super::STATE.0.try_borrow_mut() else { return 0 };
         state.1 = answer;
         state.1.len()

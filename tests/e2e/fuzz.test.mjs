@@ -183,3 +183,15 @@ test('hostile items queued before hush loads: it still starts, runs the rest, an
   assert.equal(warnings.length, 4, warnings.join(' | '));
   assert.ok(warnings.every((w) => w.startsWith('hush: ') && !/could not start|command failed/.test(w)), warnings.join(' | '));
 });
+
+test('a page whose TextEncoder emits invalid UTF-8: the wasm refuses the text, hush sends nothing and throws nothing', async () => {
+  // A broken polyfill installed before hush.js: every string becomes a lone continuation byte.
+  const broken = `window.TextEncoder = class { encode() { return new Uint8Array([0x80, 0xff]); } };`;
+  const page = await t.open('/t/broken-encoder.html', snippetPage({
+    paq: [['trackPageView'], ['trackEvent', 'a', 'b']],
+  }).replace('<script src="/config.js"></script>', `<script src="/config.js"></script><script>${broken}</script>`));
+  await waitForTracker(page);
+  await page.evaluate(() => window._paq.push(['trackEvent', 'c', 'd'], ['flush']));
+  await expectExactlyHits(t.collector, 0, { quietMs: 1000 });
+  assert.deepEqual(page.logs.pageErrors, []);
+});
