@@ -528,7 +528,8 @@ fn is_token(v: &[u8]) -> bool {
         }
         letters_digits += 1;
         classes |= 1 << k;
-        let vowel = k == 3 || b"aeiouy".contains(&c.to_ascii_lowercase());
+        // `c | 0x20` lower-cases a letter (and k == 3 covers digits)
+        let vowel = k == 3 || matches!(c | 0x20, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
         consonants = if vowel { 0 } else { consonants + 1 };
         let prev = class(at(v, n.wrapping_sub(1)));
         let next_lower = class(at(v, n + 1)) == 2;
