@@ -56,14 +56,17 @@ fn close_word(ends: &mut [u8; MAX], w: &mut usize, n: usize) {
     }
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
-}
-
 /// True when `word` equals (or, with `anywhere`, contains) one entry of the `|`-separated
-/// `list`. One string per list, not a table of `&str`: less data and no pointer table.
-fn listed(list: &[u8], word: &[u8], anywhere: bool) -> bool {
-    list.split(|&c| c == b'|').any(|x| if anywhere { contains(word, x) } else { x == word })
+/// `list`, ignoring ASCII case. One string per list, not a table of `&str`: less data and no
+/// pointer table. (The deny-lists are lower case and so are the words they are matched with.)
+pub(super) fn listed(list: &[u8], word: &[u8], anywhere: bool) -> bool {
+    list.split(|&c| c == b'|').any(|x| {
+        if anywhere {
+            word.windows(x.len()).any(|w| w.eq_ignore_ascii_case(x))
+        } else {
+            word.eq_ignore_ascii_case(x)
+        }
+    })
 }
 
 /// True when the built-in deny-list removes this (already percent-decoded) key.

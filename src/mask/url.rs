@@ -77,14 +77,9 @@ fn push(out: &mut String, s: &str, a: usize, b: usize) {
 }
 
 /// Path segments a secret usually follows (`/password/reset/<token>`, `/verify/<id>/<hash>`).
-const SECRET_CONTEXT: &[&[u8]] = &[
-    b"reset", b"verif", b"confirm", b"activat", b"invit", b"magic", b"token", b"passw",
-    b"unsubscribe", b"recover", b"login", b"signin", b"oauth", b"session",
-];
-
-fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
-}
+/// (`|`-separated, matched anywhere in the segment ignoring case.)
+const SECRET_CONTEXT: &[u8] =
+    b"reset|verif|confirm|activat|invit|magic|token|passw|unsubscribe|recover|login|signin|oauth|session";
 
 /// After a secret-context segment, an ID-like segment (8+ bytes with a digit or an upper-case
 /// letter, no dot, so not a word, a slug or a file name) is taken for a secret.
@@ -105,7 +100,7 @@ fn mask_path(out: &mut String, path: &str, spans: &mut Vec<Span>) {
             continue;
         }
         mask_component(out, seg, false, spans);
-        armed |= SECRET_CONTEXT.iter().any(|w| contains_ci(seg.as_bytes(), w));
+        armed |= keys::listed(SECRET_CONTEXT, seg.as_bytes(), true);
     }
 }
 
