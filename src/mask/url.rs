@@ -211,12 +211,19 @@ fn mask_component(out: &mut String, raw: &str, query: bool, spans: &mut Vec<Span
     if !rb.iter().any(|&c| c == b'%' || c == b'+') {
         scan(rb, spans); // fast path: nothing to decode, offsets are raw offsets
     } else {
-        let (dec, map) = decode(rb, false);
+        let (mut dec, map) = decode(rb, false);
         scan(&dec, spans);
-        if query && dec.contains(&b'+') {
-            let spaced: Vec<u8> = dec.iter().map(|&c| if c == b'+' { b' ' } else { c }).collect();
+        // Second reading, `+` as a space: rewritten in place (no second buffer).
+        let mut plus = false;
+        for c in dec.iter_mut() {
+            if query && *c == b'+' {
+                *c = b' ';
+                plus = true;
+            }
+        }
+        if plus {
             let mut more = Vec::new();
-            scan(&spaced, &mut more);
+            scan(&dec, &mut more);
             for sp in more {
                 add_span(spans, sp);
             }
