@@ -426,10 +426,13 @@ fn digits(s: &[u8], mut k: usize, seps: &[u8]) -> Digits {
 }
 
 fn luhn(ds: &[u8]) -> bool {
-    let sum: u32 = ds.iter().rev().enumerate().map(|(n, &x)| {
-        let v = if n % 2 == 1 { x as u32 * 2 } else { x as u32 };
-        if v > 9 { v - 9 } else { v }
-    }).sum();
+    // From the last digit: every second one doubled (digits of the product summed).
+    let (mut sum, mut double) = (0u32, false);
+    for &x in ds.iter().rev() {
+        let v = if double { x as u32 * 2 } else { x as u32 };
+        sum += if v > 9 { v - 9 } else { v };
+        double = !double;
+    }
     sum.is_multiple_of(10)
 }
 
