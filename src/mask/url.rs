@@ -166,12 +166,13 @@ fn keep_key(raw: &str, rules: &UrlRules) -> bool {
     }
 }
 
-fn hex_val(c: u8) -> Option<u8> {
+/// Value of a hex digit, 16 for anything else.
+fn hex_val(c: u8) -> u8 {
     match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        b'A'..=b'F' => c - b'A' + 10,
+        _ => 16,
     }
 }
 
@@ -183,19 +184,15 @@ fn decode(raw: &[u8], plus: bool) -> (Vec<u8>, Vec<usize>) {
     let mut i = 0;
     while let Some(&c) = raw.get(i) {
         map.push(i);
-        let escaped = match (c, raw.get(i + 1).and_then(|&h| hex_val(h)), raw.get(i + 2).and_then(|&l| hex_val(l))) {
-            (b'%', Some(h), Some(l)) => Some(h * 16 + l),
-            _ => None,
-        };
-        match escaped {
-            Some(v) => {
-                dec.push(v);
-                i += 3;
-            }
-            None => {
-                dec.push(if plus && c == b'+' { b' ' } else { c });
-                i += 1;
-            }
+        // past the end reads as 0, not a hex digit
+        let hi = hex_val(raw.get(i + 1).copied().unwrap_or(0));
+        let lo = hex_val(raw.get(i + 2).copied().unwrap_or(0));
+        if c == b'%' && hi < 16 && lo < 16 {
+            dec.push(hi * 16 + lo);
+            i += 3;
+        } else {
+            dec.push(if plus && c == b'+' { b' ' } else { c });
+            i += 1;
         }
     }
     map.push(raw.len());
