@@ -51,7 +51,14 @@ fn scheme_end(b: &[u8]) -> Option<usize> {
 /// First index at or after `from` holding one of `set`, or the length.
 /// (Plain loops rather than `str::split`/`find`: they pull in memchr and char searchers.)
 fn find_any(b: &[u8], from: usize, set: &[u8]) -> usize {
-    b.iter().skip(from).position(|c| set.iter().any(|x| x == c)).map_or(b.len(), |p| from + p)
+    let mut i = from;
+    while let Some(c) = b.get(i) {
+        if set.iter().any(|x| x == c) {
+            return i;
+        }
+        i += 1;
+    }
+    b.len()
 }
 
 /// The pieces of `s` between `sep` bytes (like `str::split` with an ASCII separator).
