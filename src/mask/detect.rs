@@ -525,9 +525,6 @@ fn is_token(v: &[u8]) -> bool {
     if v.len() < 20 {
         return false;
     }
-    if v.iter().all(|&c| hex(c)) {
-        return v.len() >= 32; // hex IDs shorter than 128 bits (ObjectIds, short SHAs) stay
-    }
     let (mut letters_digits, mut classes, mut irregular) = (0u32, 0u8, 0u32);
     let (mut hex_run, mut max_hex, mut consonants) = (0, 0, 0);
     for (n, &c) in v.iter().enumerate() {
@@ -550,6 +547,9 @@ fn is_token(v: &[u8]) -> bool {
             (2, 1) if !next_lower => 1,
             _ => (consonants >= 4) as u32,
         };
+    }
+    if max_hex == v.len() {
+        return v.len() >= 32; // all hex: IDs shorter than 128 bits (ObjectIds, short SHAs) stay
     }
     max_hex >= 32 || (letters_digits >= 16 && classes.count_ones() >= 2 && irregular * 4 >= letters_digits)
 }
