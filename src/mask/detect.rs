@@ -105,27 +105,26 @@ fn word_edge(s: &[u8], i: usize) -> bool {
     !alnum(at(s, i.wrapping_sub(1))) || (at(s, i.wrapping_sub(3)) == b'%' && hex(at(s, i.wrapping_sub(2))))
 }
 
-type Detector = fn(&[u8], usize) -> Option<usize>;
-
 /// Order matters: the more specific shape wins (a card before a phone, an IP before both).
-const DETECTORS: [(Detector, Kind); 7] = [
-    (email, Kind::Email),
-    (jwt, Kind::Jwt),
-    (iban, Kind::Iban),
-    (ipv4, Kind::Ip),
-    (ipv6, Kind::Ip),
-    (card, Kind::Card),
-    (phone, Kind::Phone),
-];
-
 fn detect_at(s: &[u8], i: usize, judged: &mut usize) -> Option<Span> {
     if let Some((start, end)) = secret_value(s, i) {
         return Some(Span { start, end, kind: Kind::Secret });
     }
-    for (f, kind) in DETECTORS {
-        if let Some(end) = f(s, i) {
-            return Some(Span { start: i, end, kind });
-        }
+    let found = if let Some(end) = email(s, i) {
+        Some((end, Kind::Email))
+    } else if let Some(end) = jwt(s, i) {
+        Some((end, Kind::Jwt))
+    } else if let Some(end) = iban(s, i) {
+        Some((end, Kind::Iban))
+    } else if let Some(end) = ipv4(s, i).or_else(|| ipv6(s, i)) {
+        Some((end, Kind::Ip))
+    } else if let Some(end) = card(s, i) {
+        Some((end, Kind::Card))
+    } else {
+        phone(s, i).map(|end| (end, Kind::Phone))
+    };
+    if let Some((end, kind)) = found {
+        return Some(Span { start: i, end, kind });
     }
     if i >= *judged {
         let end = token_run(s, i);
