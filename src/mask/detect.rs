@@ -105,27 +105,26 @@ fn word_edge(s: &[u8], i: usize) -> bool {
     !alnum(at(s, i.wrapping_sub(1))) || (at(s, i.wrapping_sub(3)) == b'%' && hex(at(s, i.wrapping_sub(2))))
 }
 
-type Detector = fn(&[u8], usize) -> Option<usize>;
-
 /// Order matters: the more specific shape wins (a card before a phone, an IP before both).
-const DETECTORS: [(Detector, Kind); 7] = [
-    (email, Kind::Email),
-    (jwt, Kind::Jwt),
-    (iban, Kind::Iban),
-    (ipv4, Kind::Ip),
-    (ipv6, Kind::Ip),
-    (card, Kind::Card),
-    (phone, Kind::Phone),
-];
-
 fn detect_at(s: &[u8], i: usize, judged: &mut usize) -> Option<Span> {
     if let Some((start, end)) = secret_value(s, i) {
         return Some(Span { start, end, kind: Kind::Secret });
     }
-    for (f, kind) in DETECTORS {
-        if let Some(end) = f(s, i) {
-            return Some(Span { start: i, end, kind });
-        }
+    let found = if let Some(end) = email(s, i) {
+        Some((end, Kind::Email))
+    } else if let Some(end) = jwt(s, i) {
+        Some((end, Kind::Jwt))
+    } else if let Some(end) = iban(s, i) {
+        Some((end, Kind::Iban))
+    } else if let Some(end) = ipv4(s, i).or_else(|| ipv6(s, i)) {
+        Some((end, Kind::Ip))
+    } else if let Some(end) = card(s, i) {
+        Some((end, Kind::Card))
+    } else {
+        phone(s, i).map(|end| (end, Kind::Phone))
+    };
+    if let Some((end, kind)) = found {
+        return Some(Span { start: i, end, kind });
     }
     if i >= *judged {
         let end = token_run(s, i);
@@ -274,15 +273,24 @@ fn iban(s: &[u8], i: usize) -> Option<usize> {
 }
 
 fn iban_valid(v: &[u8]) -> bool {
-    let n = v.iter().filter(|&&c| c != b' ').count();
+    // (Plain loops over the bytes, spaces skipped: filter/enumerate chains cost more code.)
+    let mut n = 0;
+    for &c in v {
+        n += (c != b' ') as usize;
+    }
     if !(15..=34).contains(&n) {
         return false;
     }
     // Move the first four characters to the end (second pass); letters count as 10..35.
     let mut r = 0u32;
-    for tail in [false, true] {
-        for (idx, &c) in v.iter().filter(|&&c| c != b' ').enumerate() {
-            if (idx < 4) != tail {
+    for pass in 0..2 {
+        let mut idx = 0;
+        for &c in v {
+            if c == b' ' {
+                continue;
+            }
+            idx += 1;
+            if (idx <= 4) != (pass == 1) {
                 continue;
             }
             let x = if digit(c) { (c - b'0') as u32 } else { c.to_ascii_uppercase().wrapping_sub(b'A') as u32 + 10 };
@@ -417,10 +425,13 @@ fn digits(s: &[u8], mut k: usize, seps: &[u8]) -> Digits {
 }
 
 fn luhn(ds: &[u8]) -> bool {
-    let sum: u32 = ds.iter().rev().enumerate().map(|(n, &x)| {
-        let v = if n % 2 == 1 { x as u32 * 2 } else { x as u32 };
-        if v > 9 { v - 9 } else { v }
-    }).sum();
+    // From the last digit: every second one doubled (digits of the product summed).
+    let (mut sum, mut double) = (0u32, false);
+    for &x in ds.iter().rev() {
+        let v = if double { x as u32 * 2 } else { x as u32 };
+        sum += if v > 9 { v - 9 } else { v };
+        double = !double;
+    }
     sum.is_multiple_of(10)
 }
 
@@ -513,9 +524,6 @@ fn is_token(v: &[u8]) -> bool {
     if v.len() < 20 {
         return false;
     }
-    if v.iter().all(|&c| hex(c)) {
-        return v.len() >= 32; // hex IDs shorter than 128 bits (ObjectIds, short SHAs) stay
-    }
     let (mut letters_digits, mut classes, mut irregular) = (0u32, 0u8, 0u32);
     let (mut hex_run, mut max_hex, mut consonants) = (0, 0, 0);
     for (n, &c) in v.iter().enumerate() {
@@ -528,7 +536,8 @@ fn is_token(v: &[u8]) -> bool {
         }
         letters_digits += 1;
         classes |= 1 << k;
-        let vowel = k == 3 || b"aeiouy".contains(&c.to_ascii_lowercase());
+        // `c | 0x20` lower-cases a letter (and k == 3 covers digits)
+        let vowel = k == 3 || matches!(c | 0x20, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
         consonants = if vowel { 0 } else { consonants + 1 };
         let prev = class(at(v, n.wrapping_sub(1)));
         let next_lower = class(at(v, n + 1)) == 2;
@@ -537,6 +546,9 @@ fn is_token(v: &[u8]) -> bool {
             (2, 1) if !next_lower => 1,
             _ => (consonants >= 4) as u32,
         };
+    }
+    if max_hex == v.len() {
+        return v.len() >= 32; // all hex: IDs shorter than 128 bits (ObjectIds, short SHAs) stay
     }
     max_hex >= 32 || (letters_digits >= 16 && classes.count_ones() >= 2 && irregular * 4 >= letters_digits)
 }

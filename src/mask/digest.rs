@@ -22,8 +22,8 @@ const H0: [u32; 8] = [
 /// One 64-byte block into the state.
 fn compress(h: &mut [u32; 8], block: &[u8; 64]) {
     let mut w = [0u32; 64];
-    for (i, c) in block.chunks_exact(4).enumerate() {
-        w[i] = u32::from_be_bytes([c[0], c[1], c[2], c[3]]);
+    for (i, &b) in block.iter().enumerate() {
+        w[i / 4] = w[i / 4] << 8 | b as u32; // big-endian words
     }
     for i in 16..64 {
         let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
@@ -46,35 +46,50 @@ fn compress(h: &mut [u32; 8], block: &[u8; 64]) {
     }
 }
 
+/// Running state: chained value and the partly filled block.
+struct State {
+    h: [u32; 8],
+    block: [u8; 64],
+    fill: usize,
+}
+
+impl State {
+    /// Appends one byte, compressing each full block. Message and padding go through this
+    /// one path (no separate padding code).
+    fn byte(&mut self, b: u8) {
+        if let Some(slot) = self.block.get_mut(self.fill) {
+            *slot = b;
+        }
+        self.fill += 1;
+        if self.fill == 64 {
+            compress(&mut self.h, &self.block);
+            self.fill = 0;
+        }
+    }
+}
+
 /// SHA-256 of the concatenation of `parts` (saves building one buffer for HMAC).
 fn sha256_parts(parts: &[&[u8]]) -> [u8; 32] {
-    let mut h = H0;
-    let mut block = [0u8; 64];
-    let mut fill = 0usize;
+    let mut st = State { h: H0, block: [0; 64], fill: 0 };
     let mut total: u64 = 0;
     for part in parts {
         for &b in *part {
-            block[fill] = b;
-            fill += 1;
-            if fill == 64 {
-                compress(&mut h, &block);
-                fill = 0;
-            }
+            st.byte(b);
         }
         total = total.wrapping_add(part.len() as u64);
     }
-    // Padding: 0x80, zeros, then the message length in bits (big-endian) in the last 8 bytes.
-    block[fill] = 0x80;
-    block[fill + 1..].fill(0);
-    if fill >= 56 {
-        compress(&mut h, &block);
-        block = [0u8; 64];
+    // Padding: 0x80, zeros up to 56 bytes into a block, then the message length in bits
+    // (big-endian) in its last 8 bytes.
+    st.byte(0x80);
+    while st.fill != 56 {
+        st.byte(0);
     }
-    block[56..].copy_from_slice(&total.wrapping_mul(8).to_be_bytes());
-    compress(&mut h, &block);
+    for b in total.wrapping_mul(8).to_be_bytes() {
+        st.byte(b);
+    }
     let mut out = [0u8; 32];
-    for (o, w) in out.chunks_exact_mut(4).zip(h) {
-        o.copy_from_slice(&w.to_be_bytes());
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = (st.h[i / 4] >> (24 - 8 * (i % 4))) as u8; // big-endian words
     }
     out
 }

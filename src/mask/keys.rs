@@ -5,24 +5,20 @@
 //! covers `access_token`, `X-Amz-Signature`, `user[email]`, `customerEmail` and friends.
 
 /// Denied when they appear anywhere in the key, words joined (`newpassword`, `phpsessid`).
-const ANYWHERE: &[&str] = &[
-    "token", "passw", "secret", "signature", "credential", "session", "sessid", "email",
-    "phone", "apikey", "authoriz", "nonce", "cardnumber", "ccnum", "iban",
-];
+const ANYWHERE: &[u8] = b"\
+    token|passw|secret|signature|credential|session|sessid|email|phone|apikey|authoriz|\
+    nonce|cardnumber|ccnum|iban";
 
 /// Denied when one word of the key is exactly this (`api_key`, but not `keyword` or `hotel`).
-const WORDS: &[&str] = &[
-    "auth", "pwd", "pass", "mail", "tel", "mobile", "fax", "sid", "key", "otp", "pin", "sig",
-    "jwt", "bearer", "cvv", "cvc", "ssn", "passcode",
-];
+const WORDS: &[u8] = b"\
+    auth|pwd|pass|mail|tel|mobile|fax|sid|key|otp|pin|sig|jwt|bearer|cvv|cvc|ssn|passcode";
 
 /// Denied only as the whole key: common words that are harmless inside other keys
 /// (`code` but not `promo_code`, `state` but not `us_state_filter`).
-const WHOLE: &[&str] = &[
-    "code", "state", "login", "user", "username", "userid", "uid", "firstname", "lastname",
-    "fullname", "surname", "address", "dob", "birthdate", "birthday", "cc", "verificationcode",
-    "confirmationcode", "activationcode", "resetcode", "smscode", "hash",
-];
+const WHOLE: &[u8] = b"\
+    code|state|login|user|username|userid|uid|firstname|lastname|fullname|surname|address|\
+    dob|birthdate|birthday|cc|verificationcode|confirmationcode|activationcode|resetcode|\
+    smscode|hash";
 
 const MAX: usize = 64;
 
@@ -60,8 +56,17 @@ fn close_word(ends: &mut [u8; MAX], w: &mut usize, n: usize) {
     }
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+/// True when `word` equals (or, with `anywhere`, contains) one entry of the `|`-separated
+/// `list`, ignoring ASCII case. One string per list, not a table of `&str`: less data and no
+/// pointer table. (The deny-lists are lower case and so are the words they are matched with.)
+pub(super) fn listed(list: &[u8], word: &[u8], anywhere: bool) -> bool {
+    list.split(|&c| c == b'|').any(|x| {
+        if anywhere {
+            word.windows(x.len()).any(|w| w.eq_ignore_ascii_case(x))
+        } else {
+            word.eq_ignore_ascii_case(x)
+        }
+    })
 }
 
 /// True when the built-in deny-list removes this (already percent-decoded) key.
@@ -73,13 +78,13 @@ pub fn is_denied(key: &[u8]) -> bool {
     if n == 0 {
         return false;
     }
-    if WHOLE.iter().any(|x| x.as_bytes() == joined) || ANYWHERE.iter().any(|x| contains(joined, x.as_bytes())) {
+    if listed(WHOLE, joined, false) || listed(ANYWHERE, joined, true) {
         return true;
     }
     let mut start = 0usize;
     for &e in ends.get(..w).unwrap_or(&[]) {
         let word = buf.get(start..e as usize).unwrap_or(&[]);
-        if WORDS.iter().any(|x| x.as_bytes() == word) {
+        if listed(WORDS, word, false) {
             return true;
         }
         start = e as usize;

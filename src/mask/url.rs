@@ -51,7 +51,14 @@ fn scheme_end(b: &[u8]) -> Option<usize> {
 /// First index at or after `from` holding one of `set`, or the length.
 /// (Plain loops rather than `str::split`/`find`: they pull in memchr and char searchers.)
 fn find_any(b: &[u8], from: usize, set: &[u8]) -> usize {
-    b.iter().skip(from).position(|c| set.iter().any(|x| x == c)).map_or(b.len(), |p| from + p)
+    let mut i = from;
+    while let Some(c) = b.get(i) {
+        if set.iter().any(|x| x == c) {
+            return i;
+        }
+        i += 1;
+    }
+    b.len()
 }
 
 /// The pieces of `s` between `sep` bytes (like `str::split` with an ASCII separator).
@@ -77,14 +84,9 @@ fn push(out: &mut String, s: &str, a: usize, b: usize) {
 }
 
 /// Path segments a secret usually follows (`/password/reset/<token>`, `/verify/<id>/<hash>`).
-const SECRET_CONTEXT: &[&[u8]] = &[
-    b"reset", b"verif", b"confirm", b"activat", b"invit", b"magic", b"token", b"passw",
-    b"unsubscribe", b"recover", b"login", b"signin", b"oauth", b"session",
-];
-
-fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
-}
+/// (`|`-separated, matched anywhere in the segment ignoring case.)
+const SECRET_CONTEXT: &[u8] =
+    b"reset|verif|confirm|activat|invit|magic|token|passw|unsubscribe|recover|login|signin|oauth|session";
 
 /// After a secret-context segment, an ID-like segment (8+ bytes with a digit or an upper-case
 /// letter, no dot, so not a word, a slug or a file name) is taken for a secret.
@@ -105,7 +107,7 @@ fn mask_path(out: &mut String, path: &str, spans: &mut Vec<Span>) {
             continue;
         }
         mask_component(out, seg, false, spans);
-        armed |= SECRET_CONTEXT.iter().any(|w| contains_ci(seg.as_bytes(), w));
+        armed |= keys::listed(SECRET_CONTEXT, seg.as_bytes(), true);
     }
 }
 
@@ -171,12 +173,13 @@ fn keep_key(raw: &str, rules: &UrlRules) -> bool {
     }
 }
 
-fn hex_val(c: u8) -> Option<u8> {
+/// Value of a hex digit, 16 for anything else.
+fn hex_val(c: u8) -> u8 {
     match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        b'A'..=b'F' => c - b'A' + 10,
+        _ => 16,
     }
 }
 
@@ -188,19 +191,15 @@ fn decode(raw: &[u8], plus: bool) -> (Vec<u8>, Vec<usize>) {
     let mut i = 0;
     while let Some(&c) = raw.get(i) {
         map.push(i);
-        let escaped = match (c, raw.get(i + 1).and_then(|&h| hex_val(h)), raw.get(i + 2).and_then(|&l| hex_val(l))) {
-            (b'%', Some(h), Some(l)) => Some(h * 16 + l),
-            _ => None,
-        };
-        match escaped {
-            Some(v) => {
-                dec.push(v);
-                i += 3;
-            }
-            None => {
-                dec.push(if plus && c == b'+' { b' ' } else { c });
-                i += 1;
-            }
+        // past the end reads as 0, not a hex digit
+        let hi = hex_val(raw.get(i + 1).copied().unwrap_or(0));
+        let lo = hex_val(raw.get(i + 2).copied().unwrap_or(0));
+        if c == b'%' && hi < 16 && lo < 16 {
+            dec.push(hi * 16 + lo);
+            i += 3;
+        } else {
+            dec.push(if plus && c == b'+' { b' ' } else { c });
+            i += 1;
         }
     }
     map.push(raw.len());
@@ -216,12 +215,19 @@ fn mask_component(out: &mut String, raw: &str, query: bool, spans: &mut Vec<Span
     if !rb.iter().any(|&c| c == b'%' || c == b'+') {
         scan(rb, spans); // fast path: nothing to decode, offsets are raw offsets
     } else {
-        let (dec, map) = decode(rb, false);
+        let (mut dec, map) = decode(rb, false);
         scan(&dec, spans);
-        if query && dec.contains(&b'+') {
-            let spaced: Vec<u8> = dec.iter().map(|&c| if c == b'+' { b' ' } else { c }).collect();
+        // Second reading, `+` as a space: rewritten in place (no second buffer).
+        let mut plus = false;
+        for c in dec.iter_mut() {
+            if query && *c == b'+' {
+                *c = b' ';
+                plus = true;
+            }
+        }
+        if plus {
             let mut more = Vec::new();
-            scan(&spaced, &mut more);
+            scan(&dec, &mut more);
             for sp in more {
                 add_span(spans, sp);
             }
