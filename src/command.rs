@@ -122,20 +122,37 @@ pub enum Command {
     Ignored(&'static str),
 }
 
-/// matomo.js's "apply first" set, in matomo.js's order (it applies them in this order,
-/// not in push order), followed by hush's own privacy settings, which must also hold
-/// before the first hit of the page.
-const APPLY_FIRST: &[&str] = &[
-    "forgetCookieConsentGiven", "requireCookieConsent", "disableCookies", "setTrackerUrl",
-    "setDomains", "setUserId", "setSiteId", "enableLinkTracking", "setCookieConsentGiven",
-    "requireConsent", "setConsentGiven", "setExcludedQueryParams",
-    "setHonorGlobalPrivacyControl", "setDoNotTrack", "setAllowedQueryParams", "setMaskSelectors",
-    "setUserIdSalt", "setBatchOptions", "setRequestMethod", "connectConsentManager",
+/// matomo.js's "apply first" set as opcodes (positions in `NAMES`), in matomo.js's order
+/// (it applies them in this order, not in push order), followed by hush's own privacy
+/// settings, which must also hold before the first hit of the page. Opcodes rather than
+/// names: the names are already in `NAMES` (the test below spells them out).
+const APPLY_FIRST: [u8; 20] = [
+    51, // forgetCookieConsentGiven
+    45, // requireCookieConsent
+    56, // disableCookies
+    0,  // setTrackerUrl
+    5,  // setDomains
+    2,  // setUserId
+    1,  // setSiteId
+    19, // enableLinkTracking
+    49, // setCookieConsentGiven
+    44, // requireConsent
+    46, // setConsentGiven
+    6,  // setExcludedQueryParams
+    55, // setHonorGlobalPrivacyControl
+    54, // setDoNotTrack
+    7,  // setAllowedQueryParams
+    8,  // setMaskSelectors
+    4,  // setUserIdSalt
+    24, // setBatchOptions
+    23, // setRequestMethod
+    25, // connectConsentManager
 ];
 
 /// Rank of a command name in the apply-first set, if it belongs to it.
 pub fn apply_first_rank(name: &str) -> Option<usize> {
-    APPLY_FIRST.iter().position(|n| *n == name)
+    let op = opcode(name)?;
+    APPLY_FIRST.iter().position(|&o| o as usize == op)
 }
 
 /// Parses `[name, ...args]`. `Err` holds the one console warning to print.
@@ -179,10 +196,15 @@ const LISTS: [ListSetting; 8] = [
     ListSetting::IgnoreClasses,
 ];
 
+/// Position of `name` in `NAMES`.
+fn opcode(name: &str) -> Option<usize> {
+    crate::bytes::split(NAMES, b' ').position(|n| n == name)
+}
+
 fn build(a: &Args) -> Option<Command> {
     use Command as C;
     use ConsentEvent as E;
-    let op = crate::bytes::split(NAMES, b' ').position(|n| n == a.name)?;
+    let op = opcode(a.name)?;
     Some(match op {
         0 => C::SetTrackerUrl(a.text(0)),
         1 => C::SetSiteId(a.site_id(0)),
@@ -594,8 +616,16 @@ mod tests {
         for (i, n) in names.iter().enumerate() {
             assert!(!n.is_empty() && names.iter().position(|m| m == n) == Some(i), "{n}");
         }
-        for n in APPLY_FIRST {
-            assert!(names.contains(n), "{n}");
+        let apply_first = [
+            "forgetCookieConsentGiven", "requireCookieConsent", "disableCookies", "setTrackerUrl",
+            "setDomains", "setUserId", "setSiteId", "enableLinkTracking", "setCookieConsentGiven",
+            "requireConsent", "setConsentGiven", "setExcludedQueryParams",
+            "setHonorGlobalPrivacyControl", "setDoNotTrack", "setAllowedQueryParams", "setMaskSelectors",
+            "setUserIdSalt", "setBatchOptions", "setRequestMethod", "connectConsentManager",
+        ];
+        for (rank, n) in apply_first.iter().enumerate() {
+            assert_eq!(names[APPLY_FIRST[rank] as usize], *n);
+            assert_eq!(apply_first_rank(n), Some(rank), "{n}");
         }
     }
 
