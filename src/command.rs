@@ -166,7 +166,12 @@ pub fn parse(name: &str, args: &[Arg]) -> Result<Command, String> {
     match (a.err.get(), c) {
         (Some((i, want)), _) => Err(a.bad(i, want)),
         (None, Some(c)) => Ok(c),
-        (None, None) => Err(["hush: unknown command \"", &clip(name, 64), "\"; ignored"].concat()),
+        (None, None) => {
+            let mut w = String::from("hush: unknown command \"");
+            push_clipped(&mut w, name, 64);
+            w.push_str("\"; ignored");
+            Err(w)
+        }
     }
 }
 
@@ -276,18 +281,17 @@ fn build(a: &Args) -> Option<Command> {
     })
 }
 
-/// At most `max` bytes of `s` (at a character boundary), `…` marking a cut: a warning
-/// never echoes a megabyte the page pushed as a command name.
-fn clip(s: &str, max: usize) -> String {
+/// Appends at most `max` bytes of `s` (at a character boundary), `…` marking a cut: a
+/// warning never echoes a megabyte the page pushed as a command name.
+fn push_clipped(out: &mut String, s: &str, max: usize) {
     let mut end = s.len().min(max);
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    let mut out = String::from(s.get(..end).unwrap_or(""));
+    out.push_str(s.get(..end).unwrap_or(""));
     if end < s.len() {
         out.push('…');
     }
-    out
 }
 
 
