@@ -424,16 +424,13 @@ impl Args<'_> {
             Arg::Str(s) => {
                 let sep = if self.name == "setDownloadExtensions" { b'|' } else { 0 };
                 for p in crate::bytes::split(s, sep) {
-                    let p = p.trim();
-                    if !p.is_empty() {
-                        out.push(String::from(p));
-                    }
+                    push_trimmed(&mut out, p);
                 }
             }
             Arg::List(items) => {
                 for item in items {
                     match item {
-                        Arg::Str(s) if !s.trim().is_empty() => out.push(String::from(s.trim())),
+                        Arg::Str(s) if push_trimmed(&mut out, s) => {}
                         _ => {
                             self.fail(i, "a list of non-empty strings");
                             break;
@@ -533,6 +530,16 @@ impl Args<'_> {
         }
         Command::SetBatchOptions { max_hits, max_delay_ms }
     }
+}
+
+/// Pushes `s` trimmed unless that is empty; tells whether it did.
+fn push_trimmed(out: &mut Vec<String>, s: &str) -> bool {
+    let t = s.trim();
+    let keep = !t.is_empty();
+    if keep {
+        out.push(String::from(t));
+    }
+    keep
 }
 
 /// A plain decimal number ("12", "-3.5", "19.99"); no exponents, no hex. Avoids pulling
