@@ -52,16 +52,33 @@ fn split_scheme(url: &str) -> Option<(&str, &str)> {
     Some((url.get(..i)?, url.get(i + 3..)?))
 }
 
-/// `s` up to the first ASCII byte in `stops` (all of `s` if none).
+/// `s` up to the first ASCII byte in `stops` (all of `s` if none). Plain byte loops
+/// here and below: iterator adapters and `slice::contains` cost more in the wasm.
 fn until<'a>(s: &'a str, stops: &[u8]) -> &'a str {
-    let end = s.bytes().position(|b| stops.contains(&b)).unwrap_or(s.len());
+    let b = s.as_bytes();
+    let mut end = 0;
+    'scan: while end < b.len() {
+        for &stop in stops {
+            if b[end] == stop {
+                break 'scan;
+            }
+        }
+        end += 1;
+    }
     s.get(..end).unwrap_or(s)
 }
 
 /// `s` after the last ASCII byte `sep`, if there is one.
 fn after_last(s: &str, sep: u8) -> Option<&str> {
-    let i = s.bytes().rposition(|b| b == sep)?;
-    s.get(i + 1..)
+    let b = s.as_bytes();
+    let mut i = b.len();
+    while i > 0 {
+        if b[i - 1] == sep {
+            return s.get(i..);
+        }
+        i -= 1;
+    }
+    None
 }
 
 /// Host (lower case, no port, no credentials) from `host/path…`.
