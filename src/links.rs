@@ -48,7 +48,11 @@ pub fn classify(href: &str, classes: &str, has_download_attr: bool, page_host: &
 
 /// `(scheme, rest)` around the first "://" (a byte scan: no substring searcher in the wasm).
 fn split_scheme(url: &str) -> Option<(&str, &str)> {
-    let i = url.as_bytes().windows(3).position(|w| w == b"://")?;
+    let b = url.as_bytes();
+    let mut i = 0;
+    while b.get(i..i + 3)? != b"://" {
+        i += 1;
+    }
     Some((url.get(..i)?, url.get(i + 3..)?))
 }
 
