@@ -30,7 +30,8 @@ pub fn classify(href: &str, classes: &str, has_download_attr: bool, page_host: &
         })
     };
     let (scheme, rest) = split_scheme(href)?;
-    if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https" | "ftp") || has_class(&rules.ignore_classes, "ignore") {
+    let web = ["http", "https", "ftp"].iter().any(|w| scheme.eq_ignore_ascii_case(w));
+    if !web || has_class(&rules.ignore_classes, "ignore") {
         return None;
     }
     if has_class(&rules.download_classes, "download") {
@@ -100,25 +101,33 @@ fn is_download(rest: &str, rules: &LinkRules) -> bool {
     let path = until(rest, b"?#");
     let last = after_last(path, b'/').unwrap_or(path);
     let Some(ext) = after_last(last, b'.') else { return false };
-    let ext = ext.to_ascii_lowercase();
+    // Any ASCII case matches (the default list is lower case): no lowered copy needed.
     match &rules.extensions {
-        Some(list) => list.iter().any(|e| e.eq_ignore_ascii_case(&ext)),
-        None => crate::bytes::split(DEFAULT_EXTENSIONS, b'|').any(|e| e == ext),
+        Some(list) => list.iter().any(|e| e.eq_ignore_ascii_case(ext)),
+        None => crate::bytes::split(DEFAULT_EXTENSIONS, b'|').any(|e| e.eq_ignore_ascii_case(ext)),
     }
 }
 
 /// setDomains entries may be "example.com", "*.example.com" or carry a path (ignored here).
+/// `host` is lower case already, so comparing it without regard to ASCII case is the
+/// same as comparing it with a lowered copy of the other side (and allocates nothing).
 fn is_site_host(host: &str, page_host: &str, domains: &[String]) -> bool {
     if domains.is_empty() {
-        return host == page_host.to_ascii_lowercase();
+        return host.eq_ignore_ascii_case(page_host);
     }
     domains.iter().any(|d| {
-        let d = until(d, b"/").to_ascii_lowercase();
+        let d = until(d, b"/");
         match d.strip_prefix("*.") {
-            Some(base) => host == base || host.strip_suffix(base).is_some_and(|h| h.ends_with('.')),
-            None => host == d,
+            Some(base) => host.eq_ignore_ascii_case(base) || is_subdomain(host.as_bytes(), base.as_bytes()),
+            None => host.eq_ignore_ascii_case(d),
         }
     })
+}
+
+/// `host` is `….base` (ASCII case aside).
+fn is_subdomain(host: &[u8], base: &[u8]) -> bool {
+    let Some(dot) = host.len().checked_sub(base.len() + 1) else { return false };
+    host.get(dot) == Some(&b'.') && host.get(dot + 1..).is_some_and(|tail| tail.eq_ignore_ascii_case(base))
 }
 
 pub fn host_of_url(url: &str) -> String {
