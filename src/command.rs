@@ -226,35 +226,35 @@ fn build(a: &Args) -> Option<Command> {
         19 => C::Enable(Feature::LinkTracking),
         20 => C::Enable(Feature::HistoryTracking),
         21 => C::Enable(Feature::FormAnalytics),
-        22 => C::EnableHeartBeatTimer(a.opt_num(0).unwrap_or(15.0).max(5.0)),
+        22 => C::EnableHeartBeatTimer(a.opt_num(0, 15.0).max(5.0)),
         23 => C::SetRequestMethod(a.method(0)),
         24 => a.batch_options(0),
         25 => C::ConnectConsentManager(a.cmp(0), a.opt_map(1)),
         26 => C::Flush,
         27 => C::TrackPageView(a.opt_text(0)),
-        28 => C::TrackEvent { category: a.text(0), action: a.text(1), name: a.opt_text(2), value: a.nan_num(3) },
-        29 => C::TrackSiteSearch { keyword: a.text(0), category: a.opt_text(1), count: a.nan_num(2) },
-        30 => C::TrackGoal { id: a.index(0), revenue: a.nan_num(1) },
+        28 => C::TrackEvent { category: a.text(0), action: a.text(1), name: a.opt_text(2), value: a.opt_num(3, f64::NAN) },
+        29 => C::TrackSiteSearch { keyword: a.text(0), category: a.opt_text(1), count: a.opt_num(2, f64::NAN) },
+        30 => C::TrackGoal { id: a.index(0), revenue: a.opt_num(1, f64::NAN) },
         31 => C::TrackLink { url: a.text(0), kind: a.link_kind(1) },
         32 => C::Ping,
         33 => C::AddEcommerceItem(Item {
             sku: a.id_text(0),
             name: a.opt_text(1).unwrap_or_default(),
             category: a.category(2),
-            price: a.opt_num(3).unwrap_or(0.0),
-            quantity: a.opt_num(4).unwrap_or(1.0),
+            price: a.opt_num(3, 0.0),
+            quantity: a.opt_num(4, 1.0),
         }),
         34 => C::RemoveEcommerceItem(a.id_text(0)),
         35 => C::ClearEcommerceCart,
-        36 => C::SetEcommerceView { sku: a.opt_text(0), name: a.opt_text(1), category: a.category(2), price: a.nan_num(3) },
+        36 => C::SetEcommerceView { sku: a.opt_text(0), name: a.opt_text(1), category: a.category(2), price: a.opt_num(3, f64::NAN) },
         37 => C::TrackEcommerceCartUpdate(a.num(0)),
         38 => C::TrackEcommerceOrder(Order {
             id: a.id_text(0),
             grand_total: a.num(1),
-            sub_total: a.nan_num(2),
-            tax: a.nan_num(3),
-            shipping: a.nan_num(4),
-            discount: a.nan_num(5),
+            sub_total: a.opt_num(2, f64::NAN),
+            tax: a.opt_num(3, f64::NAN),
+            shipping: a.opt_num(4, f64::NAN),
+            discount: a.opt_num(5, f64::NAN),
         }),
         39 => C::GetVisitorId,
         40 => C::GetPageViewId,
@@ -266,10 +266,10 @@ fn build(a: &Args) -> Option<Command> {
             44 => E::Require(Requirement::Consent),
             45 => E::Require(Requirement::CookieConsent),
             46 => E::ConsentGiven { remember_hours: None },
-            47 => E::ConsentGiven { remember_hours: Some(a.opt_num(0).unwrap_or(0.0)) },
+            47 => E::ConsentGiven { remember_hours: Some(a.opt_num(0, 0.0)) },
             48 => E::ConsentForgotten,
             49 => E::CookieConsentGiven { remember_hours: None },
-            50 => E::CookieConsentGiven { remember_hours: Some(a.opt_num(0).unwrap_or(0.0)) },
+            50 => E::CookieConsentGiven { remember_hours: Some(a.opt_num(0, 0.0)) },
             51 => E::CookieConsentForgotten,
             52 => E::OptOut,
             53 => E::ForgetOptOut,
@@ -371,31 +371,42 @@ impl Args<'_> {
         self.or(self.text_of(i), i, "a non-empty string or a number")
     }
 
-    fn num_of(&self, i: usize) -> Option<f64> {
+    /// A finite number (numeric strings too), or NaN: NaN rather than `Option` because a
+    /// given number is always finite, and an f64 is cheaper to pass around in the wasm.
+    fn num_of(&self, i: usize) -> f64 {
         let n = match self.get(i) {
-            Arg::Num(n) => Some(*n),
-            Arg::Str(s) => parse_number(s.trim()),
-            _ => None,
+            Arg::Num(n) => *n,
+            Arg::Str(s) => parse_number(s.trim()).unwrap_or(f64::NAN),
+            _ => f64::NAN,
         };
-        n.filter(|n| n.is_finite())
+        if n.is_finite() {
+            n
+        } else {
+            f64::NAN
+        }
     }
 
     fn num(&self, i: usize) -> f64 {
-        self.or(self.num_of(i), i, "a number")
+        let n = self.num_of(i);
+        if n.is_nan() {
+            self.fail(i, "a number");
+        }
+        n
     }
 
-    fn opt_num(&self, i: usize) -> Option<f64> {
-        (!self.is_unset(i)).then(|| self.num(i))
-    }
-
-    /// An optional number: NaN when not given (a given one is always finite).
-    fn nan_num(&self, i: usize) -> f64 {
-        self.opt_num(i).unwrap_or(f64::NAN)
+    /// An optional number: `default` when not given (NaN for most: see `Command`).
+    fn opt_num(&self, i: usize, default: f64) -> f64 {
+        if self.is_unset(i) {
+            default
+        } else {
+            self.num(i)
+        }
     }
 
     /// A positive whole number below 2^31: goal IDs, custom dimension indexes, site IDs.
     fn index_of(&self, i: usize) -> Option<u32> {
-        self.num_of(i).filter(|&n| (1.0..2_147_483_648.0).contains(&n) && n == (n as u32) as f64).map(|n| n as u32)
+        let n = self.num_of(i);
+        ((1.0..2_147_483_648.0).contains(&n) && n == (n as u32) as f64).then_some(n as u32)
     }
 
     fn index(&self, i: usize) -> u32 {
