@@ -349,17 +349,23 @@ impl Args<'_> {
         self.is_absent(i) || matches!(self.get(i), Arg::Str(s) if s.is_empty())
     }
 
-    /// A non-empty string (numbers are accepted and written as Matomo would).
-    fn text_of(&self, i: usize) -> Option<String> {
-        match self.get(i) {
-            Arg::Str(s) if !s.trim().is_empty() => Some(s.clone()),
-            Arg::Num(n) if n.is_finite() => Some(crate::numfmt::f64_str(*n)),
-            _ => None,
+    /// A non-empty string (numbers are accepted and written as Matomo would), else a
+    /// warning that it should have been `want`. The empty string stands for "none": a
+    /// valid one never is (cheaper than an `Option<String>` in the wasm).
+    fn text_as(&self, i: usize, want: &'static str) -> String {
+        let t = match self.get(i) {
+            Arg::Str(s) if !s.trim().is_empty() => s.clone(),
+            Arg::Num(n) if n.is_finite() => crate::numfmt::f64_str(*n),
+            _ => String::new(),
+        };
+        if t.is_empty() {
+            self.fail(i, want);
         }
+        t
     }
 
     fn text(&self, i: usize) -> String {
-        self.or(self.text_of(i), i, "a non-empty string")
+        self.text_as(i, "a non-empty string")
     }
 
     fn opt_text(&self, i: usize) -> Option<String> {
@@ -368,7 +374,7 @@ impl Args<'_> {
 
     /// User IDs, SKUs and order IDs: strings or integers.
     fn id_text(&self, i: usize) -> String {
-        self.or(self.text_of(i), i, "a non-empty string or a number")
+        self.text_as(i, "a non-empty string or a number")
     }
 
     /// A finite number (numeric strings too), or NaN: NaN rather than `Option` because a
@@ -414,7 +420,12 @@ impl Args<'_> {
     }
 
     fn site_id(&self, i: usize) -> String {
-        self.or(self.index_of(i).map(|n| crate::numfmt::u64_str(n as u64)), i, "a positive site ID")
+        let mut s = String::new();
+        match self.index_of(i) {
+            Some(n) => crate::numfmt::push_u64(&mut s, n as u64),
+            None => self.fail(i, "a positive site ID"),
+        }
+        s
     }
 
     /// `undefined` counts as true (matomo.js's `setDoNotTrack()` means true).
