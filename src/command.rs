@@ -416,7 +416,10 @@ impl Args<'_> {
     }
 
     fn index(&self, i: usize) -> u32 {
-        self.or(self.index_of(i), i, "a positive whole number")
+        self.index_of(i).unwrap_or_else(|| {
+            self.fail(i, "a positive whole number");
+            0
+        })
     }
 
     fn site_id(&self, i: usize) -> String {
@@ -430,13 +433,15 @@ impl Args<'_> {
 
     /// `undefined` counts as true (matomo.js's `setDoNotTrack()` means true).
     fn flag(&self, i: usize) -> bool {
-        let v = match self.get(i) {
-            Arg::Undefined => Some(true),
-            Arg::Bool(b) => Some(*b),
-            Arg::Num(n) => Some(*n != 0.0),
-            _ => None,
-        };
-        self.or(v, i, "true or false")
+        match self.get(i) {
+            Arg::Undefined => true,
+            Arg::Bool(b) => *b,
+            Arg::Num(n) => *n != 0.0,
+            _ => {
+                self.fail(i, "true or false");
+                false
+            }
+        }
     }
 
     /// A string list: an array of strings, or one string ("pdf|zip" style for extensions).
@@ -510,7 +515,10 @@ impl Args<'_> {
         match self.get(i) {
             _ if self.is_absent(i) => Vec::new(),
             Arg::Map(m) => m.clone(),
-            _ => self.or(None, i, "an options object"),
+            _ => {
+                self.fail(i, "an options object");
+                Vec::new()
+            }
         }
     }
 
