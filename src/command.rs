@@ -579,20 +579,30 @@ pub fn parse_number(s: &str) -> Option<f64> {
         Some(rest) => (true, rest),
         None => (false, s),
     };
-    let (int, frac) = crate::bytes::split_once(digits, b'.').unwrap_or((digits, ""));
-    if int.is_empty() && frac.is_empty() || int.len() > 15 || frac.len() > 9 {
-        return None;
-    }
     // All digits as one integer, then one division: correctly rounded ("19.99" is 19.99).
-    let mut mantissa: u64 = 0;
-    let mut scale = 1.0;
-    for b in int.bytes().chain(frac.bytes()) {
+    // One byte loop (the first '.' splits integer and fraction digits).
+    let (mut mantissa, mut int_len, mut frac_len, mut dot) = (0u64, 0, 0, false);
+    for b in digits.bytes() {
+        if b == b'.' && !dot {
+            dot = true;
+            continue;
+        }
         if !b.is_ascii_digit() {
             return None;
         }
-        mantissa = mantissa * 10 + (b - b'0') as u64;
+        // Wrapping, as the release build always did: 15 + 9 digits can exceed a u64.
+        mantissa = mantissa.wrapping_mul(10).wrapping_add((b - b'0') as u64);
+        if dot {
+            frac_len += 1;
+        } else {
+            int_len += 1;
+        }
     }
-    for _ in 0..frac.len() {
+    if int_len + frac_len == 0 || int_len > 15 || frac_len > 9 {
+        return None;
+    }
+    let mut scale = 1.0;
+    for _ in 0..frac_len {
         scale *= 10.0;
     }
     let value = mantissa as f64 / scale;
