@@ -122,20 +122,37 @@ pub enum Command {
     Ignored(&'static str),
 }
 
-/// matomo.js's "apply first" set, in matomo.js's order (it applies them in this order,
-/// not in push order), followed by hush's own privacy settings, which must also hold
-/// before the first hit of the page.
-const APPLY_FIRST: &[&str] = &[
-    "forgetCookieConsentGiven", "requireCookieConsent", "disableCookies", "setTrackerUrl",
-    "setDomains", "setUserId", "setSiteId", "enableLinkTracking", "setCookieConsentGiven",
-    "requireConsent", "setConsentGiven", "setExcludedQueryParams",
-    "setHonorGlobalPrivacyControl", "setDoNotTrack", "setAllowedQueryParams", "setMaskSelectors",
-    "setUserIdSalt", "setBatchOptions", "setRequestMethod", "connectConsentManager",
+/// matomo.js's "apply first" set as opcodes (positions in `NAMES`), in matomo.js's order
+/// (it applies them in this order, not in push order), followed by hush's own privacy
+/// settings, which must also hold before the first hit of the page. Opcodes rather than
+/// names: the names are already in `NAMES` (the test below spells them out).
+const APPLY_FIRST: [u8; 20] = [
+    51, // forgetCookieConsentGiven
+    45, // requireCookieConsent
+    56, // disableCookies
+    0,  // setTrackerUrl
+    5,  // setDomains
+    2,  // setUserId
+    1,  // setSiteId
+    19, // enableLinkTracking
+    49, // setCookieConsentGiven
+    44, // requireConsent
+    46, // setConsentGiven
+    6,  // setExcludedQueryParams
+    55, // setHonorGlobalPrivacyControl
+    54, // setDoNotTrack
+    7,  // setAllowedQueryParams
+    8,  // setMaskSelectors
+    4,  // setUserIdSalt
+    24, // setBatchOptions
+    23, // setRequestMethod
+    25, // connectConsentManager
 ];
 
 /// Rank of a command name in the apply-first set, if it belongs to it.
 pub fn apply_first_rank(name: &str) -> Option<usize> {
-    APPLY_FIRST.iter().position(|n| *n == name)
+    let op = opcode(name)?;
+    APPLY_FIRST.iter().position(|&o| o as usize == op)
 }
 
 /// Parses `[name, ...args]`. `Err` holds the one console warning to print.
@@ -149,7 +166,12 @@ pub fn parse(name: &str, args: &[Arg]) -> Result<Command, String> {
     match (a.err.get(), c) {
         (Some((i, want)), _) => Err(a.bad(i, want)),
         (None, Some(c)) => Ok(c),
-        (None, None) => Err(["hush: unknown command \"", &clip(name, 64), "\"; ignored"].concat()),
+        (None, None) => {
+            let mut w = String::from("hush: unknown command \"");
+            push_clipped(&mut w, name, 64);
+            w.push_str("\"; ignored");
+            Err(w)
+        }
     }
 }
 
@@ -179,10 +201,15 @@ const LISTS: [ListSetting; 8] = [
     ListSetting::IgnoreClasses,
 ];
 
+/// Position of `name` in `NAMES`.
+fn opcode(name: &str) -> Option<usize> {
+    crate::bytes::split(NAMES, b' ').position(|n| n == name)
+}
+
 fn build(a: &Args) -> Option<Command> {
     use Command as C;
     use ConsentEvent as E;
-    let op = crate::bytes::split(NAMES, b' ').position(|n| n == a.name)?;
+    let op = opcode(a.name)?;
     Some(match op {
         0 => C::SetTrackerUrl(a.text(0)),
         1 => C::SetSiteId(a.site_id(0)),
@@ -199,35 +226,35 @@ fn build(a: &Args) -> Option<Command> {
         19 => C::Enable(Feature::LinkTracking),
         20 => C::Enable(Feature::HistoryTracking),
         21 => C::Enable(Feature::FormAnalytics),
-        22 => C::EnableHeartBeatTimer(a.opt_num(0).unwrap_or(15.0).max(5.0)),
+        22 => C::EnableHeartBeatTimer(a.opt_num(0, 15.0).max(5.0)),
         23 => C::SetRequestMethod(a.method(0)),
         24 => a.batch_options(0),
         25 => C::ConnectConsentManager(a.cmp(0), a.opt_map(1)),
         26 => C::Flush,
         27 => C::TrackPageView(a.opt_text(0)),
-        28 => C::TrackEvent { category: a.text(0), action: a.text(1), name: a.opt_text(2), value: a.nan_num(3) },
-        29 => C::TrackSiteSearch { keyword: a.text(0), category: a.opt_text(1), count: a.nan_num(2) },
-        30 => C::TrackGoal { id: a.index(0), revenue: a.nan_num(1) },
+        28 => C::TrackEvent { category: a.text(0), action: a.text(1), name: a.opt_text(2), value: a.opt_num(3, f64::NAN) },
+        29 => C::TrackSiteSearch { keyword: a.text(0), category: a.opt_text(1), count: a.opt_num(2, f64::NAN) },
+        30 => C::TrackGoal { id: a.index(0), revenue: a.opt_num(1, f64::NAN) },
         31 => C::TrackLink { url: a.text(0), kind: a.link_kind(1) },
         32 => C::Ping,
         33 => C::AddEcommerceItem(Item {
             sku: a.id_text(0),
             name: a.opt_text(1).unwrap_or_default(),
             category: a.category(2),
-            price: a.opt_num(3).unwrap_or(0.0),
-            quantity: a.opt_num(4).unwrap_or(1.0),
+            price: a.opt_num(3, 0.0),
+            quantity: a.opt_num(4, 1.0),
         }),
         34 => C::RemoveEcommerceItem(a.id_text(0)),
         35 => C::ClearEcommerceCart,
-        36 => C::SetEcommerceView { sku: a.opt_text(0), name: a.opt_text(1), category: a.category(2), price: a.nan_num(3) },
+        36 => C::SetEcommerceView { sku: a.opt_text(0), name: a.opt_text(1), category: a.category(2), price: a.opt_num(3, f64::NAN) },
         37 => C::TrackEcommerceCartUpdate(a.num(0)),
         38 => C::TrackEcommerceOrder(Order {
             id: a.id_text(0),
             grand_total: a.num(1),
-            sub_total: a.nan_num(2),
-            tax: a.nan_num(3),
-            shipping: a.nan_num(4),
-            discount: a.nan_num(5),
+            sub_total: a.opt_num(2, f64::NAN),
+            tax: a.opt_num(3, f64::NAN),
+            shipping: a.opt_num(4, f64::NAN),
+            discount: a.opt_num(5, f64::NAN),
         }),
         39 => C::GetVisitorId,
         40 => C::GetPageViewId,
@@ -239,10 +266,10 @@ fn build(a: &Args) -> Option<Command> {
             44 => E::Require(Requirement::Consent),
             45 => E::Require(Requirement::CookieConsent),
             46 => E::ConsentGiven { remember_hours: None },
-            47 => E::ConsentGiven { remember_hours: Some(a.opt_num(0).unwrap_or(0.0)) },
+            47 => E::ConsentGiven { remember_hours: Some(a.opt_num(0, 0.0)) },
             48 => E::ConsentForgotten,
             49 => E::CookieConsentGiven { remember_hours: None },
-            50 => E::CookieConsentGiven { remember_hours: Some(a.opt_num(0).unwrap_or(0.0)) },
+            50 => E::CookieConsentGiven { remember_hours: Some(a.opt_num(0, 0.0)) },
             51 => E::CookieConsentForgotten,
             52 => E::OptOut,
             53 => E::ForgetOptOut,
@@ -254,18 +281,17 @@ fn build(a: &Args) -> Option<Command> {
     })
 }
 
-/// At most `max` bytes of `s` (at a character boundary), `…` marking a cut: a warning
-/// never echoes a megabyte the page pushed as a command name.
-fn clip(s: &str, max: usize) -> String {
+/// Appends at most `max` bytes of `s` (at a character boundary), `…` marking a cut: a
+/// warning never echoes a megabyte the page pushed as a command name.
+fn push_clipped(out: &mut String, s: &str, max: usize) {
     let mut end = s.len().min(max);
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    let mut out = String::from(s.get(..end).unwrap_or(""));
+    out.push_str(s.get(..end).unwrap_or(""));
     if end < s.len() {
         out.push('…');
     }
-    out
 }
 
 
@@ -323,17 +349,23 @@ impl Args<'_> {
         self.is_absent(i) || matches!(self.get(i), Arg::Str(s) if s.is_empty())
     }
 
-    /// A non-empty string (numbers are accepted and written as Matomo would).
-    fn text_of(&self, i: usize) -> Option<String> {
-        match self.get(i) {
-            Arg::Str(s) if !s.trim().is_empty() => Some(s.clone()),
-            Arg::Num(n) if n.is_finite() => Some(crate::numfmt::f64_str(*n)),
-            _ => None,
+    /// A non-empty string (numbers are accepted and written as Matomo would), else a
+    /// warning that it should have been `want`. The empty string stands for "none": a
+    /// valid one never is (cheaper than an `Option<String>` in the wasm).
+    fn text_as(&self, i: usize, want: &'static str) -> String {
+        let t = match self.get(i) {
+            Arg::Str(s) if !s.trim().is_empty() => s.clone(),
+            Arg::Num(n) if n.is_finite() => crate::numfmt::f64_str(*n),
+            _ => String::new(),
+        };
+        if t.is_empty() {
+            self.fail(i, want);
         }
+        t
     }
 
     fn text(&self, i: usize) -> String {
-        self.or(self.text_of(i), i, "a non-empty string")
+        self.text_as(i, "a non-empty string")
     }
 
     fn opt_text(&self, i: usize) -> Option<String> {
@@ -342,53 +374,74 @@ impl Args<'_> {
 
     /// User IDs, SKUs and order IDs: strings or integers.
     fn id_text(&self, i: usize) -> String {
-        self.or(self.text_of(i), i, "a non-empty string or a number")
+        self.text_as(i, "a non-empty string or a number")
     }
 
-    fn num_of(&self, i: usize) -> Option<f64> {
+    /// A finite number (numeric strings too), or NaN: NaN rather than `Option` because a
+    /// given number is always finite, and an f64 is cheaper to pass around in the wasm.
+    fn num_of(&self, i: usize) -> f64 {
         let n = match self.get(i) {
-            Arg::Num(n) => Some(*n),
-            Arg::Str(s) => parse_number(s.trim()),
-            _ => None,
+            Arg::Num(n) => *n,
+            Arg::Str(s) => parse_number(s.trim()).unwrap_or(f64::NAN),
+            _ => f64::NAN,
         };
-        n.filter(|n| n.is_finite())
+        if n.is_finite() {
+            n
+        } else {
+            f64::NAN
+        }
     }
 
     fn num(&self, i: usize) -> f64 {
-        self.or(self.num_of(i), i, "a number")
+        let n = self.num_of(i);
+        if n.is_nan() {
+            self.fail(i, "a number");
+        }
+        n
     }
 
-    fn opt_num(&self, i: usize) -> Option<f64> {
-        (!self.is_unset(i)).then(|| self.num(i))
-    }
-
-    /// An optional number: NaN when not given (a given one is always finite).
-    fn nan_num(&self, i: usize) -> f64 {
-        self.opt_num(i).unwrap_or(f64::NAN)
+    /// An optional number: `default` when not given (NaN for most: see `Command`).
+    fn opt_num(&self, i: usize, default: f64) -> f64 {
+        if self.is_unset(i) {
+            default
+        } else {
+            self.num(i)
+        }
     }
 
     /// A positive whole number below 2^31: goal IDs, custom dimension indexes, site IDs.
     fn index_of(&self, i: usize) -> Option<u32> {
-        self.num_of(i).filter(|&n| (1.0..2_147_483_648.0).contains(&n) && n == (n as u32) as f64).map(|n| n as u32)
+        let n = self.num_of(i);
+        ((1.0..2_147_483_648.0).contains(&n) && n == (n as u32) as f64).then_some(n as u32)
     }
 
     fn index(&self, i: usize) -> u32 {
-        self.or(self.index_of(i), i, "a positive whole number")
+        self.index_of(i).unwrap_or_else(|| {
+            self.fail(i, "a positive whole number");
+            0
+        })
     }
 
     fn site_id(&self, i: usize) -> String {
-        self.or(self.index_of(i).map(|n| crate::numfmt::u64_str(n as u64)), i, "a positive site ID")
+        let mut s = String::new();
+        match self.index_of(i) {
+            Some(n) => crate::numfmt::push_u64(&mut s, n as u64),
+            None => self.fail(i, "a positive site ID"),
+        }
+        s
     }
 
     /// `undefined` counts as true (matomo.js's `setDoNotTrack()` means true).
     fn flag(&self, i: usize) -> bool {
-        let v = match self.get(i) {
-            Arg::Undefined => Some(true),
-            Arg::Bool(b) => Some(*b),
-            Arg::Num(n) => Some(*n != 0.0),
-            _ => None,
-        };
-        self.or(v, i, "true or false")
+        match self.get(i) {
+            Arg::Undefined => true,
+            Arg::Bool(b) => *b,
+            Arg::Num(n) => *n != 0.0,
+            _ => {
+                self.fail(i, "true or false");
+                false
+            }
+        }
     }
 
     /// A string list: an array of strings, or one string ("pdf|zip" style for extensions).
@@ -398,16 +451,13 @@ impl Args<'_> {
             Arg::Str(s) => {
                 let sep = if self.name == "setDownloadExtensions" { b'|' } else { 0 };
                 for p in crate::bytes::split(s, sep) {
-                    let p = p.trim();
-                    if !p.is_empty() {
-                        out.push(String::from(p));
-                    }
+                    push_trimmed(&mut out, p);
                 }
             }
             Arg::List(items) => {
                 for item in items {
                     match item {
-                        Arg::Str(s) if !s.trim().is_empty() => out.push(String::from(s.trim())),
+                        Arg::Str(s) if push_trimmed(&mut out, s) => {}
                         _ => {
                             self.fail(i, "a list of non-empty strings");
                             break;
@@ -465,7 +515,10 @@ impl Args<'_> {
         match self.get(i) {
             _ if self.is_absent(i) => Vec::new(),
             Arg::Map(m) => m.clone(),
-            _ => self.or(None, i, "an options object"),
+            _ => {
+                self.fail(i, "an options object");
+                Vec::new()
+            }
         }
     }
 
@@ -509,6 +562,16 @@ impl Args<'_> {
     }
 }
 
+/// Pushes `s` trimmed unless that is empty; tells whether it did.
+fn push_trimmed(out: &mut Vec<String>, s: &str) -> bool {
+    let t = s.trim();
+    let keep = !t.is_empty();
+    if keep {
+        out.push(String::from(t));
+    }
+    keep
+}
+
 /// A plain decimal number ("12", "-3.5", "19.99"); no exponents, no hex. Avoids pulling
 /// the float parser into the wasm build.
 pub fn parse_number(s: &str) -> Option<f64> {
@@ -516,20 +579,30 @@ pub fn parse_number(s: &str) -> Option<f64> {
         Some(rest) => (true, rest),
         None => (false, s),
     };
-    let (int, frac) = crate::bytes::split_once(digits, b'.').unwrap_or((digits, ""));
-    if int.is_empty() && frac.is_empty() || int.len() > 15 || frac.len() > 9 {
-        return None;
-    }
     // All digits as one integer, then one division: correctly rounded ("19.99" is 19.99).
-    let mut mantissa: u64 = 0;
-    let mut scale = 1.0;
-    for b in int.bytes().chain(frac.bytes()) {
+    // One byte loop (the first '.' splits integer and fraction digits).
+    let (mut mantissa, mut int_len, mut frac_len, mut dot) = (0u64, 0, 0, false);
+    for b in digits.bytes() {
+        if b == b'.' && !dot {
+            dot = true;
+            continue;
+        }
         if !b.is_ascii_digit() {
             return None;
         }
-        mantissa = mantissa * 10 + (b - b'0') as u64;
+        // Wrapping, as the release build always did: 15 + 9 digits can exceed a u64.
+        mantissa = mantissa.wrapping_mul(10).wrapping_add((b - b'0') as u64);
+        if dot {
+            frac_len += 1;
+        } else {
+            int_len += 1;
+        }
     }
-    for _ in 0..frac.len() {
+    if int_len + frac_len == 0 || int_len > 15 || frac_len > 9 {
+        return None;
+    }
+    let mut scale = 1.0;
+    for _ in 0..frac_len {
         scale *= 10.0;
     }
     let value = mantissa as f64 / scale;
@@ -594,8 +667,16 @@ mod tests {
         for (i, n) in names.iter().enumerate() {
             assert!(!n.is_empty() && names.iter().position(|m| m == n) == Some(i), "{n}");
         }
-        for n in APPLY_FIRST {
-            assert!(names.contains(n), "{n}");
+        let apply_first = [
+            "forgetCookieConsentGiven", "requireCookieConsent", "disableCookies", "setTrackerUrl",
+            "setDomains", "setUserId", "setSiteId", "enableLinkTracking", "setCookieConsentGiven",
+            "requireConsent", "setConsentGiven", "setExcludedQueryParams",
+            "setHonorGlobalPrivacyControl", "setDoNotTrack", "setAllowedQueryParams", "setMaskSelectors",
+            "setUserIdSalt", "setBatchOptions", "setRequestMethod", "connectConsentManager",
+        ];
+        for (rank, n) in apply_first.iter().enumerate() {
+            assert_eq!(names[APPLY_FIRST[rank] as usize], *n);
+            assert_eq!(apply_first_rank(n), Some(rank), "{n}");
         }
     }
 

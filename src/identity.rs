@@ -88,7 +88,11 @@ fn random_pv_id(host: &mut dyn Host) -> String {
     const ALPHABET: &[u8; 62] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
     let mut bytes = [0u8; 6];
     host.random(&mut bytes);
-    bytes.iter().map(|b| ALPHABET[(*b % 62) as usize] as char).collect()
+    let mut s = String::with_capacity(6);
+    for b in bytes {
+        s.push(ALPHABET[(b % 62) as usize] as char);
+    }
+    s
 }
 
 #[cfg(test)]

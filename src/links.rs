@@ -30,7 +30,8 @@ pub fn classify(href: &str, classes: &str, has_download_attr: bool, page_host: &
         })
     };
     let (scheme, rest) = split_scheme(href)?;
-    if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https" | "ftp") || has_class(&rules.ignore_classes, "ignore") {
+    let web = ["http", "https", "ftp"].iter().any(|w| scheme.eq_ignore_ascii_case(w));
+    if !web || has_class(&rules.ignore_classes, "ignore") {
         return None;
     }
     if has_class(&rules.download_classes, "download") {
@@ -48,20 +49,41 @@ pub fn classify(href: &str, classes: &str, has_download_attr: bool, page_host: &
 
 /// `(scheme, rest)` around the first "://" (a byte scan: no substring searcher in the wasm).
 fn split_scheme(url: &str) -> Option<(&str, &str)> {
-    let i = url.as_bytes().windows(3).position(|w| w == b"://")?;
+    let b = url.as_bytes();
+    let mut i = 0;
+    while b.get(i..i + 3)? != b"://" {
+        i += 1;
+    }
     Some((url.get(..i)?, url.get(i + 3..)?))
 }
 
-/// `s` up to the first ASCII byte in `stops` (all of `s` if none).
+/// `s` up to the first ASCII byte in `stops` (all of `s` if none). Plain byte loops
+/// here and below: iterator adapters and `slice::contains` cost more in the wasm.
 fn until<'a>(s: &'a str, stops: &[u8]) -> &'a str {
-    let end = s.bytes().position(|b| stops.contains(&b)).unwrap_or(s.len());
+    let b = s.as_bytes();
+    let mut end = 0;
+    'scan: while end < b.len() {
+        for &stop in stops {
+            if b[end] == stop {
+                break 'scan;
+            }
+        }
+        end += 1;
+    }
     s.get(..end).unwrap_or(s)
 }
 
 /// `s` after the last ASCII byte `sep`, if there is one.
 fn after_last(s: &str, sep: u8) -> Option<&str> {
-    let i = s.bytes().rposition(|b| b == sep)?;
-    s.get(i + 1..)
+    let b = s.as_bytes();
+    let mut i = b.len();
+    while i > 0 {
+        if b[i - 1] == sep {
+            return s.get(i..);
+        }
+        i -= 1;
+    }
+    None
 }
 
 /// Host (lower case, no port, no credentials) from `host/path…`.
@@ -79,25 +101,33 @@ fn is_download(rest: &str, rules: &LinkRules) -> bool {
     let path = until(rest, b"?#");
     let last = after_last(path, b'/').unwrap_or(path);
     let Some(ext) = after_last(last, b'.') else { return false };
-    let ext = ext.to_ascii_lowercase();
+    // Any ASCII case matches (the default list is lower case): no lowered copy needed.
     match &rules.extensions {
-        Some(list) => list.iter().any(|e| e.eq_ignore_ascii_case(&ext)),
-        None => crate::bytes::split(DEFAULT_EXTENSIONS, b'|').any(|e| e == ext),
+        Some(list) => list.iter().any(|e| e.eq_ignore_ascii_case(ext)),
+        None => crate::bytes::split(DEFAULT_EXTENSIONS, b'|').any(|e| e.eq_ignore_ascii_case(ext)),
     }
 }
 
 /// setDomains entries may be "example.com", "*.example.com" or carry a path (ignored here).
+/// `host` is lower case already, so comparing it without regard to ASCII case is the
+/// same as comparing it with a lowered copy of the other side (and allocates nothing).
 fn is_site_host(host: &str, page_host: &str, domains: &[String]) -> bool {
     if domains.is_empty() {
-        return host == page_host.to_ascii_lowercase();
+        return host.eq_ignore_ascii_case(page_host);
     }
     domains.iter().any(|d| {
-        let d = until(d, b"/").to_ascii_lowercase();
+        let d = until(d, b"/");
         match d.strip_prefix("*.") {
-            Some(base) => host == base || host.strip_suffix(base).is_some_and(|h| h.ends_with('.')),
-            None => host == d,
+            Some(base) => host.eq_ignore_ascii_case(base) || is_subdomain(host.as_bytes(), base.as_bytes()),
+            None => host.eq_ignore_ascii_case(d),
         }
     })
+}
+
+/// `host` is `….base` (ASCII case aside).
+fn is_subdomain(host: &[u8], base: &[u8]) -> bool {
+    let Some(dot) = host.len().checked_sub(base.len() + 1) else { return false };
+    host.get(dot) == Some(&b'.') && host.get(dot + 1..).is_some_and(|tail| tail.eq_ignore_ascii_case(base))
 }
 
 pub fn host_of_url(url: &str) -> String {

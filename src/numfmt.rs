@@ -3,19 +3,27 @@
 use alloc::string::String;
 
 /// Appends the decimal form of `n`.
-pub fn push_u64(out: &mut String, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
+pub fn push_u64(out: &mut String, n: u64) {
+    push_digits(out, n, 1);
+}
+
+/// Appends `n` in decimal, zero-padded to at least `width` digits (1..=20). Digits are
+/// written from the highest power of ten down: no buffer, no slice, no panic path.
+fn push_digits(out: &mut String, n: u64, width: u32) {
+    let mut p: u64 = 1;
+    for _ in 1..width {
+        p *= 10;
+    }
+    // checked_div: `p` is never 0, but the compiler cannot see it (no panic path).
+    while n.checked_div(p).unwrap_or(0) >= 10 {
+        p *= 10;
+    }
     loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
+        out.push((b'0' + (n.checked_div(p).unwrap_or(0) % 10) as u8) as char);
+        if p == 1 {
             break;
         }
-    }
-    for &b in &buf[i..] {
-        out.push(b as char);
+        p /= 10;
     }
 }
 
@@ -56,12 +64,7 @@ pub fn push_f64(out: &mut String, x: f64) {
             frac /= 10;
             digits -= 1;
         }
-        let mut tmp = String::new();
-        push_u64(&mut tmp, frac);
-        for _ in tmp.len()..digits {
-            out.push('0');
-        }
-        out.push_str(&tmp);
+        push_digits(out, frac, digits);
     }
 }
 
@@ -98,6 +101,7 @@ mod tests {
         assert_eq!(f64_str(-0.5), "-0.5");
         assert_eq!(f64_str(0.000001), "0.000001");
         assert_eq!(f64_str(1.05), "1.05");
+        assert_eq!(f64_str(2.0005), "2.0005");
         assert_eq!(f64_str(-0.0), "0");
         assert_eq!(f64_str(f64::NAN), "0");
         assert_eq!(f64_str(1e16), "10000000000000000");
