@@ -17,9 +17,8 @@ impl Queue {
     /// Unsent hits (waiting and in flight: the page may die before their result),
     /// serialised for first-party storage.
     pub fn snapshot(&self) -> String {
-        let all = self.held();
         let mut out = String::new();
-        for e in all.iter().skip(all.len().saturating_sub(MAX_STORED)) {
+        for e in self.hits.iter().skip(self.hits.len().saturating_sub(MAX_STORED)) {
             push_u64(&mut out, e.created as u64);
             out.push('\t');
             out.push_str(&e.query);
