@@ -236,9 +236,15 @@ impl Queue {
 
     /// A full batch waits: by count, or by size.
     fn full(&self) -> bool {
-        let n = self.max_hits();
-        let bytes: usize = self.waiting().take(n).map(|e| body_cost(&e.query)).sum();
-        self.waiting().count() >= n || EMPTY_BODY + bytes >= MAX_BODY_BYTES
+        let (n, mut count, mut bytes) = (self.max_hits(), 0, EMPTY_BODY);
+        for e in self.waiting() {
+            if count == n {
+                return true;
+            }
+            count += 1;
+            bytes += body_cost(&e.query);
+        }
+        count == n || bytes >= MAX_BODY_BYTES
     }
 
     fn waiting(&self) -> impl Iterator<Item = &Entry> {
