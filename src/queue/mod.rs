@@ -182,7 +182,8 @@ impl Queue {
     /// None when nothing waits, while offline, and while a batch is in flight (its result
     /// comes first): never a deadline that `poll_transmit` would not honour, so no busy loop.
     pub fn next_deadline(&self) -> Option<f64> {
-        let front = self.waiting().next()?;
+        // With nothing in flight every hit waits: the first is the oldest waiting.
+        let front = self.hits.first()?;
         if self.offline || self.hits.iter().any(|e| e.flight.is_some()) {
             return None;
         }
@@ -234,10 +235,11 @@ impl Queue {
         self.policy.max_hits.clamp(1, MAX_HITS_PER_REQUEST)
     }
 
-    /// A full batch waits: by count, or by size.
+    /// A full batch waits: by count, or by size. Only asked with nothing in flight, when
+    /// every hit waits.
     fn full(&self) -> bool {
         let (n, mut count, mut bytes) = (self.max_hits(), 0, EMPTY_BODY);
-        for e in self.waiting() {
+        for e in &self.hits {
             if count == n {
                 return true;
             }
