@@ -92,13 +92,10 @@ impl Cursor<'_> {
         Some(())
     }
     fn flag(&mut self) -> Option<bool> {
-        let v = match self.0.as_bytes().first()? {
-            b'0' => false,
-            b'1' => true,
-            _ => return None,
-        };
-        self.0 = self.0.get(1..)?;
-        Some(v)
+        if self.eat("1").is_some() {
+            return Some(true);
+        }
+        self.eat("0").map(|_| false)
     }
     fn num(&mut self) -> Option<u64> {
         let n = self.0.bytes().take_while(u8::is_ascii_digit).count();
