@@ -126,14 +126,13 @@ enum Source {
     Cmp,
 }
 
-/// What the tracker saw after the previous event; effects are the differences.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Snap {
-    gate: Gate,
-    store: bool,
-    out: bool,
-    blocked: bool,
-}
+/// What the tracker saw after the previous event, in one byte (compared and diffed as a
+/// whole): the gate (`Gate as u8`) in the low bits, then the SNAP_ flags.
+type Snap = u8;
+const SNAP_GATE: u8 = 3;
+const SNAP_STORE: u8 = 4;
+const SNAP_OUT: u8 = 8;
+const SNAP_BLOCKED: u8 = 16;
 
 #[derive(Clone, Debug)]
 pub struct Consent {
@@ -173,7 +172,7 @@ impl Consent {
             no_cookies: false,
             policy: String::from("1"),
             source: Source::Command,
-            last: Snap { gate: Gate::Send, store: false, out: false, blocked: false },
+            last: Gate::Send as u8,
         }
     }
 
@@ -350,20 +349,21 @@ impl Consent {
     fn settle(&mut self, now: f64, fx: &mut Effects) {
         let s = self.snap(now);
         let l = self.last;
-        fx.release_held = l.gate == Gate::Hold && s.gate == Gate::Send;
-        fx.drop_held = s.gate == Gate::Drop && l.gate != Gate::Drop;
-        fx.erase_storage |= (l.store && !s.store) || (s.blocked && !l.blocked);
+        let (lg, sg) = (l & SNAP_GATE, s & SNAP_GATE);
+        fx.release_held = lg == Gate::Hold as u8 && sg == Gate::Send as u8;
+        fx.drop_held = sg == Gate::Drop as u8 && lg != Gate::Drop as u8;
+        // Storage allowed before and not now, or blocked now and not before.
+        fx.erase_storage |= (l & !s & SNAP_STORE) | (s & !l & SNAP_BLOCKED) != 0;
         fx.changed |= s != l || !fx.write.is_empty();
         self.last = s;
     }
 
     fn snap(&self, now: f64) -> Snap {
-        Snap {
-            gate: self.gate(now),
-            store: self.may_store(now),
-            out: self.is_opted_out(),
-            blocked: self.blocked(),
-        }
+        let flag = |on: bool, bit: u8| if on { bit } else { 0 };
+        self.gate(now) as u8
+            | flag(self.may_store(now), SNAP_STORE)
+            | flag(self.is_opted_out(), SNAP_OUT)
+            | flag(self.blocked(), SNAP_BLOCKED)
     }
 
     fn blocked(&self) -> bool {

@@ -92,20 +92,24 @@ impl Cursor<'_> {
         Some(())
     }
     fn flag(&mut self) -> Option<bool> {
-        let v = match self.0.as_bytes().first()? {
-            b'0' => false,
-            b'1' => true,
-            _ => return None,
-        };
-        self.0 = self.0.get(1..)?;
-        Some(v)
+        if self.eat("1").is_some() {
+            return Some(true);
+        }
+        self.eat("0").map(|_| false)
     }
     fn num(&mut self) -> Option<u64> {
-        let n = self.0.bytes().take_while(u8::is_ascii_digit).count();
-        if n == 0 || n > MAX_DIGITS {
+        // One byte loop (no TakeWhile/Take/Fold adapters): 1 to MAX_DIGITS digits.
+        let (mut n, mut v) = (0, 0u64);
+        while let Some(d) = self.0.as_bytes().get(n).filter(|d| d.is_ascii_digit()) {
+            if n == MAX_DIGITS {
+                return None;
+            }
+            v = v * 10 + u64::from(d - b'0');
+            n += 1;
+        }
+        if n == 0 {
             return None;
         }
-        let v = self.0.bytes().take(n).fold(0u64, |v, b| v * 10 + u64::from(b - b'0'));
         self.0 = self.0.get(n..)?;
         Some(v)
     }

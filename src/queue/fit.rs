@@ -17,7 +17,16 @@ fn cuttable(seg: &str) -> Option<(&str, &str)> {
 /// `q` shortened to at most `max` bytes, or None if even empty values would not fit.
 pub(super) fn fit(q: &str, max: usize) -> Option<String> {
     let excess = q.len().checked_sub(max)?;
-    let removed = |cap: usize| crate::bytes::split(q, b'&').filter_map(cuttable).map(|(_, v)| v.len().saturating_sub(cap)).sum::<usize>();
+    // Bytes removed by cutting every cuttable value to `cap` (a loop, not an adapter chain).
+    let removed = |cap: usize| {
+        let mut n = 0;
+        for seg in crate::bytes::split(q, b'&') {
+            if let Some((_, v)) = cuttable(seg) {
+                n += v.len().saturating_sub(cap);
+            }
+        }
+        n
+    };
     if removed(0) < excess {
         return None;
     }

@@ -12,10 +12,11 @@
 //!   batch, ignoring the delay, the backoff, the batch in flight and offline state (a
 //!   beacon may still get through when `navigator.onLine` is wrong).
 //!
-//! Order: hits carry a sequence number; the waiting list is always sorted by it, and a batch
-//! that fails goes back to its place (before hits pushed since). With one batch in flight
-//! (the normal path) the collector sees hits in push order. Forced batches may overlap: if
-//! an earlier one fails and a later one succeeds, the failed hits arrive later, with `cdt`.
+//! Order: waiting and in-flight hits share one list in push order; a hit in flight keeps its
+//! place, so a batch that fails is back where it was (before hits pushed since). With one
+//! batch in flight (the normal path) the collector sees hits in push order. Forced batches
+//! may overlap: if an earlier one fails and a later one succeeds, the failed hits arrive
+//! later, with `cdt`.
 
 mod fit;
 mod persist;
@@ -82,30 +83,24 @@ impl Default for Policy {
 
 /// One hit and what the queue knows about it.
 struct Entry {
-    /// Push order; decides the order on the wire.
-    seq: u64,
     created: f64,
     /// When it entered the queue: starts the batch delay.
     queued: f64,
     /// Failed sends so far.
     attempts: u32,
+    /// The batch it is in flight with; None while it waits.
+    flight: Option<u32>,
     query: String,
-}
-
-struct Flight {
-    id: u32,
-    hits: Vec<Entry>,
 }
 
 #[derive(Default)]
 pub struct Queue {
     pub policy: Policy,
-    /// Sorted by `seq`.
-    /// A plain Vec (front removal moves at most MAX_WAITING small entries): no VecDeque code in the wasm.
-    waiting: Vec<Entry>,
-    flights: Vec<Flight>,
+    /// Waiting and in-flight hits in one list in push order: a failed batch is already in
+    /// its place, and a snapshot is the list as it is. A plain Vec (removals move at most a
+    /// few hundred small entries): no VecDeque code in the wasm.
+    hits: Vec<Entry>,
     warnings: Vec<String>,
-    next_seq: u64,
     /// Never reset (not even by `clear`), so a late result cannot match a newer batch.
     next_id: u32,
     /// Consecutive failed sends: the backoff exponent.
@@ -139,10 +134,9 @@ impl Queue {
             return self.warn(1, " too large to send", None, "");
         };
         let created = if created_ms.is_finite() { created_ms } else { now_ms };
-        self.next_seq += 1;
-        self.waiting.push(Entry { seq: self.next_seq, created, queued: now_ms, attempts: 0, query });
-        while self.waiting.len() > MAX_WAITING {
-            self.waiting.remove(0);
+        self.hits.push(Entry { created, queued: now_ms, attempts: 0, flight: None, query });
+        while self.waiting().count() > MAX_WAITING {
+            self.remove_first_waiting();
             self.overflow += 1;
         }
     }
@@ -158,8 +152,9 @@ impl Queue {
     /// Result of sending batch `id`; `jitter` is uniform in [0, 1). Unknown ids (cleared
     /// batches, beacons the owner did not get from here) are ignored.
     pub fn on_result(&mut self, id: u32, outcome: Outcome, now_ms: f64, jitter: f64) {
-        let Some(i) = self.flights.iter().position(|f| f.id == id) else { return };
-        let hits = self.flights.swap_remove(i).hits;
+        if !self.hits.iter().any(|e| e.flight == Some(id)) {
+            return;
+        }
         let (code, after) = match outcome {
             Outcome::Delivered => (200, None),
             Outcome::Status { code, retry_after_ms } => (code, retry_after_ms),
@@ -167,13 +162,19 @@ impl Queue {
         };
         match code {
             // Delivered: the hits are gone for good, and the collector is up again.
-            200..=299 => (self.failures, self.retry_at) = (0, 0.0),
-            408 | 429 => self.retry(hits, after, now_ms, jitter, true),
+            200..=299 => {
+                self.land(id, 0, 0);
+                (self.failures, self.retry_at) = (0, 0.0);
+            }
+            408 | 429 => self.retry(id, after, now_ms, jitter, true),
             // The collector read and refused them: sending them again cannot help.
-            400..=499 => self.warn(hits.len(), ": the collector refused them (HTTP ", Some(code as u64), ")"),
+            400..=499 => {
+                let n = self.land(id, 0, 0);
+                self.warn(n, ": the collector refused them (HTTP ", Some(code as u64), ")");
+            }
             // 5xx, network errors, and odd statuses (1xx, 3xx): transient until the bound.
             // A network error while offline is expected and does not spend an attempt.
-            _ => self.retry(hits, after, now_ms, jitter, code != 0 || !self.offline),
+            _ => self.retry(id, after, now_ms, jitter, code != 0 || !self.offline),
         }
     }
 
@@ -181,8 +182,9 @@ impl Queue {
     /// None when nothing waits, while offline, and while a batch is in flight (its result
     /// comes first): never a deadline that `poll_transmit` would not honour, so no busy loop.
     pub fn next_deadline(&self) -> Option<f64> {
-        let front = self.waiting.first()?;
-        if self.offline || !self.flights.is_empty() {
+        // With nothing in flight every hit waits: the first is the oldest waiting.
+        let front = self.hits.first()?;
+        if self.offline || self.hits.iter().any(|e| e.flight.is_some()) {
             return None;
         }
         let due = if self.kick || self.full() { 0.0 } else { front.queued + self.policy.max_delay_ms.max(0.0) };
@@ -193,7 +195,7 @@ impl Queue {
     /// backoff restarts (the outage was the client's, not the collector's).
     pub fn set_online(&mut self, online: bool) {
         if online && self.offline {
-            (self.failures, self.retry_at, self.kick) = (0, 0.0, !self.waiting.is_empty());
+            (self.failures, self.retry_at, self.kick) = (0, 0.0, self.waiting().next().is_some());
         }
         self.offline = !online;
     }
@@ -201,8 +203,7 @@ impl Queue {
     /// Drops everything (consent withdrawn), in flight included: results arriving later
     /// for those batches are ignored.
     pub fn clear(&mut self) {
-        self.waiting.clear();
-        self.flights.clear();
+        self.hits.clear();
         (self.failures, self.retry_at, self.kick) = (0, 0.0, false);
     }
 
@@ -210,12 +211,12 @@ impl Queue {
     /// without us, and their promises may be rejected by the unload itself. Retrying them
     /// would deliver them twice, so they count as handed over (results are ignored).
     pub fn hand_over_in_flight(&mut self) {
-        self.flights.clear();
+        self.hits.retain(|e| e.flight.is_none());
     }
 
     /// Hits not yet delivered: waiting and in flight.
     pub fn len(&self) -> usize {
-        self.waiting.len() + self.flights.iter().map(|f| f.hits.len()).sum::<usize>()
+        self.hits.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -234,23 +235,61 @@ impl Queue {
         self.policy.max_hits.clamp(1, MAX_HITS_PER_REQUEST)
     }
 
-    /// A full batch waits: by count, or by size.
+    /// A full batch waits: by count, or by size. Only asked with nothing in flight, when
+    /// every hit waits.
     fn full(&self) -> bool {
-        let n = self.max_hits();
-        let bytes: usize = self.waiting.iter().take(n).map(|e| body_cost(&e.query)).sum();
-        self.waiting.len() >= n || EMPTY_BODY + bytes >= MAX_BODY_BYTES
+        let (n, mut count, mut bytes) = (self.max_hits(), 0, EMPTY_BODY);
+        for e in &self.hits {
+            if count == n {
+                return true;
+            }
+            count += 1;
+            bytes += body_cost(&e.query);
+        }
+        count == n || bytes >= MAX_BODY_BYTES
+    }
+
+    fn waiting(&self) -> impl Iterator<Item = &Entry> {
+        self.hits.iter().filter(|e| e.flight.is_none())
+    }
+
+    fn remove_first_waiting(&mut self) {
+        if let Some(i) = self.hits.iter().position(|e| e.flight.is_none()) {
+            self.hits.remove(i);
+        }
+    }
+
+    /// The hits of batch `id` come back from flight with `spend` more failed attempts; those
+    /// that reach `max` attempts are removed (all of them for `max` = 0: delivered or
+    /// refused). Returns how many were removed.
+    fn land(&mut self, id: u32, spend: u32, max: u32) -> usize {
+        let before = self.hits.len();
+        self.hits.retain_mut(|e| {
+            if e.flight != Some(id) {
+                return true;
+            }
+            e.flight = None;
+            e.attempts += spend;
+            e.attempts < max
+        });
+        before - self.hits.len()
     }
 
     /// Takes the longest prefix of the waiting hits that fits one request.
     fn take(&mut self, now: f64) -> Option<Batch> {
         let (max, mut expired) = (self.max_hits(), 0);
-        let (mut hits, mut body) = (Vec::new(), String::new());
-        while let Some(e) = self.waiting.first() {
-            if hits.len() >= max {
+        let id = self.next_id.wrapping_add(1);
+        let (mut n, mut body, mut i) = (0, String::new(), 0);
+        while let Some(e) = self.hits.get_mut(i) {
+            if e.flight.is_some() {
+                i += 1;
+                continue;
+            }
+            if n >= max {
                 break;
             }
             if now - e.created > MAX_AGE_MS {
-                self.waiting.remove(0);
+                self.hits.remove(i);
                 expired += 1;
                 continue;
             }
@@ -258,38 +297,29 @@ impl Queue {
             push_line(&mut body, e, now);
             // What the body would weigh closed (each hit counted with a comma, as in `full`).
             // Queries are bounded at push, so a first hit always fits.
-            if body.len() + 1 >= MAX_BODY_BYTES && !hits.is_empty() {
+            if body.len() + 1 >= MAX_BODY_BYTES && n > 0 {
                 body.truncate(mark);
                 break;
             }
-            hits.push(self.waiting.remove(0));
+            e.flight = Some(id);
+            n += 1;
+            i += 1;
         }
         self.warn(expired, " older than 24 hours (Matomo refuses a late cdt without a token)", None, "");
-        if hits.is_empty() {
+        if n == 0 {
             return None;
         }
-        self.next_id = self.next_id.wrapping_add(1);
+        self.next_id = id;
         self.kick = false;
         body_end(&mut body);
-        let batch = Batch { id: self.next_id, body, hits: hits.len() };
-        self.flights.push(Flight { id: self.next_id, hits });
-        Some(batch)
+        Some(Batch { id, body, hits: n })
     }
 
     /// Puts a failed batch back in its place, minus the hits that reached the bound, and
     /// sets when to try again.
-    fn retry(&mut self, hits: Vec<Entry>, after: Option<f64>, now: f64, jitter: f64, spend: bool) {
+    fn retry(&mut self, id: u32, after: Option<f64>, now: f64, jitter: f64, spend: bool) {
         let max = self.policy.max_attempts.max(1);
-        let mut spent = 0;
-        for mut e in hits {
-            e.attempts += spend as u32;
-            if e.attempts >= max {
-                spent += 1;
-                continue;
-            }
-            let at = self.waiting.partition_point(|w| w.seq < e.seq);
-            self.waiting.insert(at, e);
-        }
+        let spent = self.land(id, spend as u32, max);
         self.warn(spent, " after ", Some(max as u64), " failed attempts");
         let wait = match after {
             Some(ms) if ms >= 0.0 => ms,
@@ -316,13 +346,9 @@ impl Queue {
     }
 
     /// Waiting and in-flight hits in push order.
+    #[cfg(test)]
     fn held(&self) -> Vec<&Entry> {
-        let mut all: Vec<&Entry> = self.waiting.iter().collect();
-        for e in self.flights.iter().flat_map(|f| &f.hits) {
-            let at = all.partition_point(|w| w.seq < e.seq);
-            all.insert(at, e);
-        }
-        all
+        self.hits.iter().collect()
     }
 
     /// `hush: dropped <n> hit(s)<why><num><tail>`, nothing when n = 0.

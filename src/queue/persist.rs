@@ -17,9 +17,8 @@ impl Queue {
     /// Unsent hits (waiting and in flight: the page may die before their result),
     /// serialised for first-party storage.
     pub fn snapshot(&self) -> String {
-        let all = self.held();
         let mut out = String::new();
-        for e in all.iter().skip(all.len().saturating_sub(MAX_STORED)) {
+        for e in self.hits.iter().skip(self.hits.len().saturating_sub(MAX_STORED)) {
             push_u64(&mut out, e.created as u64);
             out.push('\t');
             out.push_str(&e.query);
@@ -31,10 +30,15 @@ impl Queue {
     /// Appends the hits of a snapshot, in their order, after what is queued. Hits too old
     /// for `cdt` are dropped with a warning.
     pub fn restore(&mut self, snapshot: &str, now_ms: f64) {
-        let hits = || crate::bytes::split(snapshot, b'\n').filter_map(parse_line);
+        let lines = || crate::bytes::split(snapshot, b'\n');
+        // Only the newest MAX_STORED readable lines count.
+        let mut skip = lines().filter(|l| parse_line(l).is_some()).count().saturating_sub(MAX_STORED);
         let mut old = 0;
-        for (created, query) in hits().skip(hits().count().saturating_sub(MAX_STORED)) {
-            if now_ms - created > MAX_AGE_MS {
+        for line in lines() {
+            let Some((created, query)) = parse_line(line) else { continue };
+            if skip > 0 {
+                skip -= 1;
+            } else if now_ms - created > MAX_AGE_MS {
                 old += 1;
             } else {
                 self.push(query.into(), created, now_ms);
