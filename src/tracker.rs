@@ -683,3 +683,5 @@ fn push_category_json(out: &mut String, c: &Category) {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod equivalence;
