@@ -229,11 +229,9 @@ impl Tracker {
                 if let Some(c) = category_text(&category) {
                     view.set("_pkc", &c);
                 }
-                if !price.is_nan() {
-                    view.num("_pkp", price);
-                }
-                view.set("_pks", &sku.map(|s| mask_text(&s)).unwrap_or_default());
-                view.set("_pkn", &name.map(|s| mask_text(&s)).unwrap_or_default());
+                set_num(&mut view, "_pkp", price);
+                set_text(&mut view, "_pks", sku.as_deref().unwrap_or_default());
+                set_text(&mut view, "_pkn", name.as_deref().unwrap_or_default());
                 self.product_view = view.q;
             }
             _ => {}
@@ -257,34 +255,28 @@ impl Tracker {
                 self.identity.new_page_view(host);
                 let page = host.page();
                 let title = title.as_deref().or(self.cfg.title.as_deref()).unwrap_or(&page.title);
-                p.set("action_name", &mask_text(title));
+                set_text(&mut p, "action_name", title);
                 p.q.push_str(&core::mem::take(&mut self.product_view));
                 self.current_url = Some(page.url);
             }
             C::TrackEvent { category, action, name, value } => {
-                p.set("e_c", &mask_text(&category));
-                p.set("e_a", &mask_text(&action));
+                set_text(&mut p, "e_c", &category);
+                set_text(&mut p, "e_a", &action);
                 if let Some(n) = name {
-                    p.set("e_n", &mask_text(&n));
+                    set_text(&mut p, "e_n", &n);
                 }
-                if !value.is_nan() {
-                    p.num("e_v", value);
-                }
+                set_num(&mut p, "e_v", value);
             }
             C::TrackSiteSearch { keyword, category, count } => {
-                p.set("search", &mask_text(&keyword));
+                set_text(&mut p, "search", &keyword);
                 if let Some(c) = category {
-                    p.set("search_cat", &mask_text(&c));
+                    set_text(&mut p, "search_cat", &c);
                 }
-                if !count.is_nan() {
-                    p.num("search_count", count);
-                }
+                set_num(&mut p, "search_count", count);
             }
             C::TrackGoal { id, revenue } => {
                 p.int("idgoal", id as u64);
-                if !revenue.is_nan() {
-                    p.num("revenue", revenue);
-                }
+                set_num(&mut p, "revenue", revenue);
             }
             C::TrackLink { url, kind } => {
                 let Some(abs) = self.resolve(&url, host) else {
@@ -314,9 +306,7 @@ impl Tracker {
         p.num("revenue", order.grand_total);
         let parts = [("ec_st", order.sub_total), ("ec_tx", order.tax), ("ec_sh", order.shipping), ("ec_dt", order.discount)];
         for (k, v) in parts {
-            if !v.is_nan() {
-                p.num(k, v);
-            }
+            set_num(p, k, v);
         }
         p.set("ec_items", &self.cart_json());
         self.cart.clear();
@@ -330,9 +320,9 @@ impl Tracker {
                 out.push(',');
             }
             out.push('[');
-            push_json_str(&mut out, &mask_text(&item.sku));
+            push_json_masked(&mut out, &item.sku);
             out.push(',');
-            push_json_str(&mut out, &mask_text(&item.name));
+            push_json_masked(&mut out, &item.name);
             out.push(',');
             push_category_json(&mut out, &item.category);
             out.push(',');
@@ -664,17 +654,33 @@ fn category_text(c: &Category) -> Option<String> {
     }
 }
 
+/// `&key=` and the masked text: every free-text parameter goes through here.
+fn set_text(p: &mut Hit, key: &str, text: &str) {
+    p.set(key, &mask_text(text));
+}
+
+/// `&key=value`, unless the number was not given (NaN).
+fn set_num(p: &mut Hit, key: &str, v: f64) {
+    if !v.is_nan() {
+        p.num(key, v);
+    }
+}
+
+fn push_json_masked(out: &mut String, text: &str) {
+    push_json_str(out, &mask_text(text));
+}
+
 fn push_category_json(out: &mut String, c: &Category) {
     match c {
         Category::None => out.push_str("\"\""),
-        Category::One(s) => push_json_str(out, &mask_text(s)),
+        Category::One(s) => push_json_masked(out, s),
         Category::Many(list) => {
             out.push('[');
             for (i, s) in list.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                push_json_str(out, &mask_text(s));
+                push_json_masked(out, s);
             }
             out.push(']');
         }
