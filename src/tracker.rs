@@ -578,21 +578,19 @@ impl Tracker {
     /// a wake-up at the next deadline.
     fn pump(&mut self, host: &mut dyn Host, force: bool) {
         let now = host.now_ms();
-        for w in self.queue.take_warnings() {
-            self.warn(w);
-        }
+        self.queue_warnings();
+        let mut next = self.heartbeat_at;
+        // Without a tracker URL nothing can be sent: waking up for the queue would spin.
         if !self.cfg.tracker_url.is_empty() {
             while let Some(batch) = self.queue.poll_transmit(now, force) {
                 let (url, body) = self.request(batch.body);
                 self.actions.push(Action::Send { id: batch.id, url, body, leaving: force && !self.visible });
             }
+            self.queue_warnings();
+            if let Some(due) = self.queue.next_deadline() {
+                next = due.min(next);
+            }
         }
-        for w in self.queue.take_warnings() {
-            self.warn(w);
-        }
-        // Without a tracker URL nothing can be sent: waking up for the queue would spin.
-        let queue_due = if self.cfg.tracker_url.is_empty() { None } else { self.queue.next_deadline() };
-        let next = queue_due.unwrap_or(f64::INFINITY).min(self.heartbeat_at);
         if next != self.wake_at && next.is_finite() {
             self.wake_at = next;
             self.actions.push(Action::Wake(next));
@@ -608,6 +606,12 @@ impl Tracker {
                 (url, None)
             }
             None => (url, Some(body)),
+        }
+    }
+
+    fn queue_warnings(&mut self) {
+        for w in self.queue.take_warnings() {
+            self.warn(w);
         }
     }
 
