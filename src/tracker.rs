@@ -92,7 +92,8 @@ pub struct Tracker {
     heartbeat_ms: f64,
     heartbeat_at: f64,
     /// URL of the last page view, for single-page-app referrers.
-    current_url: Option<String>,
+    /// Empty before the first one (a page URL is never empty: it is `location.href`).
+    current_url: String,
     /// The last delivery failed: on leaving, persist instead of beaconing into an outage.
     outage: bool,
     /// A snapshot of the queue is in storage (written on hide): kept in step with results,
@@ -121,7 +122,7 @@ impl Tracker {
             last_activity_ms: f64::NEG_INFINITY,
             heartbeat_ms: f64::INFINITY,
             heartbeat_at: f64::INFINITY,
-            current_url: None,
+            current_url: String::new(),
             outage: false,
             persisted: false,
             stored_queue: None,
@@ -273,7 +274,7 @@ impl Tracker {
                 let title = title.as_deref().or(self.cfg.opt(TITLE)).unwrap_or(&page.title);
                 set_text(&mut p, "action_name", title);
                 p.q.push_str(&core::mem::take(&mut self.product_view));
-                self.current_url = Some(page.url);
+                self.current_url = page.url;
             }
             C::TrackEvent { category, action, name, value } => {
                 set_text(&mut p, "e_c", &category);
@@ -509,10 +510,10 @@ impl Tracker {
             return;
         }
         let url = host.page().url;
-        if self.current_url.as_deref().is_none_or(|u| u == url) {
+        if self.current_url.is_empty() || self.current_url == url {
             return;
         }
-        self.cfg.text[REFERRER] = self.current_url.take().unwrap_or_default();
+        self.cfg.text[REFERRER] = core::mem::take(&mut self.current_url);
         self.cfg.text[CUSTOM_URL] = String::new();
         self.track(Command::TrackPageView(None), host);
     }
