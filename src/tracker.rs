@@ -243,8 +243,15 @@ impl Tracker {
             C::ClearEcommerceCart => self.cart.clear(),
             C::SetEcommerceView { sku, name, category, price } => {
                 let mut view = Hit::new(0.0);
-                if let Some(c) = category_text(&category) {
-                    view.set("_pkc", &c);
+                // One category as text, several as a JSON array (matomo.js does the same).
+                match &category {
+                    Category::None => {}
+                    Category::One(c) => set_text(&mut view, "_pkc", c),
+                    Category::Many(_) => {
+                        let mut json = String::new();
+                        push_category_json(&mut json, &category);
+                        view.set("_pkc", &json);
+                    }
                 }
                 set_num(&mut view, "_pkp", price);
                 set_text(&mut view, "_pks", sku.as_deref().unwrap_or_default());
@@ -665,19 +672,6 @@ fn set_list(cfg: &mut Config, which: ListSetting, list: Vec<String>) {
         L::LinkClasses => cfg.link_rules.link_classes = list,
         L::DownloadClasses => cfg.link_rules.download_classes = list,
         L::IgnoreClasses => cfg.link_rules.ignore_classes = list,
-    }
-}
-
-/// `_pkc`: one category as text, several as a JSON array (matomo.js does the same).
-fn category_text(c: &Category) -> Option<String> {
-    match c {
-        Category::None => None,
-        Category::One(s) => Some(mask_text(s)),
-        Category::Many(_) => {
-            let mut s = String::new();
-            push_category_json(&mut s, c);
-            Some(s)
-        }
     }
 }
 
