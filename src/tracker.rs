@@ -177,7 +177,7 @@ impl Tracker {
             C::IsUserOptedOut => return Reply::Bool(self.consent.is_opted_out()),
             C::Consent(ev) => self.consent_event(ev, host),
             C::Flush => self.pump(host, true),
-            C::Ignored(why) => self.warn(String::from(why)),
+            C::Ignored(why) => self.warn_str(why),
             C::ConnectConsentManager(kind, opts) => self.actions.push(Action::ConnectConsentManager(kind, opts)),
             C::Enable(f) => self.enable(f),
             C::SetBatchOptions { max_hits, max_delay_ms } => {
@@ -304,7 +304,7 @@ impl Tracker {
             }
             C::TrackLink { url, kind } => {
                 let Some(abs) = self.resolve(&url, host) else {
-                    return self.warn(String::from("hush: trackLink: not an http(s) URL; ignored"));
+                    return self.warn_str("hush: trackLink: not an http(s) URL; ignored");
                 };
                 let key = if kind == LinkKind::Download { "download" } else { "link" };
                 p.set(key, &mask_url(&abs, &self.cfg.url_rules));
@@ -374,7 +374,7 @@ impl Tracker {
         if self.cfg.text[TRACKER_URL].is_empty() || self.cfg.text[SITE_ID].is_empty() {
             if !self.warned_unconfigured {
                 self.warned_unconfigured = true;
-                self.warn(String::from("hush: setTrackerUrl and setSiteId must come before tracking; hit ignored"));
+                self.warn_str("hush: setTrackerUrl and setSiteId must come before tracking; hit ignored");
             }
             return;
         }
@@ -432,7 +432,7 @@ impl Tracker {
             self.held.push(hit);
         } else if !self.warned_held {
             self.warned_held = true;
-            self.warn(String::from("hush: 100 hits are waiting for consent; later ones are dropped"));
+            self.warn_str("hush: 100 hits are waiting for consent; later ones are dropped");
         }
     }
 
@@ -636,6 +636,10 @@ impl Tracker {
         for w in self.queue.take_warnings() {
             self.warn(w);
         }
+    }
+
+    fn warn_str(&mut self, msg: &str) {
+        self.warn(String::from(msg));
     }
 
     fn warn(&mut self, msg: String) {
