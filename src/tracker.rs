@@ -51,21 +51,25 @@ pub enum Reply {
     Bool(bool),
 }
 
+/// Slots of `Config::text`.
+const TRACKER_URL: usize = 0;
+const SITE_ID: usize = 1;
+const USER_ID: usize = 2;
+const SALT: usize = 3;
+const CUSTOM_URL: usize = 4;
+const REFERRER: usize = 5;
+const TITLE: usize = 6;
+
 #[derive(Default)]
 struct Config {
-    tracker_url: String,
-    site_id: String,
-    user_id: Option<String>,
-    salt: String,
+    /// The text settings, one slot each (see the consts above): set by one generic path.
+    /// Empty means not set: the parser never hands over an empty text.
+    text: [String; 7],
     url_rules: UrlRules,
     link_rules: LinkRules,
     mask_selectors: Vec<String>,
-    custom_url: Option<String>,
-    referrer: Option<String>,
-    title: Option<String>,
     dimensions: Vec<(u32, String)>,
     use_get: bool,
-    heartbeat_ms: Option<f64>,
     /// Features turned on: bit `1 << feature`.
     enabled: u8,
 }
@@ -84,9 +88,12 @@ pub struct Tracker {
     visible: bool,
     /// Last hit that was not a heartbeat ping (pings stop after 30 idle minutes).
     last_activity_ms: f64,
+    /// Heartbeat interval; infinite while off, so `heartbeat_at` stays infinite too.
+    heartbeat_ms: f64,
     heartbeat_at: f64,
     /// URL of the last page view, for single-page-app referrers.
-    current_url: Option<String>,
+    /// Empty before the first one (a page URL is never empty: it is `location.href`).
+    current_url: String,
     /// The last delivery failed: on leaving, persist instead of beaconing into an outage.
     outage: bool,
     /// A snapshot of the queue is in storage (written on hide): kept in step with results,
@@ -113,8 +120,9 @@ impl Tracker {
             wake_at: f64::INFINITY,
             visible: true,
             last_activity_ms: f64::NEG_INFINITY,
+            heartbeat_ms: f64::INFINITY,
             heartbeat_at: f64::INFINITY,
-            current_url: None,
+            current_url: String::new(),
             outage: false,
             persisted: false,
             stored_queue: None,
@@ -169,7 +177,7 @@ impl Tracker {
             C::IsUserOptedOut => return Reply::Bool(self.consent.is_opted_out()),
             C::Consent(ev) => self.consent_event(ev, host),
             C::Flush => self.pump(host, true),
-            C::Ignored(why) => self.warn(String::from(why)),
+            C::Ignored(why) => self.warn_str(why),
             C::ConnectConsentManager(kind, opts) => self.actions.push(Action::ConnectConsentManager(kind, opts)),
             C::Enable(f) => self.enable(f),
             C::SetBatchOptions { max_hits, max_delay_ms } => {
@@ -182,7 +190,7 @@ impl Tracker {
                 }
             }
             C::EnableHeartBeatTimer(secs) => {
-                self.cfg.heartbeat_ms = Some(secs * 1000.0);
+                self.heartbeat_ms = secs * 1000.0;
                 self.heartbeat_at = now + secs * 1000.0;
             }
             cmd @ C::TrackPageView(_) => self.track(cmd, host),
@@ -201,16 +209,25 @@ impl Tracker {
     fn configure(&mut self, cmd: Command) {
         use Command as C;
         let cfg = &mut self.cfg;
+        let (slot, text) = match cmd {
+            C::SetTrackerUrl(u) => (TRACKER_URL, u),
+            C::SetSiteId(id) => (SITE_ID, id),
+            C::SetUserId(id) => (USER_ID, id),
+            C::ResetUserId => (USER_ID, String::new()),
+            C::SetUserIdSalt(s) => (SALT, s),
+            C::SetCustomUrl(u) => (CUSTOM_URL, u),
+            C::SetReferrerUrl(u) => (REFERRER, u),
+            C::SetDocumentTitle(t) => (TITLE, t),
+            other => return self.configure_other(other),
+        };
+        cfg.text[slot] = text;
+    }
+
+    fn configure_other(&mut self, cmd: Command) {
+        use Command as C;
+        let cfg = &mut self.cfg;
         match cmd {
-            C::SetTrackerUrl(u) => cfg.tracker_url = u,
-            C::SetSiteId(id) => cfg.site_id = id,
-            C::SetUserId(id) => cfg.user_id = Some(id),
-            C::ResetUserId => cfg.user_id = None,
-            C::SetUserIdSalt(s) => cfg.salt = s,
             C::SetList(which, list) => set_list(cfg, which, list),
-            C::SetCustomUrl(u) => cfg.custom_url = Some(u),
-            C::SetReferrerUrl(u) => cfg.referrer = Some(u),
-            C::SetDocumentTitle(t) => cfg.title = Some(t),
             C::SetCustomDimension(i, v) => {
                 cfg.dimensions.retain(|(k, _)| *k != i);
                 cfg.dimensions.push((i, v));
@@ -226,14 +243,19 @@ impl Tracker {
             C::ClearEcommerceCart => self.cart.clear(),
             C::SetEcommerceView { sku, name, category, price } => {
                 let mut view = Hit::new(0.0);
-                if let Some(c) = category_text(&category) {
-                    view.set("_pkc", &c);
+                // One category as text, several as a JSON array (matomo.js does the same).
+                match &category {
+                    Category::None => {}
+                    Category::One(c) => set_text(&mut view, "_pkc", c),
+                    Category::Many(_) => {
+                        let mut json = String::new();
+                        push_category_json(&mut json, &category);
+                        view.set("_pkc", &json);
+                    }
                 }
-                if !price.is_nan() {
-                    view.num("_pkp", price);
-                }
-                view.set("_pks", &sku.map(|s| mask_text(&s)).unwrap_or_default());
-                view.set("_pkn", &name.map(|s| mask_text(&s)).unwrap_or_default());
+                set_num(&mut view, "_pkp", price);
+                set_text(&mut view, "_pks", sku.as_deref().unwrap_or_default());
+                set_text(&mut view, "_pkn", name.as_deref().unwrap_or_default());
                 self.product_view = view.q;
             }
             _ => {}
@@ -256,39 +278,33 @@ impl Tracker {
             C::TrackPageView(title) => {
                 self.identity.new_page_view(host);
                 let page = host.page();
-                let title = title.as_deref().or(self.cfg.title.as_deref()).unwrap_or(&page.title);
-                p.set("action_name", &mask_text(title));
+                let title = title.as_deref().or(self.cfg.opt(TITLE)).unwrap_or(&page.title);
+                set_text(&mut p, "action_name", title);
                 p.q.push_str(&core::mem::take(&mut self.product_view));
-                self.current_url = Some(page.url);
+                self.current_url = page.url;
             }
             C::TrackEvent { category, action, name, value } => {
-                p.set("e_c", &mask_text(&category));
-                p.set("e_a", &mask_text(&action));
+                set_text(&mut p, "e_c", &category);
+                set_text(&mut p, "e_a", &action);
                 if let Some(n) = name {
-                    p.set("e_n", &mask_text(&n));
+                    set_text(&mut p, "e_n", &n);
                 }
-                if !value.is_nan() {
-                    p.num("e_v", value);
-                }
+                set_num(&mut p, "e_v", value);
             }
             C::TrackSiteSearch { keyword, category, count } => {
-                p.set("search", &mask_text(&keyword));
+                set_text(&mut p, "search", &keyword);
                 if let Some(c) = category {
-                    p.set("search_cat", &mask_text(&c));
+                    set_text(&mut p, "search_cat", &c);
                 }
-                if !count.is_nan() {
-                    p.num("search_count", count);
-                }
+                set_num(&mut p, "search_count", count);
             }
             C::TrackGoal { id, revenue } => {
                 p.int("idgoal", id as u64);
-                if !revenue.is_nan() {
-                    p.num("revenue", revenue);
-                }
+                set_num(&mut p, "revenue", revenue);
             }
             C::TrackLink { url, kind } => {
                 let Some(abs) = self.resolve(&url, host) else {
-                    return self.warn(String::from("hush: trackLink: not an http(s) URL; ignored"));
+                    return self.warn_str("hush: trackLink: not an http(s) URL; ignored");
                 };
                 let key = if kind == LinkKind::Download { "download" } else { "link" };
                 p.set(key, &mask_url(&abs, &self.cfg.url_rules));
@@ -297,29 +313,30 @@ impl Tracker {
                 p.set("ping", "1");
                 is_ping = true;
             }
-            C::TrackEcommerceCartUpdate(total) => {
-                p.set("idgoal", "0");
-                p.num("revenue", total);
-                p.set("ec_items", &self.cart_json());
-            }
-            C::TrackEcommerceOrder(order) => self.order_params(&mut p, order),
+            C::TrackEcommerceCartUpdate(total) => self.ecommerce(&mut p, total, None),
+            C::TrackEcommerceOrder(order) => self.ecommerce(&mut p, order.grand_total, Some(order)),
             _ => return,
         }
         self.emit(p, is_ping, host);
     }
 
-    fn order_params(&mut self, p: &mut Hit, order: Order) {
+    /// A cart update (no order) or an order, one path: matomo.js's parameters in its order.
+    /// An order empties the cart.
+    fn ecommerce(&mut self, p: &mut Hit, total: f64, order: Option<Order>) {
         p.set("idgoal", "0");
-        p.set("ec_id", &digest_id(&order.id, &self.cfg.salt));
-        p.num("revenue", order.grand_total);
-        let parts = [("ec_st", order.sub_total), ("ec_tx", order.tax), ("ec_sh", order.shipping), ("ec_dt", order.discount)];
-        for (k, v) in parts {
-            if !v.is_nan() {
-                p.num(k, v);
+        if let Some(o) = &order {
+            p.set("ec_id", &digest_id(&o.id, &self.cfg.text[SALT]));
+        }
+        p.num("revenue", total);
+        if let Some(o) = &order {
+            for (k, v) in [("ec_st", o.sub_total), ("ec_tx", o.tax), ("ec_sh", o.shipping), ("ec_dt", o.discount)] {
+                set_num(p, k, v);
             }
         }
         p.set("ec_items", &self.cart_json());
-        self.cart.clear();
+        if order.is_some() {
+            self.cart.clear();
+        }
     }
 
     /// `[["sku","name","category",price,quantity],…]` as matomo.js sends it.
@@ -330,9 +347,9 @@ impl Tracker {
                 out.push(',');
             }
             out.push('[');
-            push_json_str(&mut out, &mask_text(&item.sku));
+            push_json_masked(&mut out, &item.sku);
             out.push(',');
-            push_json_str(&mut out, &mask_text(&item.name));
+            push_json_masked(&mut out, &item.name);
             out.push(',');
             push_category_json(&mut out, &item.category);
             out.push(',');
@@ -354,10 +371,10 @@ impl Tracker {
         if gate == Gate::Drop {
             return;
         }
-        if self.cfg.tracker_url.is_empty() || self.cfg.site_id.is_empty() {
+        if self.cfg.text[TRACKER_URL].is_empty() || self.cfg.text[SITE_ID].is_empty() {
             if !self.warned_unconfigured {
                 self.warned_unconfigured = true;
-                self.warn(String::from("hush: setTrackerUrl and setSiteId must come before tracking; hit ignored"));
+                self.warn_str("hush: setTrackerUrl and setSiteId must come before tracking; hit ignored");
             }
             return;
         }
@@ -365,9 +382,7 @@ impl Tracker {
         if !is_ping {
             self.last_activity_ms = now;
         }
-        if let Some(ms) = self.cfg.heartbeat_ms {
-            self.heartbeat_at = now + ms;
-        }
+        self.heartbeat_at = now + self.heartbeat_ms;
         if gate == Gate::Hold {
             return self.hold(hit);
         }
@@ -380,7 +395,7 @@ impl Tracker {
         let page = host.page();
         let mut hit = Hit::new(now);
         hit.q.push_str("?idsite=");
-        push_encoded(&mut hit.q, &self.cfg.site_id);
+        push_encoded(&mut hit.q, &self.cfg.text[SITE_ID]);
         hit.q.push_str("&rec=1&apiv=1");
         let mut r = [0u8; 4];
         host.random(&mut r);
@@ -388,9 +403,9 @@ impl Tracker {
         let id = self.identity.visit_id_for_hit(now, host);
         hit.set("_id", id);
         hit.set("cid", id);
-        let url = self.cfg.custom_url.as_deref().and_then(|u| self.resolve(u, host)).unwrap_or(page.url);
+        let url = self.cfg.opt(CUSTOM_URL).and_then(|u| self.resolve(u, host)).unwrap_or(page.url);
         hit.set("url", &mask_url(&url, &self.cfg.url_rules));
-        let referrer = self.cfg.referrer.as_deref().and_then(|u| self.resolve(u, host)).unwrap_or(page.referrer);
+        let referrer = self.cfg.opt(REFERRER).and_then(|u| self.resolve(u, host)).unwrap_or(page.referrer);
         if !referrer.is_empty() {
             hit.set("urlref", &mask_url(&referrer, &self.cfg.url_rules));
         }
@@ -399,8 +414,8 @@ impl Tracker {
         hit.int("m", m as u64);
         hit.int("s", s as u64);
         hit.set("pv_id", self.identity.page_view_id());
-        if let Some(uid) = &self.cfg.user_id {
-            hit.set("uid", &digest_id(uid, &self.cfg.salt));
+        if let Some(uid) = self.cfg.opt(USER_ID) {
+            hit.set("uid", &digest_id(uid, &self.cfg.text[SALT]));
         }
         for (i, v) in &self.cfg.dimensions {
             hit.q.push_str("&dimension");
@@ -417,7 +432,7 @@ impl Tracker {
             self.held.push(hit);
         } else if !self.warned_held {
             self.warned_held = true;
-            self.warn(String::from("hush: 100 hits are waiting for consent; later ones are dropped"));
+            self.warn_str("hush: 100 hits are waiting for consent; later ones are dropped");
         }
     }
 
@@ -502,11 +517,11 @@ impl Tracker {
             return;
         }
         let url = host.page().url;
-        if self.current_url.as_deref().is_none_or(|u| u == url) {
+        if self.current_url.is_empty() || self.current_url == url {
             return;
         }
-        self.cfg.referrer = self.current_url.take();
-        self.cfg.custom_url = None;
+        self.cfg.text[REFERRER] = core::mem::take(&mut self.current_url);
+        self.cfg.text[CUSTOM_URL] = String::new();
         self.track(Command::TrackPageView(None), host);
     }
 
@@ -532,13 +547,11 @@ impl Tracker {
         let now = host.now_ms();
         self.wake_at = f64::INFINITY;
         self.consent_event(ConsentEvent::Tick, host);
-        if let Some(ms) = self.cfg.heartbeat_ms {
-            if now >= self.heartbeat_at {
-                self.heartbeat_at = now + ms;
-                let active = now - self.last_activity_ms < crate::identity::VISIT_IDLE_MS;
-                if self.visible && active {
-                    self.track(Command::Ping, host);
-                }
+        if now >= self.heartbeat_at {
+            self.heartbeat_at = now + self.heartbeat_ms;
+            let active = now - self.last_activity_ms < crate::identity::VISIT_IDLE_MS;
+            if self.visible && active {
+                self.track(Command::Ping, host);
             }
         }
         self.pump(host, false);
@@ -588,21 +601,19 @@ impl Tracker {
     /// a wake-up at the next deadline.
     fn pump(&mut self, host: &mut dyn Host, force: bool) {
         let now = host.now_ms();
-        for w in self.queue.take_warnings() {
-            self.warn(w);
-        }
-        if !self.cfg.tracker_url.is_empty() {
+        self.queue_warnings();
+        let mut next = self.heartbeat_at;
+        // Without a tracker URL nothing can be sent: waking up for the queue would spin.
+        if !self.cfg.text[TRACKER_URL].is_empty() {
             while let Some(batch) = self.queue.poll_transmit(now, force) {
                 let (url, body) = self.request(batch.body);
                 self.actions.push(Action::Send { id: batch.id, url, body, leaving: force && !self.visible });
             }
+            self.queue_warnings();
+            if let Some(due) = self.queue.next_deadline() {
+                next = due.min(next);
+            }
         }
-        for w in self.queue.take_warnings() {
-            self.warn(w);
-        }
-        // Without a tracker URL nothing can be sent: waking up for the queue would spin.
-        let queue_due = if self.cfg.tracker_url.is_empty() { None } else { self.queue.next_deadline() };
-        let next = queue_due.unwrap_or(f64::INFINITY).min(self.heartbeat_at);
         if next != self.wake_at && next.is_finite() {
             self.wake_at = next;
             self.actions.push(Action::Wake(next));
@@ -611,7 +622,7 @@ impl Tracker {
 
     /// POST the bulk body, or with setRequestMethod('GET') one GET per hit.
     fn request(&self, body: String) -> (String, Option<String>) {
-        let mut url = self.cfg.tracker_url.clone();
+        let mut url = self.cfg.text[TRACKER_URL].clone();
         match crate::wire::single_query(&body).filter(|_| self.cfg.use_get) {
             Some(q) => {
                 url.push_str(q);
@@ -619,6 +630,16 @@ impl Tracker {
             }
             None => (url, Some(body)),
         }
+    }
+
+    fn queue_warnings(&mut self) {
+        for w in self.queue.take_warnings() {
+            self.warn(w);
+        }
+    }
+
+    fn warn_str(&mut self, msg: &str) {
+        self.warn(String::from(msg));
     }
 
     fn warn(&mut self, msg: String) {
@@ -637,6 +658,13 @@ pub struct Stored {
     pub queue: Option<String>,
 }
 
+impl Config {
+    /// A text setting, None when not set.
+    fn opt(&self, slot: usize) -> Option<&str> {
+        Some(self.text[slot].as_str()).filter(|t| !t.is_empty())
+    }
+}
+
 fn set_list(cfg: &mut Config, which: ListSetting, list: Vec<String>) {
     use ListSetting as L;
     match which {
@@ -651,30 +679,33 @@ fn set_list(cfg: &mut Config, which: ListSetting, list: Vec<String>) {
     }
 }
 
-/// `_pkc`: one category as text, several as a JSON array (matomo.js does the same).
-fn category_text(c: &Category) -> Option<String> {
-    match c {
-        Category::None => None,
-        Category::One(s) => Some(mask_text(s)),
-        Category::Many(_) => {
-            let mut s = String::new();
-            push_category_json(&mut s, c);
-            Some(s)
-        }
+/// `&key=` and the masked text: every free-text parameter goes through here.
+fn set_text(p: &mut Hit, key: &str, text: &str) {
+    p.set(key, &mask_text(text));
+}
+
+/// `&key=value`, unless the number was not given (NaN).
+fn set_num(p: &mut Hit, key: &str, v: f64) {
+    if !v.is_nan() {
+        p.num(key, v);
     }
+}
+
+fn push_json_masked(out: &mut String, text: &str) {
+    push_json_str(out, &mask_text(text));
 }
 
 fn push_category_json(out: &mut String, c: &Category) {
     match c {
         Category::None => out.push_str("\"\""),
-        Category::One(s) => push_json_str(out, &mask_text(s)),
+        Category::One(s) => push_json_masked(out, s),
         Category::Many(list) => {
             out.push('[');
             for (i, s) in list.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                push_json_str(out, &mask_text(s));
+                push_json_masked(out, s);
             }
             out.push(']');
         }
@@ -683,3 +714,5 @@ fn push_category_json(out: &mut String, c: &Category) {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod equivalence;
