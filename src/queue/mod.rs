@@ -211,7 +211,10 @@ impl Queue {
     /// without us, and their promises may be rejected by the unload itself. Retrying them
     /// would deliver them twice, so they count as handed over (results are ignored).
     pub fn hand_over_in_flight(&mut self) {
-        self.hits.retain(|e| e.flight.is_none());
+        // Batch by batch: `land` is the one removal loop (no `retain` code for this).
+        while let Some(id) = self.hits.iter().find_map(|e| e.flight) {
+            self.land(id, 0, 0);
+        }
     }
 
     /// Hits not yet delivered: waiting and in flight.
