@@ -339,10 +339,9 @@ impl Consent {
     }
 
     /// Before the record goes: its measurement grant becomes a decision of this page.
+    /// (`meas_at` is exactly that: Unset becomes Yes when the live record grants it.)
     fn keep_measurement(&mut self, now: f64) {
-        if self.meas == Tri::Unset && self.live_record(now).is_some_and(|r| r.measurement) {
-            self.meas = Tri::Yes;
-        }
+        self.meas = self.meas_at(now);
     }
 
     /// Effects are what changed since the previous event, as the tracker saw it.

@@ -211,7 +211,10 @@ impl Queue {
     /// without us, and their promises may be rejected by the unload itself. Retrying them
     /// would deliver them twice, so they count as handed over (results are ignored).
     pub fn hand_over_in_flight(&mut self) {
-        self.hits.retain(|e| e.flight.is_none());
+        // Batch by batch: `land` is the one removal loop (no `retain` code for this).
+        while let Some(id) = self.hits.iter().find_map(|e| e.flight) {
+            self.land(id, 0, 0);
+        }
     }
 
     /// Hits not yet delivered: waiting and in flight.
@@ -263,16 +266,20 @@ impl Queue {
     /// that reach `max` attempts are removed (all of them for `max` = 0: delivered or
     /// refused). Returns how many were removed.
     fn land(&mut self, id: u32, spend: u32, max: u32) -> usize {
-        let before = self.hits.len();
-        self.hits.retain_mut(|e| {
-            if e.flight != Some(id) {
-                return true;
+        let (mut i, mut removed) = (0, 0);
+        while let Some(e) = self.hits.get_mut(i) {
+            if e.flight == Some(id) {
+                e.flight = None;
+                e.attempts += spend;
+                if e.attempts >= max {
+                    self.hits.remove(i);
+                    removed += 1;
+                    continue;
+                }
             }
-            e.flight = None;
-            e.attempts += spend;
-            e.attempts < max
-        });
-        before - self.hits.len()
+            i += 1;
+        }
+        removed
     }
 
     /// Takes the longest prefix of the waiting hits that fits one request.
