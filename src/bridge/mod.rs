@@ -149,7 +149,10 @@ impl Bridge {
                     };
                     let mut t = Tracker::new(&mut host);
                     t.restore(stored, &mut host);
-                    *tracker = Some(t);
+                    // The slot is empty here (matched None) and a tracker lives as long as
+                    // the page: forgetting the old value spares the wasm the tracker's drop
+                    // code (0.4 KB) that `*tracker = Some(t)` would pull in.
+                    core::mem::forget(tracker.replace(t));
                 }
                 Reply::Nothing
             }
