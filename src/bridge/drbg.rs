@@ -23,9 +23,9 @@ impl Drbg {
             return false;
         }
         let mut seed = [0u8; 32];
-        for (i, pair) in b.chunks(2).enumerate() {
-            let (Some(hi), Some(lo)) = (nibble(pair[0]), nibble(pair[1])) else { return false };
-            seed[i] = hi << 4 | lo;
+        for (i, byte) in seed.iter_mut().enumerate() {
+            let (Some(hi), Some(lo)) = (nibble(b.get(2 * i)), nibble(b.get(2 * i + 1))) else { return false };
+            *byte = hi << 4 | lo;
         }
         self.key = hmac_sha256(&self.key, &seed);
         self.used = 32;
@@ -40,13 +40,14 @@ impl Drbg {
                 self.block = hmac_sha256(&self.key, &self.counter.to_le_bytes());
                 self.used = 0;
             }
-            *b = self.block[self.used];
+            *b = self.block.get(self.used).copied().unwrap_or(0);
             self.used += 1;
         }
     }
 }
 
-fn nibble(c: u8) -> Option<u8> {
+fn nibble(c: Option<&u8>) -> Option<u8> {
+    let c = *c?;
     match c {
         b'0'..=b'9' => Some(c - b'0'),
         b'a'..=b'f' => Some(c - b'a' + 10),
