@@ -44,8 +44,14 @@ fn scheme_end(b: &[u8]) -> Option<usize> {
     if !b.first()?.is_ascii_alphabetic() {
         return None;
     }
-    let n = b.iter().position(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-')))?;
-    (b.get(n) == Some(&b':')).then_some(n)
+    let mut n = 0;
+    while let Some(&c) = b.get(n) {
+        if !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-')) {
+            return (c == b':').then_some(n);
+        }
+        n += 1;
+    }
+    None
 }
 
 /// First index at or after `from` holding one of `set`, or the length.
