@@ -21,9 +21,14 @@ pub fn mask_url(url: &str, rules: &UrlRules) -> String {
         if b.get(k..k + 2) == Some(b"//") {
             let end = find_any(b, k + 2, b"/?#");
             // Drop `user:password@`: credentials never leave the page.
-            let host = b.get(k + 2..end).and_then(|a| a.iter().rposition(|&c| c == b'@'));
+            let mut host = k + 2;
+            for j in k + 2..end {
+                if b.get(j) == Some(&b'@') {
+                    host = j + 1; // after the last `@`
+                }
+            }
             out.push_str("//");
-            push(&mut out, url, host.map_or(k + 2, |h| k + 3 + h), end);
+            push(&mut out, url, host, end);
             k = end;
         }
     }
