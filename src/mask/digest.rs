@@ -84,8 +84,9 @@ fn sha256_parts(parts: &[&[u8]]) -> [u8; 32] {
     while st.fill != 56 {
         st.byte(0);
     }
-    for b in total.wrapping_mul(8).to_be_bytes() {
-        st.byte(b);
+    let bits = total.wrapping_mul(8);
+    for j in (0..8).rev() {
+        st.byte((bits >> (8 * j)) as u8);
     }
     let mut out = [0u8; 32];
     for (i, o) in out.iter_mut().enumerate() {
