@@ -239,8 +239,8 @@ fn mask_component(out: &mut String, raw: &str, query: bool, spans: &mut Vec<Span
         if plus {
             let mut more = Vec::new();
             scan(&dec, &mut more);
-            for sp in more {
-                add_span(spans, sp);
+            for &sp in &more {
+                add_span(spans, sp); // (by reference: no IntoIter and its drop code)
             }
         }
         for sp in spans.iter_mut() {
