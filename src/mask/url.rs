@@ -72,18 +72,6 @@ fn find_any(b: &[u8], from: usize, set: &[u8]) -> usize {
     b.len()
 }
 
-/// The pieces of `s` between `sep` bytes (like `str::split` with an ASCII separator).
-fn split_on(s: &str, sep: u8) -> impl Iterator<Item = &str> {
-    let b = s.as_bytes();
-    let mut start = Some(0);
-    core::iter::from_fn(move || {
-        let from = start?;
-        let end = find_any(b, from, &[sep]);
-        start = (end < b.len()).then_some(end + 1);
-        Some(s.get(from..end).unwrap_or(""))
-    })
-}
-
 /// `s` cut at the first `sep`: before, and after (without `sep`) if it was found.
 fn cut(s: &str, sep: u8) -> (&str, Option<&str>) {
     let at = find_any(s.as_bytes(), 0, &[sep]);
@@ -108,38 +96,49 @@ fn id_like(seg: &[u8]) -> bool {
 }
 
 fn mask_path(out: &mut String, path: &str, spans: &mut Vec<Span>) {
-    let mut armed = false;
-    for (n, seg) in split_on(path, b'/').enumerate() {
-        if n > 0 {
-            out.push('/');
-        }
+    let b = path.as_bytes();
+    let (mut armed, mut from) = (false, 0);
+    // Segment by segment (an index loop: a splitting iterator costs more code).
+    loop {
+        let end = find_any(b, from, b"/");
+        let seg = path.get(from..end).unwrap_or("");
         if armed && id_like(seg.as_bytes()) {
             super::push_placeholder(out, Kind::Token, true);
-            continue;
+        } else {
+            mask_component(out, seg, false, spans);
+            armed |= keys::listed(SECRET_CONTEXT, seg.as_bytes(), true);
         }
-        mask_component(out, seg, false, spans);
-        armed |= keys::listed(SECRET_CONTEXT, seg.as_bytes(), true);
+        if end >= b.len() {
+            return;
+        }
+        out.push('/');
+        from = end + 1;
     }
 }
 
 /// `key=value&…` (query, or query-like fragment): drops denied keys, masks the rest.
 /// Writes nothing when every parameter was dropped.
 fn mask_params(out: &mut String, q: &str, rules: &UrlRules, spans: &mut Vec<Span>) {
-    let mut first = true;
-    for param in split_on(q, b'&') {
-        let (key, value) = cut(param, b'=');
-        if !keep_key(key, rules) {
-            continue;
+    let b = q.as_bytes();
+    let (mut first, mut from) = (true, 0);
+    loop {
+        let end = find_any(b, from, b"&");
+        let (key, value) = cut(q.get(from..end).unwrap_or(""), b'=');
+        if keep_key(key, rules) {
+            if !first {
+                out.push('&');
+            }
+            first = false;
+            mask_component(out, key, true, spans);
+            if let Some(v) = value {
+                out.push('=');
+                mask_component(out, v, true, spans);
+            }
         }
-        if !first {
-            out.push('&');
+        if end >= b.len() {
+            return;
         }
-        first = false;
-        mask_component(out, key, true, spans);
-        if let Some(v) = value {
-            out.push('=');
-            mask_component(out, v, true, spans);
-        }
+        from = end + 1;
     }
 }
 
