@@ -212,7 +212,7 @@ fn domain(s: &[u8], mut k: usize) -> Option<usize> {
             return end;
         }
         labels += 1;
-        if labels >= 2 && s.get(start..k)?.iter().any(|c| c.is_ascii_alphabetic()) {
+        if labels >= 2 && (start..k).any(|j| at(s, j).is_ascii_alphabetic()) {
             end = Some(k);
         }
         if at(s, k) != b'.' {

@@ -68,15 +68,19 @@ impl State {
     }
 }
 
-/// SHA-256 of the concatenation of `parts` (saves building one buffer for HMAC).
-fn sha256_parts(parts: &[&[u8]]) -> [u8; 32] {
+/// SHA-256 of an optional 64-byte HMAC pad (`key` XOR `x`) followed by `msg`: HMAC needs no
+/// padded copies of its key, and plain SHA-256 is the same code without the pad.
+fn sha256_padded(pad: Option<(&[u8; 64], u8)>, msg: &[u8]) -> [u8; 32] {
     let mut st = State { h: H0, block: [0; 64], fill: 0 };
-    let mut total: u64 = 0;
-    for part in parts {
-        for &b in *part {
-            st.byte(b);
+    let mut total = msg.len() as u64;
+    if let Some((key, x)) = pad {
+        for &b in key {
+            st.byte(b ^ x);
         }
-        total = total.wrapping_add(part.len() as u64);
+        total += 64;
+    }
+    for &b in msg {
+        st.byte(b);
     }
     // Padding: 0x80, zeros up to 56 bytes into a block, then the message length in bits
     // (big-endian) in its last 8 bytes.
@@ -84,8 +88,9 @@ fn sha256_parts(parts: &[&[u8]]) -> [u8; 32] {
     while st.fill != 56 {
         st.byte(0);
     }
-    for b in total.wrapping_mul(8).to_be_bytes() {
-        st.byte(b);
+    let bits = total.wrapping_mul(8);
+    for j in (0..8).rev() {
+        st.byte((bits >> (8 * j)) as u8);
     }
     let mut out = [0u8; 32];
     for (i, o) in out.iter_mut().enumerate() {
@@ -96,7 +101,7 @@ fn sha256_parts(parts: &[&[u8]]) -> [u8; 32] {
 
 /// SHA-256 of `data`.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
-    sha256_parts(&[data])
+    sha256_padded(None, data)
 }
 
 /// HMAC-SHA256 (RFC 2104): the standard keyed hash, reproducible with any library
@@ -110,14 +115,8 @@ pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
             *d = *s;
         }
     }
-    let mut ipad = [0x36u8; 64];
-    let mut opad = [0x5cu8; 64];
-    for i in 0..64 {
-        ipad[i] ^= k[i];
-        opad[i] ^= k[i];
-    }
-    let inner = sha256_parts(&[&ipad, msg]);
-    sha256_parts(&[&opad, &inner])
+    let inner = sha256_padded(Some((&k, 0x36)), msg);
+    sha256_padded(Some((&k, 0x5c)), &inner)
 }
 
 /// Digest sent instead of a user ID or order ID: 64 lower-case hex chars.
@@ -146,6 +145,7 @@ fn hex32(d: &[u8; 32]) -> String {
 mod tests {
     use super::*;
     use alloc::vec;
+    use alloc::vec::Vec;
 
     fn hex(data: &[u8]) -> String {
         hex32(&sha256(data))
@@ -169,17 +169,32 @@ mod tests {
     }
 
     #[test]
-    fn padding_boundaries_agree_with_parts() {
-        // 55, 56, 63, 64, 65 bytes cross the one/two padding-block boundary.
-        for n in [55usize, 56, 63, 64, 65, 119, 120] {
-            let data = vec![b'x'; n];
-            let (a, b) = data.split_at(n / 3);
-            assert_eq!(sha256(&data), sha256_parts(&[a, b]));
+    fn padding_boundaries() {
+        // 55, 56, 63, 64, 65 bytes cross the one/two padding-block boundary
+        // (expected digests from Python's hashlib).
+        for (n, want) in [
+            (55, "d5e285683cd4efc02d021a5c62014694958901005d6f71e89e0989fac77e4072"),
+            (56, "04c26261370ee7541549d16dee320c723e3fd14671e66a099afe0a377c16888e"),
+            (63, "75220b47218278e656f2013bb8f0c455a25eaf01e86c64924e9d48d89776d6f2"),
+            (64, "7ce100971f64e7001e8fe5a51973ecdfe1ced42befe7ee8d5fd6219506b5393c"),
+            (65, "9537c5fdf120482f7d58d25e9ed583f52c02b4e304ea814db1633ad565aed7e9"),
+            (119, "000b48d4edf0fa7bee3c6236ecd2785baa5db4eeb8bb54341b029e0d9fa5fb0c"),
+            (120, "13f05a0b594787f5ecd315edc96141bd3243203d1b7d4f0836f37308b276ba98"),
+        ] {
+            assert_eq!(hex(&vec![b'x'; n]), want, "{n} bytes");
         }
         assert_eq!(
             hex(&[b'a'; 56]),
             "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"
         );
+        // With an HMAC pad in front: the same as hashing pad and message as one buffer.
+        let key = [0x17u8; 64];
+        for n in [0usize, 55, 56, 63, 64, 65, 120] {
+            let msg = vec![b'x'; n];
+            let mut whole: Vec<u8> = key.iter().map(|b| b ^ 0x36).collect();
+            whole.extend_from_slice(&msg);
+            assert_eq!(sha256_padded(Some((&key, 0x36)), &msg), sha256(&whole), "{n} bytes");
+        }
     }
 
     // RFC 4231 test cases 2 and 6 (short key, key longer than a block).

@@ -21,9 +21,14 @@ pub fn mask_url(url: &str, rules: &UrlRules) -> String {
         if b.get(k..k + 2) == Some(b"//") {
             let end = find_any(b, k + 2, b"/?#");
             // Drop `user:password@`: credentials never leave the page.
-            let host = b.get(k + 2..end).and_then(|a| a.iter().rposition(|&c| c == b'@'));
+            let mut host = k + 2;
+            for j in k + 2..end {
+                if b.get(j) == Some(&b'@') {
+                    host = j + 1; // after the last `@`
+                }
+            }
             out.push_str("//");
-            push(&mut out, url, host.map_or(k + 2, |h| k + 3 + h), end);
+            push(&mut out, url, host, end);
             k = end;
         }
     }
@@ -44,8 +49,14 @@ fn scheme_end(b: &[u8]) -> Option<usize> {
     if !b.first()?.is_ascii_alphabetic() {
         return None;
     }
-    let n = b.iter().position(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-')))?;
-    (b.get(n) == Some(&b':')).then_some(n)
+    let mut n = 0;
+    while let Some(&c) = b.get(n) {
+        if !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-')) {
+            return (c == b':').then_some(n);
+        }
+        n += 1;
+    }
+    None
 }
 
 /// First index at or after `from` holding one of `set`, or the length.
@@ -59,18 +70,6 @@ fn find_any(b: &[u8], from: usize, set: &[u8]) -> usize {
         i += 1;
     }
     b.len()
-}
-
-/// The pieces of `s` between `sep` bytes (like `str::split` with an ASCII separator).
-fn split_on(s: &str, sep: u8) -> impl Iterator<Item = &str> {
-    let b = s.as_bytes();
-    let mut start = Some(0);
-    core::iter::from_fn(move || {
-        let from = start?;
-        let end = find_any(b, from, &[sep]);
-        start = (end < b.len()).then_some(end + 1);
-        Some(s.get(from..end).unwrap_or(""))
-    })
 }
 
 /// `s` cut at the first `sep`: before, and after (without `sep`) if it was found.
@@ -97,38 +96,49 @@ fn id_like(seg: &[u8]) -> bool {
 }
 
 fn mask_path(out: &mut String, path: &str, spans: &mut Vec<Span>) {
-    let mut armed = false;
-    for (n, seg) in split_on(path, b'/').enumerate() {
-        if n > 0 {
-            out.push('/');
-        }
+    let b = path.as_bytes();
+    let (mut armed, mut from) = (false, 0);
+    // Segment by segment (an index loop: a splitting iterator costs more code).
+    loop {
+        let end = find_any(b, from, b"/");
+        let seg = path.get(from..end).unwrap_or("");
         if armed && id_like(seg.as_bytes()) {
             super::push_placeholder(out, Kind::Token, true);
-            continue;
+        } else {
+            mask_component(out, seg, false, spans);
+            armed |= keys::listed(SECRET_CONTEXT, seg.as_bytes(), true);
         }
-        mask_component(out, seg, false, spans);
-        armed |= keys::listed(SECRET_CONTEXT, seg.as_bytes(), true);
+        if end >= b.len() {
+            return;
+        }
+        out.push('/');
+        from = end + 1;
     }
 }
 
 /// `key=value&…` (query, or query-like fragment): drops denied keys, masks the rest.
 /// Writes nothing when every parameter was dropped.
 fn mask_params(out: &mut String, q: &str, rules: &UrlRules, spans: &mut Vec<Span>) {
-    let mut first = true;
-    for param in split_on(q, b'&') {
-        let (key, value) = cut(param, b'=');
-        if !keep_key(key, rules) {
-            continue;
+    let b = q.as_bytes();
+    let (mut first, mut from) = (true, 0);
+    loop {
+        let end = find_any(b, from, b"&");
+        let (key, value) = cut(q.get(from..end).unwrap_or(""), b'=');
+        if keep_key(key, rules) {
+            if !first {
+                out.push('&');
+            }
+            first = false;
+            mask_component(out, key, true, spans);
+            if let Some(v) = value {
+                out.push('=');
+                mask_component(out, v, true, spans);
+            }
         }
-        if !first {
-            out.push('&');
+        if end >= b.len() {
+            return;
         }
-        first = false;
-        mask_component(out, key, true, spans);
-        if let Some(v) = value {
-            out.push('=');
-            mask_component(out, v, true, spans);
-        }
+        from = end + 1;
     }
 }
 
@@ -228,8 +238,8 @@ fn mask_component(out: &mut String, raw: &str, query: bool, spans: &mut Vec<Span
         if plus {
             let mut more = Vec::new();
             scan(&dec, &mut more);
-            for sp in more {
-                add_span(spans, sp);
+            for &sp in &more {
+                add_span(spans, sp); // (by reference: no IntoIter and its drop code)
             }
         }
         for sp in spans.iter_mut() {
