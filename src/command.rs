@@ -304,6 +304,9 @@ struct Args<'a> {
 }
 
 impl Args<'_> {
+    /// Argument `i` (`undefined` past the end). Not inlined: every reader starts with it,
+    /// and one call is smaller than the bounds check and fallback repeated in each.
+    #[inline(never)]
     fn get(&self, i: usize) -> &Arg {
         self.args.get(i).unwrap_or(&Arg::Undefined)
     }
