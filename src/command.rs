@@ -481,7 +481,8 @@ impl Args<'_> {
                 l.truncate(5);
                 Category::Many(l)
             }
-            _ => self.opt_text(i).map_or(Category::None, Category::One),
+            _ if self.is_unset(i) => Category::None,
+            _ => Category::One(self.text(i)),
         }
     }
 
