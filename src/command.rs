@@ -239,7 +239,7 @@ fn build(a: &Args) -> Option<Command> {
         32 => C::Ping,
         33 => C::AddEcommerceItem(Item {
             sku: a.id_text(0),
-            name: a.opt_text(1).unwrap_or_default(),
+            name: if a.is_unset(1) { String::new() } else { a.text(1) },
             category: a.category(2),
             price: a.opt_num(3, 0.0),
             quantity: a.opt_num(4, 1.0),
