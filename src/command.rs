@@ -698,6 +698,21 @@ mod tests {
         assert_eq!(parse_number("1e3"), None);
         assert_eq!(parse_number(""), None);
         assert_eq!(parse_number("."), None);
+        // Up to 15 digits the mantissa and the scale are exact, so the one division is
+        // correctly rounded: the same f64 as the standard parser.
+        let mut x = 7u64;
+        for _ in 0..100_000 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let all = alloc::format!("{}", x >> 14);
+            let digits = all.get(..1 + (x % 15) as usize).unwrap_or(&all);
+            let dot = (x >> 8) as usize % (digits.len() + 1);
+            if digits.len() - dot > 9 {
+                continue; // more decimals than parse_number takes
+            }
+            let sign = if x & 1 == 1 { "-" } else { "" };
+            let s = alloc::format!("{sign}{}.{}", &digits[..dot], &digits[dot..]);
+            assert_eq!(parse_number(&s), s.parse::<f64>().ok(), "{s}");
+        }
     }
 
     #[test]

@@ -88,6 +88,13 @@ mod tests {
         assert_eq!(u64_str(0), "0");
         assert_eq!(u64_str(42), "42");
         assert_eq!(u64_str(u64::MAX), "18446744073709551615");
+        // Every digit count and carry, against core::fmt.
+        let mut n = 1u64;
+        for _ in 0..200_000 {
+            n = n.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let m = n >> (n % 64);
+            assert_eq!(u64_str(m), alloc::format!("{m}"));
+        }
     }
 
     #[test]
