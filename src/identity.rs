@@ -25,20 +25,26 @@ impl Identity {
 
     /// The visit ID for a hit made at `now`, renewing it after 30 idle minutes.
     pub fn visit_id_for_hit(&mut self, now_ms: f64, host: &mut dyn Host) -> &str {
-        if now_ms - self.last_hit_ms > VISIT_IDLE_MS {
-            self.visit_id = random_hex(host);
-        }
+        self.renew_if_idle(now_ms, host);
         self.last_hit_ms = now_ms;
         &self.visit_id
     }
 
     /// The current visit ID as `getVisitorId` reports it (renewed if the visit expired).
     pub fn visit_id(&mut self, now_ms: f64, host: &mut dyn Host) -> &str {
-        if now_ms - self.last_hit_ms > VISIT_IDLE_MS {
-            self.visit_id = random_hex(host);
+        if self.renew_if_idle(now_ms, host) {
             self.last_hit_ms = f64::NAN;
         }
         &self.visit_id
+    }
+
+    /// A new visit ID after 30 minutes without a hit; tells whether it renewed.
+    fn renew_if_idle(&mut self, now_ms: f64, host: &mut dyn Host) -> bool {
+        let idle = now_ms - self.last_hit_ms > VISIT_IDLE_MS;
+        if idle {
+            self.visit_id = random_hex(host);
+        }
+        idle
     }
 
     pub fn page_view_id(&self) -> &str {

@@ -40,20 +40,16 @@ pub fn push_f64(out: &mut String, x: f64) {
         out.push('0');
         return;
     }
-    let neg = x < 0.0;
-    let a = if neg { -x } else { x };
-    if a >= 1e15 {
-        // Beyond exact integers: write the integer part only (still a valid number).
-        if neg {
-            out.push('-');
-        }
-        push_u64(out, a as u64);
-        return;
-    }
-    let scaled = (a * 1e6 + 0.5) as u64;
-    let int = scaled / 1_000_000;
-    let mut frac = scaled % 1_000_000;
-    if neg && scaled != 0 {
+    let a = x.abs();
+    let (int, mut frac) = if a >= 1e15 {
+        // Beyond exact integers: the integer part only (still a valid number).
+        (a as u64, 0)
+    } else {
+        let scaled = (a * 1e6 + 0.5) as u64;
+        (scaled / 1_000_000, scaled % 1_000_000)
+    };
+    // No "-0": a negative that rounds to zero is written "0".
+    if x < 0.0 && (int != 0 || frac != 0) {
         out.push('-');
     }
     push_u64(out, int);
@@ -92,6 +88,13 @@ mod tests {
         assert_eq!(u64_str(0), "0");
         assert_eq!(u64_str(42), "42");
         assert_eq!(u64_str(u64::MAX), "18446744073709551615");
+        // Every digit count and carry, against core::fmt.
+        let mut n = 1u64;
+        for _ in 0..200_000 {
+            n = n.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let m = n >> (n % 64);
+            assert_eq!(u64_str(m), alloc::format!("{m}"));
+        }
     }
 
     #[test]
