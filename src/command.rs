@@ -602,7 +602,8 @@ pub fn parse_number(s: &str) -> Option<f64> {
             int_len += 1;
         }
     }
-    if int_len + frac_len == 0 || int_len > 15 || frac_len > 9 {
+    // More than 19 digits do not fit the u64 (the wrapped value is thrown away here).
+    if int_len + frac_len == 0 || int_len > 15 || frac_len > 9 || int_len + frac_len > 19 {
         return None;
     }
     let mut scale = 1.0;
@@ -694,6 +695,10 @@ mod tests {
     #[test]
     fn numbers_parse_without_the_float_parser() {
         assert_eq!(parse_number("19.99"), Some(19.99));
+        // 20 and more digits overflowed the u64 into a wrong number; now refused.
+        assert_eq!(parse_number("123456789012345.123456789"), None);
+        assert_eq!(parse_number("12345678901.123456789"), None);
+        assert_eq!(parse_number("1234567890.123456789"), Some(1234567890.123456789));
         assert_eq!(parse_number("-3"), Some(-3.0));
         assert_eq!(parse_number("1e3"), None);
         assert_eq!(parse_number(""), None);

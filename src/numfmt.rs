@@ -41,13 +41,13 @@ pub fn push_f64(out: &mut String, x: f64) {
         return;
     }
     let a = x.abs();
-    let (int, mut frac) = if a >= 1e15 {
-        // Beyond exact integers: the integer part only (still a valid number).
-        (a as u64, 0)
-    } else {
-        let scaled = (a * 1e6 + 0.5) as u64;
-        (scaled / 1_000_000, scaled % 1_000_000)
-    };
+    // Integer part, then the fraction in micro-units: a - trunc(a) is exact in f64, so
+    // large values keep their fraction (scaling the whole value by 1e6 first lost it above
+    // 9e9 and saturated the u64 above 1.8e13).
+    // From 2^53 on every f64 is an integer (and the u64 saturates past 1.8e19).
+    let int = a as u64;
+    let micro = if a < 9_007_199_254_740_992.0 { ((a - int as f64) * 1e6 + 0.5) as u64 } else { 0 };
+    let (int, mut frac) = if micro >= 1_000_000 { (int + 1, 0) } else { (int, micro) };
     // No "-0": a negative that rounds to zero is written "0".
     if x < 0.0 && (int != 0 || frac != 0) {
         out.push('-');
@@ -82,6 +82,20 @@ pub fn push_hex(out: &mut String, bytes: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_numbers_keep_their_digits() {
+        // Micro-units above u64::MAX once saturated: 999999999999999 became 18446744073709.551615.
+        assert_eq!(f64_str(999_999_999_999_999.0), "999999999999999");
+        assert_eq!(f64_str(20_000_000_000_000.0), "20000000000000");
+        assert_eq!(f64_str(-12_345_678_901_234.5), "-12345678901234.5");
+        assert_eq!(f64_str(1e300), "18446744073709551615");
+        assert_eq!(f64_str(9_999_999_999_999.5), "9999999999999.5");
+        for e in 0..19 {
+            let x = 10f64.powi(e);
+            assert_eq!(f64_str(x), alloc::format!("{x}"), "1e{e}");
+        }
+    }
 
     #[test]
     fn integers() {
