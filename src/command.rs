@@ -99,7 +99,9 @@ pub enum Command {
     SetRequestMethod(bool),
     /// NaN: that option not given.
     SetBatchOptions { max_hits: f64, max_delay_ms: f64 },
-    ConnectConsentManager(CmpKind, Vec<(String, Arg)>),
+    /// The banner and its key option: the Klaro service (`service`, default `hush`) or the
+    /// cookieconsent category (`category`, default `analytics`); empty for the others.
+    ConnectConsentManager(CmpKind, String),
     Consent(ConsentEvent),
     Flush,
     TrackPageView(Option<String>),
@@ -229,7 +231,10 @@ fn build(a: &Args) -> Option<Command> {
         22 => C::EnableHeartBeatTimer(a.opt_num(0, 15.0).max(5.0)),
         23 => C::SetRequestMethod(a.method(0)),
         24 => a.batch_options(0),
-        25 => C::ConnectConsentManager(a.cmp(0), a.opt_map(1)),
+        25 => {
+            let kind = a.cmp(0);
+            C::ConnectConsentManager(kind, a.banner_key(1, kind))
+        }
         26 => C::Flush,
         27 => C::TrackPageView(a.opt_text(0)),
         28 => C::TrackEvent { category: a.text(0), action: a.text(1), name: a.opt_text(2), value: a.opt_num(3, f64::NAN) },
@@ -515,15 +520,28 @@ impl Args<'_> {
         self.or(v, i, "\"GET\" or \"POST\"")
     }
 
-    fn opt_map(&self, i: usize) -> Vec<(String, Arg)> {
+    /// connectConsentManager's options: only the banner's key option is read (no copy of
+    /// the whole options object, whose clone code cost 0.5 KB).
+    fn banner_key(&self, i: usize, kind: CmpKind) -> String {
+        let (option, default) = match kind {
+            CmpKind::CookieConsent => ("category", "analytics"),
+            CmpKind::Klaro => ("service", "hush"),
+            _ => ("", ""),
+        };
         match self.get(i) {
-            _ if self.is_absent(i) => Vec::new(),
-            Arg::Map(m) => m.clone(),
-            _ => {
-                self.fail(i, "an options object");
-                Vec::new()
+            _ if self.is_absent(i) => {}
+            Arg::Map(m) => {
+                for (k, v) in m {
+                    if let Arg::Str(s) = v {
+                        if k == option && !s.is_empty() {
+                            return s.clone();
+                        }
+                    }
+                }
             }
+            _ => self.fail(i, "an options object"),
         }
+        String::from(default)
     }
 
     fn cmp(&self, i: usize) -> CmpKind {
@@ -698,7 +716,7 @@ mod tests {
         // 20 and more digits overflowed the u64 into a wrong number; now refused.
         assert_eq!(parse_number("123456789012345.123456789"), None);
         assert_eq!(parse_number("12345678901.123456789"), None);
-        assert_eq!(parse_number("1234567890.123456789"), Some(1234567890.123456789));
+        assert_eq!(parse_number("1234567890.123456789"), "1234567890.123456789".parse().ok());
         assert_eq!(parse_number("-3"), Some(-3.0));
         assert_eq!(parse_number("1e3"), None);
         assert_eq!(parse_number(""), None);

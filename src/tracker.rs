@@ -31,7 +31,8 @@ pub enum Action {
     /// Call `on_timer` at this epoch time (replaces any earlier wake-up).
     Wake(f64),
     Enable(Feature),
-    ConnectConsentManager(CmpKind, Vec<(String, crate::command::Arg)>),
+    /// Connect to this banner (the key option as `Command::ConnectConsentManager`).
+    ConnectConsentManager(CmpKind, String),
     /// The consent decision changed (npm API event).
     ConsentChanged,
 }

@@ -49,7 +49,7 @@
 pub mod args;
 mod drbg;
 
-use crate::command::{self, Arg, CmpKind, Command, ListSetting};
+use crate::command::{self, Command, ListSetting};
 use crate::forms::Forms;
 use crate::host::{Host, Page};
 use crate::queue::Outcome;
@@ -317,20 +317,11 @@ fn encode_action(out: &mut String, action: Action, t: &Tracker, now: f64) {
             out.push(FS);
             out.push((b'0' + feature as u8) as char);
         }
-        Action::ConnectConsentManager(kind, opts) => {
+        Action::ConnectConsentManager(kind, key) => {
             out.push('C');
             out.push(FS);
             out.push((b'0' + kind as u8) as char);
-            let (option, default) = match kind {
-                CmpKind::CookieConsent => ("category", "analytics"),
-                CmpKind::Klaro => ("service", "hush"),
-                _ => ("", ""),
-            };
-            let key = opts.iter().find_map(|(k, v)| match v {
-                Arg::Str(s) if k == option && !s.is_empty() => Some(s.as_str()),
-                _ => None,
-            });
-            field(out, key.unwrap_or(default));
+            field(out, &key);
         }
         Action::ConsentChanged => {
             out.push('N');
