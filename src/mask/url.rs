@@ -91,7 +91,7 @@ const SECRET_CONTEXT: &[u8] =
 /// letter, no dot, so not a word, a slug or a file name) is taken for a secret.
 fn id_like(seg: &[u8]) -> bool {
     seg.len() >= 8
-        && !seg.contains(&b'.')
+        && seg.iter().all(|&c| c != b'.')
         && seg.iter().any(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
 }
 
