@@ -156,3 +156,17 @@ test("README's preload of hush_bg.wasm is used: one request for the module, and 
   assert.equal(wasmRequests.length, 1, `requests for the wasm: ${wasmRequests.join(', ')}`);
   assert.deepEqual(consoleOf(page, 'warning'), [], 'no "preloaded but not used" warning');
 });
+
+test('hush.js included twice: one tracker, every hit once, one warning', async () => {
+  const page = await t.open('/t/twice.html', snippetPage({
+    paq: [['trackPageView'], ['enableLinkTracking']],
+    head: '<script async src="/dist/hush.js"></script>',
+  }));
+  await waitForTracker(page);
+  await sleep(500); // both copies have loaded their wasm by now
+  await push(page, ['trackEvent', 'twice', 'later'], ['flush']);
+  await expectExactlyHits(t.collector, 2);
+  const warnings = consoleOf(page, 'warning');
+  assert.equal(warnings.length, 1, warnings.join(' | '));
+  assert.match(warnings[0], /included twice/);
+});
