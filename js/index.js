@@ -5,7 +5,6 @@ import { createShell } from './shell.js';
 // One shell for the page, over the same wasm core as hush.js (src/bridge/mod.rs).
 let tracker;
 let shell;
-const api = new Proxy({}, { get: (_, name) => (...args) => shell.run([name, ...args]) });
 const run = (item) => shell.run(item);
 const check = (item) => shell.check(item);
 
@@ -88,7 +87,6 @@ function commandsOf(options) {
 }
 
 let started = null;
-let booted = false;
 
 /**
  * Creates the page's tracker. Options mirror the `_paq` commands; a bad option rejects
@@ -97,13 +95,12 @@ let booted = false;
 export async function createTracker(options = {}) {
   const { wasmUrl, ...rest } = options ?? {};
   started ??= loadCore(wasmUrl ?? new URL('./hush_bg.wasm', import.meta.url));
-  shell ??= createShell(await started, api);
+  shell ??= createShell(await started);
   const commands = commandsOf(rest);
-  if (booted) {
+  if (tracker) {
     // A second createTracker on the same page configures the same tracker.
     for (const c of commands) run(c);
   } else {
-    booted = true;
     tracker = makeTracker();
     shell.boot(commands);
   }

@@ -10,16 +10,12 @@ const script = document.currentScript;
 if (typeof WebAssembly !== 'object' || typeof Proxy !== 'function' || !Array.isArray(paq)) {
   warn('hush: WebAssembly is not available here; not tracking');
 } else {
-  // `this` of `_paq.push([function () { this.getVisitorId() }])`: any method name runs
-  // the command of that name, as on a matomo.js tracker.
-  let shell;
-  const api = new Proxy({}, { get: (_, name) => (...args) => shell.run([name, ...args]) });
   // hush_bg.wasm sits next to hush.js.
   loadCore(new URL('hush_bg.wasm', (script && script.src) || location.href)).then((core) => {
     // hush.js included twice (a plugin and a hand-written tag): the copy that started
     // first owns `_paq`; a second tracker would take later pushes without the first's setup.
     if (Object.prototype.hasOwnProperty.call(paq, 'push')) return warn('hush: hush.js is included twice on this page; this copy does nothing');
-    shell = createShell(core, api);
+    const shell = createShell(core);
     shell.boot(paq.splice(0, paq.length));
     // Later pushes run at once. The array object stays the same, so every reference
     // the page holds to it keeps working.

@@ -99,14 +99,10 @@ function encode(v, depth, out) {
   }
 }
 
-/**
- * The shell around one core. `core(text) -> text` is the wasm export; `api` is `this` of
- * a function pushed to `_paq`.
- */
-export function createShell(core, api) {
+/** The shell around one core. `core(text) -> text` is the wasm export. */
+export function createShell(core) {
   const w = window;
   const doc = document;
-  const enabled = {};
   const consentListeners = [];
   const mask = { selectors: [] };
   let timer;
@@ -192,9 +188,8 @@ export function createShell(core, api) {
     }, capture);
   }
 
+  /** The core asks once per feature. */
   function enable(feature) {
-    if (enabled[feature]) return;
-    enabled[feature] = 1;
     if (feature === '0') {
       // One delegated listener: links added later are covered; auxclick = middle button.
       listen(doc, 'click', onClick, true);
@@ -233,6 +228,10 @@ export function createShell(core, api) {
     }
     listen(w, 'popstate', navigated);
   }
+
+  // `this` of `_paq.push([function () { this.getVisitorId() }])`: any method name runs
+  // the command of that name, as on a matomo.js tracker.
+  const api = new Proxy({}, { get: (_, name) => (...args) => run([name, ...args]) });
 
   /** One `_paq` item; what a getter returns, else undefined. */
   function run(item) {

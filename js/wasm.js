@@ -1,6 +1,14 @@
 // Loads hush_bg.wasm and speaks its three-function ABI (src/export.rs documents it): one
 // string in, one string out, and the import `h.u`, the browser's URL parser.
-import { hushResolveUrl } from './resolve.js';
+/** The import: the browser's URL parser, so URLs are masked in the form the browser itself
+ * would request them. `undefined` when the URL does not parse. */
+function resolveUrl(input, base) {
+  try {
+    return new URL(input, base).href;
+  } catch (e) {
+    return undefined;
+  }
+}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -13,7 +21,7 @@ export async function loadCore(url) {
   const imports = {
     h: {
       u(input, inputLen, base, baseLen, out, outCap) {
-        const href = hushResolveUrl(text(input, inputLen), text(base, baseLen));
+        const href = resolveUrl(text(input, inputLen), text(base, baseLen));
         if (href === undefined) return -1;
         const b = encoder.encode(href);
         if (b.length <= outCap) bytes().set(b, out);

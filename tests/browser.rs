@@ -19,7 +19,7 @@ extern "C" {
     fn href(this: &Url) -> String;
 }
 
-/// The browser's URL parser, as js/resolve.js hands it to the release wasm.
+/// The browser's URL parser, as js/wasm.js hands it to the release wasm.
 fn resolve(input: &str, base: &str) -> Option<String> {
     Url::new(input, base).ok().map(|u| u.href())
 }

@@ -11,7 +11,6 @@ pub struct Drbg {
     block: [u8; 32],
     counter: u64,
     used: usize,
-    seeded: bool,
 }
 
 impl Drbg {
@@ -29,7 +28,6 @@ impl Drbg {
         }
         self.key = hmac_sha256(&self.key, &seed);
         self.used = 32;
-        self.seeded = true;
         true
     }
 
