@@ -265,6 +265,11 @@ test('no hit twice: a tab hidden during an outage, the collector recovers, then 
   const list = markers('hidden', 4);
   await pushMarked(page, list);
   while (t.collector.faults.served.length < 1) await sleep(25);
+  // Let the page read that answer first (the retry comes 500 ms later): this test is about a
+  // tab hidden during a *known* outage. Hidden in the few ms before the page has the 503,
+  // the batch still counts as in flight and is handed to a beacon, whose answer no page can
+  // read (a known limit, see the closing note of 2026-12-07).
+  await sleep(150);
   // The tab goes to the background while the collector is failing: hush persists the queue.
   await hide(page);
   // Still in the background, the retries get through.
