@@ -3,14 +3,15 @@
 
 use alloc::string::String;
 
-/// A read of the page at the moment a hit is made.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Page {
+/// A read of the page at the moment a hit is made, borrowed from the host: the bridge
+/// points into the call's input instead of copying three strings per call.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Page<'a> {
     /// `location.href`, absolute.
-    pub url: String,
-    pub title: String,
+    pub url: &'a str,
+    pub title: &'a str,
     /// `document.referrer` (may be empty).
-    pub referrer: String,
+    pub referrer: &'a str,
 }
 
 pub trait Host {
@@ -20,7 +21,9 @@ pub trait Host {
     fn local_hms(&self, epoch_ms: f64) -> [u8; 3];
     /// Fills `buf` from a cryptographically secure source (Web Crypto in the browser).
     fn random(&mut self, buf: &mut [u8]);
-    fn page(&self) -> Page;
+    /// Borrowed: a hit reads the page up to three times; an owned read copied three
+    /// strings each time (and the bridge copied them out of its input once more).
+    fn page(&self) -> Page<'_>;
     /// Resolves `input` against `base` with the browser's URL semantics and returns the
     /// serialised absolute URL, or `None` when it does not parse.
     fn resolve_url(&self, input: &str, base: &str) -> Option<String>;
@@ -32,9 +35,16 @@ pub mod fake {
     use super::*;
     use alloc::string::ToString;
 
+    /// The page a test host owns (tests change it between events).
+    pub struct OwnedPage {
+        pub url: String,
+        pub title: String,
+        pub referrer: String,
+    }
+
     pub struct FakeHost {
         pub now: f64,
-        pub page: Page,
+        pub page: OwnedPage,
         pub counter: u64,
     }
 
@@ -42,7 +52,7 @@ pub mod fake {
         pub fn new() -> Self {
             FakeHost {
                 now: 1_700_000_000_000.0,
-                page: Page {
+                page: OwnedPage {
                     url: "https://shop.example/products?ref=home".to_string(),
                     title: "Products".to_string(),
                     referrer: "https://search.example/".to_string(),
@@ -72,8 +82,8 @@ pub mod fake {
                 *b = (self.counter >> 33) as u8;
             }
         }
-        fn page(&self) -> Page {
-            self.page.clone()
+        fn page(&self) -> Page<'_> {
+            Page { url: &self.page.url, title: &self.page.title, referrer: &self.page.referrer }
         }
         /// Absolute http(s) URLs pass through; "/path" and "?q" resolve against the base's origin
         /// or path. Enough for core tests; the browser does the real job.

@@ -279,10 +279,10 @@ impl Tracker {
             C::TrackPageView(title) => {
                 self.identity.new_page_view(host);
                 let page = host.page();
-                let title = title.as_deref().or(self.cfg.opt(TITLE)).unwrap_or(&page.title);
+                let title = title.as_deref().or(self.cfg.opt(TITLE)).unwrap_or(page.title);
                 set_text(&mut p, "action_name", title);
                 p.q.push_str(&core::mem::take(&mut self.product_view));
-                self.current_url = page.url;
+                self.current_url = String::from(page.url);
             }
             C::TrackEvent { category, action, name, value } => {
                 set_text(&mut p, "e_c", &category);
@@ -396,7 +396,6 @@ impl Tracker {
     #[inline(never)]
     fn common_params(&mut self, kind: Hit, host: &mut dyn Host) -> Hit {
         let now = kind.at_ms;
-        let page = host.page();
         let mut hit = Hit::new(now);
         hit.q.push_str("?idsite=");
         push_encoded(&mut hit.q, &self.cfg.text[SITE_ID]);
@@ -407,11 +406,12 @@ impl Tracker {
         let id = self.identity.visit_id_for_hit(now, host);
         hit.set("_id", id);
         hit.set("cid", id);
-        let url = self.cfg.opt(CUSTOM_URL).and_then(|u| self.resolve(u, host)).unwrap_or(page.url);
-        hit.set("url", &mask_url(&url, &self.cfg.url_rules));
-        let referrer = self.cfg.opt(REFERRER).and_then(|u| self.resolve(u, host)).unwrap_or(page.referrer);
+        let url = self.cfg.opt(CUSTOM_URL).and_then(|u| self.resolve(u, host));
+        hit.set("url", &mask_url(url.as_deref().unwrap_or(host.page().url), &self.cfg.url_rules));
+        let referrer = self.cfg.opt(REFERRER).and_then(|u| self.resolve(u, host));
+        let referrer = referrer.as_deref().unwrap_or(host.page().referrer);
         if !referrer.is_empty() {
-            hit.set("urlref", &mask_url(&referrer, &self.cfg.url_rules));
+            hit.set("urlref", &mask_url(referrer, &self.cfg.url_rules));
         }
         let [h, m, s] = host.local_hms(now);
         hit.int("h", h as u64);
@@ -449,7 +449,7 @@ impl Tracker {
     /// An absolute http(s) URL, or None: Matomo refuses a whole bulk request when one hit's
     /// url, urlref, link or download is anything else (`javascript:`, `data:` …).
     fn resolve(&self, url: &str, host: &mut dyn Host) -> Option<String> {
-        let abs = host.resolve_url(url, &host.page().url)?;
+        let abs = host.resolve_url(url, host.page().url)?;
         (abs.starts_with("https://") || abs.starts_with("http://")).then_some(abs)
     }
 
@@ -501,7 +501,7 @@ impl Tracker {
 
     /// A link the visitor clicked (left, middle or keyboard), resolved by the browser.
     pub fn on_link_click(&mut self, href: &str, classes: &str, download_attr: bool, host: &mut dyn Host) {
-        let page_host = host_of_url(&host.page().url);
+        let page_host = host_of_url(host.page().url);
         if let Some(kind) = classify(href, classes, download_attr, &page_host, &self.cfg.link_rules) {
             self.handle(Command::TrackLink { url: String::from(href), kind }, host);
         }

@@ -176,7 +176,14 @@ fn the_parser_survives_random_commands() {
 struct TestHost {
     now: f64,
     seed: u64,
-    page: Page,
+    page: OwnedPage,
+}
+
+/// The page the test host owns (`Page` only borrows).
+struct OwnedPage {
+    url: String,
+    title: String,
+    referrer: String,
 }
 
 impl Host for TestHost {
@@ -193,8 +200,8 @@ impl Host for TestHost {
             *b = (self.seed >> 33) as u8;
         }
     }
-    fn page(&self) -> Page {
-        self.page.clone()
+    fn page(&self) -> Page<'_> {
+        Page { url: &self.page.url, title: &self.page.title, referrer: &self.page.referrer }
     }
     fn resolve_url(&self, input: &str, _base: &str) -> Option<String> {
         (input.starts_with("http://") || input.starts_with("https://")).then(|| String::from(input))
@@ -205,7 +212,7 @@ fn host() -> TestHost {
     TestHost {
         now: 1_700_000_000_000.0,
         seed: 7,
-        page: Page { url: String::from("https://shop.example/p?id=1"), title: String::from("Shop"), referrer: String::new() },
+        page: OwnedPage { url: String::from("https://shop.example/p?id=1"), title: String::from("Shop"), referrer: String::new() },
     }
 }
 

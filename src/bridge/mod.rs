@@ -75,7 +75,7 @@ pub struct Bridge {
 struct CallHost<'a> {
     now: f64,
     tz_offset_min: f64,
-    page: Page,
+    page: Page<'a>,
     rng: &'a mut Drbg,
     resolve: Resolve,
 }
@@ -92,8 +92,8 @@ impl Host for CallHost<'_> {
     fn random(&mut self, buf: &mut [u8]) {
         self.rng.fill(buf)
     }
-    fn page(&self) -> Page {
-        self.page.clone()
+    fn page(&self) -> Page<'_> {
+        self.page
     }
     fn resolve_url(&self, input: &str, base: &str) -> Option<String> {
         (self.resolve)(input, base)
@@ -131,7 +131,7 @@ impl Bridge {
         let op = f.next_str().as_bytes().first().copied().unwrap_or(0);
         let now = f.next_num();
         let tz_offset_min = f.next_num();
-        let page = Page { url: String::from(f.next_str()), title: String::from(f.next_str()), referrer: String::from(f.next_str()) };
+        let page = Page { url: f.next_str(), title: f.next_str(), referrer: f.next_str() };
         let Bridge { tracker, rng, forms } = self;
         let mut host = CallHost { now, tz_offset_min, page, rng, resolve };
         let mut out = String::new();
