@@ -1,7 +1,7 @@
 //! The tracker state machine: fed commands and page events, it decides what to measure,
 //! masks it, and queues actions (send, store, warn, wake me at…) for the shell to carry out.
 
-use crate::command::{Category, CmpKind, Command, Item, LinkKind, ListSetting, Order};
+use crate::command::{Category, Command, Item, LinkKind, ListSetting, Order};
 use crate::consent::{Consent, ConsentEvent, Effects, Gate};
 use crate::hit::Hit;
 use crate::host::Host;
@@ -12,6 +12,7 @@ use crate::numfmt::{push_f64, push_u64};
 use crate::wire::push_encoded;
 use crate::queue::{Outcome, Policy, Queue};
 use crate::wire::push_json_str;
+use crate::bridge::{push_field, push_text, FS, RS};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -20,22 +21,7 @@ pub const QUEUE_KEY: &str = "hush_queue";
 /// Hits made before consent under requireConsent are held in memory up to this bound.
 pub const MAX_HELD: usize = 100;
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    /// POST `body` to `url` (or GET `url` when `body` is None); report with `on_result(id, …)`.
-    /// `leaving`: the page is going away: use sendBeacon, else fetch keepalive.
-    Send { id: u32, url: String, body: Option<String>, leaving: bool },
-    Store(&'static str, String),
-    Remove(&'static str),
-    Warn(String),
-    /// Call `on_timer` at this epoch time (replaces any earlier wake-up).
-    Wake(f64),
-    Enable(Feature),
-    /// Connect to this banner (the key option as `Command::ConnectConsentManager`).
-    ConnectConsentManager(CmpKind, String),
-    /// The consent decision changed (npm API event).
-    ConsentChanged,
-}
+pub use actions::Action;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Feature {
@@ -84,7 +70,13 @@ pub struct Tracker {
     cart: Vec<Item>,
     /// `&_pkc=…&_pkp=…&_pks=…&_pkn=…` for the next page view.
     product_view: String,
-    actions: Vec<Action>,
+    /// What the shell must do, in order: one protocol record per action (`RS letter
+    /// (FS field)*`, listed in `crate::bridge`), written where the action is decided.
+    /// (An `Action` enum built, moved, then encoded by the bridge cost 0.6 KB of wasm.)
+    records: String,
+    /// Exact wake-up times, for `take_actions` (the record has whole milliseconds).
+    #[cfg(test)]
+    wakes: Vec<f64>,
     wake_at: f64,
     visible: bool,
     /// Last hit that was not a heartbeat ping (pings stop after 30 idle minutes).
@@ -117,7 +109,9 @@ impl Tracker {
             held: Vec::new(),
             cart: Vec::new(),
             product_view: String::new(),
-            actions: Vec::new(),
+            records: String::new(),
+            #[cfg(test)]
+            wakes: Vec::new(),
             wake_at: f64::INFINITY,
             visible: true,
             last_activity_ms: f64::NEG_INFINITY,
@@ -149,9 +143,23 @@ impl Tracker {
         self.pump(host, false);
     }
 
-    /// Actions for the shell, in order.
+    /// The protocol records of the actions since the last take. A `N` record (consent
+    /// changed) has no field yet: the bridge adds the consent state as the call ends.
+    pub fn take_records(&mut self) -> String {
+        core::mem::take(&mut self.records)
+    }
+
+    /// The same, decoded (tests and tools; the wasm reads the records).
     pub fn take_actions(&mut self) -> Vec<Action> {
-        core::mem::take(&mut self.actions)
+        let records = self.take_records();
+        #[cfg(test)]
+        let wakes = core::mem::take(&mut self.wakes);
+        #[cfg(not(test))]
+        let wakes = Vec::new();
+        let decoded = actions::decode(&records, &wakes);
+        #[cfg(test)]
+        assert_eq!(actions::encode_as_before(&decoded), records, "records and actions differ");
+        decoded
     }
 
     pub fn mask_selectors(&self) -> &[String] {
@@ -179,7 +187,11 @@ impl Tracker {
             C::Consent(ev) => self.consent_event(ev, host),
             C::Flush => self.pump(host, true),
             C::Ignored(why) => self.warn_str(why),
-            C::ConnectConsentManager(kind, opts) => self.actions.push(Action::ConnectConsentManager(kind, opts)),
+            C::ConnectConsentManager(kind, key) => {
+                let out = self.record('C');
+                push_digit(out, kind as u8);
+                push_field(out, &key);
+            }
             C::Enable(f) => self.enable(f),
             C::SetBatchOptions { max_hits, max_delay_ms } => {
                 let p = &mut self.queue.policy;
@@ -266,7 +278,7 @@ impl Tracker {
     fn enable(&mut self, f: Feature) {
         if self.cfg.enabled & 1 << f as u8 == 0 {
             self.cfg.enabled |= 1 << f as u8;
-            self.actions.push(Action::Enable(f));
+            push_digit(self.record('E'), f as u8);
         }
     }
 
@@ -442,7 +454,8 @@ impl Tracker {
 
     fn store_identity(&mut self, now: f64) {
         if self.consent.may_store(now) {
-            self.actions.push(Action::Store(VISITOR_KEY, self.identity.stored_value()));
+            let value = self.identity.stored_value();
+            self.store(VISITOR_KEY, &value);
         }
     }
 
@@ -464,7 +477,7 @@ impl Tracker {
         if self.stored_queue.is_some() && self.consent.may_store(now) {
             if let Some(q) = self.stored_queue.take() {
                 self.queue.restore(&q, now);
-                self.actions.push(Action::Remove(QUEUE_KEY));
+                self.remove(QUEUE_KEY);
             }
         }
     }
@@ -474,8 +487,8 @@ impl Tracker {
             // Nothing below pushes an action when storage is erased (no stored queue to take).
             self.stored_queue = None;
             self.persisted = false;
-            self.actions.push(Action::Remove(VISITOR_KEY));
-            self.actions.push(Action::Remove(QUEUE_KEY));
+            self.remove(VISITOR_KEY);
+            self.remove(QUEUE_KEY);
         }
         self.take_stored_queue(now);
         if fx.drop_held {
@@ -488,14 +501,14 @@ impl Tracker {
             }
         }
         for key in fx.remove {
-            self.actions.push(Action::Remove(key));
+            self.remove(key);
         }
         for (key, value) in fx.write {
-            self.actions.push(Action::Store(key, value));
+            self.store(key, &value);
         }
         if fx.changed {
             self.store_identity(now);
-            self.actions.push(Action::ConsentChanged);
+            self.record('N');
         }
     }
 
@@ -584,7 +597,7 @@ impl Tracker {
         self.visible = true;
         if self.persisted || self.consent.may_store(host.now_ms()) {
             self.persisted = false;
-            self.actions.push(Action::Remove(QUEUE_KEY));
+            self.remove(QUEUE_KEY);
         }
         self.pump(host, false);
     }
@@ -593,10 +606,11 @@ impl Tracker {
     fn persist(&mut self, now: f64) {
         if self.queue.is_empty() || !self.consent.may_store(now) {
             self.persisted = false;
-            self.actions.push(Action::Remove(QUEUE_KEY));
+            self.remove(QUEUE_KEY);
         } else {
             self.persisted = true;
-            self.actions.push(Action::Store(QUEUE_KEY, self.queue.snapshot()));
+            let snapshot = self.queue.snapshot();
+            self.store(QUEUE_KEY, &snapshot);
         }
     }
 
@@ -609,8 +623,7 @@ impl Tracker {
         // Without a tracker URL nothing can be sent: waking up for the queue would spin.
         if !self.cfg.text[TRACKER_URL].is_empty() {
             while let Some(batch) = self.queue.poll_transmit(now, force) {
-                let (url, body) = self.request(batch.body);
-                self.actions.push(Action::Send { id: batch.id, url, body, leaving: force && !self.visible });
+                self.send(batch.id, &batch.body, force && !self.visible);
             }
             self.queue_warnings();
             if let Some(due) = self.queue.next_deadline() {
@@ -619,19 +632,33 @@ impl Tracker {
         }
         if next != self.wake_at && next.is_finite() {
             self.wake_at = next;
-            self.actions.push(Action::Wake(next));
+            #[cfg(test)]
+            self.wakes.push(next);
+            let out = self.record('K');
+            out.push(FS);
+            push_u64(out, next.max(0.0) as u64);
         }
     }
 
-    /// POST the bulk body, or with setRequestMethod('GET') one GET per hit.
-    fn request(&self, body: String) -> (String, Option<String>) {
-        let mut url = self.cfg.text[TRACKER_URL].clone();
-        match crate::wire::single_query(&body).filter(|_| self.cfg.use_get) {
+    /// `S, id, url, leaving[, body]`: POST the bulk body, or with setRequestMethod('GET')
+    /// one GET per hit (its query appended to the url field, no body).
+    fn send(&mut self, id: u32, body: &str, leaving: bool) {
+        let get = crate::wire::single_query(body).filter(|_| self.cfg.use_get);
+        let out = &mut self.records;
+        out.push(RS);
+        out.push('S');
+        out.push(FS);
+        push_u64(out, id as u64);
+        push_field(out, &self.cfg.text[TRACKER_URL]);
+        match get {
             Some(q) => {
-                url.push_str(q);
-                (url, None)
+                push_text(out, q);
+                push_field(out, if leaving { "1" } else { "0" });
             }
-            None => (url, Some(body)),
+            None => {
+                push_field(out, if leaving { "1" } else { "0" });
+                push_field(out, body);
+            }
         }
     }
 
@@ -646,7 +673,24 @@ impl Tracker {
     }
 
     fn warn(&mut self, msg: String) {
-        self.actions.push(Action::Warn(msg));
+        push_field(self.record('W'), &msg);
+    }
+
+    /// Starts an action record: `RS` and its letter; the caller appends the fields.
+    fn record(&mut self, letter: char) -> &mut String {
+        self.records.push(RS);
+        self.records.push(letter);
+        &mut self.records
+    }
+
+    fn store(&mut self, key: &str, value: &str) {
+        let out = self.record('T');
+        push_field(out, key);
+        push_field(out, value);
+    }
+
+    fn remove(&mut self, key: &str) {
+        push_field(self.record('R'), key);
     }
 }
 
@@ -694,6 +738,12 @@ fn set_num(p: &mut Hit, key: &str, v: f64) {
     }
 }
 
+/// `FS` and the digit of a small enum (`E` features, `C` banner kinds).
+fn push_digit(out: &mut String, n: u8) {
+    out.push(FS);
+    out.push((b'0' + n) as char);
+}
+
 fn push_json_masked(out: &mut String, text: &str) {
     push_json_str(out, &mask_text(text));
 }
@@ -715,6 +765,7 @@ fn push_category_json(out: &mut String, c: &Category) {
     }
 }
 
+mod actions;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

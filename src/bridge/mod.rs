@@ -53,7 +53,7 @@ use crate::command::{self, Command, ListSetting};
 use crate::forms::Forms;
 use crate::host::{Host, Page};
 use crate::queue::Outcome;
-use crate::tracker::{Action, Reply, Stored, Tracker};
+use crate::tracker::{Reply, Stored, Tracker};
 use alloc::string::String;
 use alloc::vec::Vec;
 use drbg::Drbg;
@@ -166,14 +166,20 @@ impl Bridge {
             Reply::Nothing => {}
             Reply::Text(s) => {
                 answer.push('s');
-                push_field(&mut answer, &s);
+                push_text(&mut answer, &s);
             }
             Reply::Bool(b) => answer.push(if b { 't' } else { 'f' }),
         }
         answer.push_str(&out);
         if let Some(t) = tracker.as_mut() {
-            for a in t.take_actions() {
-                encode_action(&mut answer, a, t, now);
+            // The tracker wrote its records; a consent change (`N`) gets the state the
+            // consent has at the end of the call.
+            for rec in crate::bytes::split(&t.take_records(), RS as u8).skip(1) {
+                answer.push(RS);
+                answer.push_str(rec);
+                if rec == "N" {
+                    push_field(&mut answer, &t.consent_state(now));
+                }
             }
         }
         answer
@@ -191,7 +197,6 @@ fn event(op: u8, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut C
                         out.push(RS);
                         out.push('M');
                         for s in list {
-                            out.push(FS);
                             push_field(out, s);
                         }
                     }
@@ -200,7 +205,6 @@ fn event(op: u8, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut C
                 Err(warning) => {
                     out.push(RS);
                     out.push('W');
-                    out.push(FS);
                     push_field(out, &warning);
                 }
             },
@@ -277,62 +281,15 @@ fn apply_first_order(f: Fields) -> String {
     out
 }
 
-fn encode_action(out: &mut String, action: Action, t: &Tracker, now: f64) {
-    out.push(RS);
-    let field = |out: &mut String, s: &str| {
-        out.push(FS);
-        push_field(out, s);
-    };
-    match action {
-        Action::Send { id, url, body, leaving } => {
-            out.push('S');
-            out.push(FS);
-            crate::numfmt::push_u64(out, id as u64);
-            field(out, &url);
-            field(out, if leaving { "1" } else { "0" });
-            if let Some(b) = body {
-                field(out, &b);
-            }
-        }
-        Action::Store(key, value) => {
-            out.push('T');
-            field(out, key);
-            field(out, &value);
-        }
-        Action::Remove(key) => {
-            out.push('R');
-            field(out, key);
-        }
-        Action::Warn(msg) => {
-            out.push('W');
-            field(out, &msg);
-        }
-        Action::Wake(at) => {
-            out.push('K');
-            out.push(FS);
-            crate::numfmt::push_u64(out, at.max(0.0) as u64);
-        }
-        Action::Enable(feature) => {
-            out.push('E');
-            out.push(FS);
-            out.push((b'0' + feature as u8) as char);
-        }
-        Action::ConnectConsentManager(kind, key) => {
-            out.push('C');
-            out.push(FS);
-            out.push((b'0' + kind as u8) as char);
-            field(out, &key);
-        }
-        Action::ConsentChanged => {
-            out.push('N');
-            field(out, &t.consent_state(now));
-        }
-    }
+/// `FS` and a text field.
+pub(crate) fn push_field(out: &mut String, s: &str) {
+    out.push(FS);
+    push_text(out, s);
 }
 
 /// Text into a field: the two framing characters become spaces (they mean nothing in
 /// any tracking value, and a page must not be able to forge an action).
-fn push_field(out: &mut String, s: &str) {
+pub(crate) fn push_text(out: &mut String, s: &str) {
     for c in s.chars() {
         out.push(if c == FS || c == RS { ' ' } else { c });
     }

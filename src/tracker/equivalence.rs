@@ -7,6 +7,7 @@
 //! (texts are never blank) and page URLs are never empty (`location.href`).
 
 use super::*;
+use crate::command::CmpKind;
 use crate::consent::{ConsentEvent as E, Requirement};
 use crate::host::fake::FakeHost;
 use crate::queue::Outcome;
