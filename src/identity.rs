@@ -55,13 +55,20 @@ impl Identity {
         self.page_view_id = random_pv_id(host);
     }
 
-    /// `id.lastHitMs` for first-party storage.
-    pub fn stored_value(&self) -> String {
-        let mut s = self.visit_id.clone();
-        s.push('.');
+    /// Appends `id.lastHitMs` for first-party storage (hex and digits: nothing to escape).
+    /// Written into the caller's record: no copy of the ID.
+    pub fn push_stored_value(&self, out: &mut String) {
+        out.push_str(&self.visit_id);
+        out.push('.');
         if self.last_hit_ms.is_finite() {
-            crate::numfmt::push_u64(&mut s, self.last_hit_ms as u64);
+            crate::numfmt::push_u64(out, self.last_hit_ms as u64);
         }
+    }
+
+    #[cfg(test)]
+    pub fn stored_value(&self) -> String {
+        let mut s = String::new();
+        self.push_stored_value(&mut s);
         s
     }
 

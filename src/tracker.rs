@@ -454,8 +454,12 @@ impl Tracker {
 
     fn store_identity(&mut self, now: f64) {
         if self.consent.may_store(now) {
-            let value = self.identity.stored_value();
-            self.store(VISITOR_KEY, &value);
+            let out = &mut self.records;
+            out.push(RS);
+            out.push('T');
+            push_field(out, VISITOR_KEY);
+            out.push(FS);
+            self.identity.push_stored_value(out);
         }
     }
 
