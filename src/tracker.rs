@@ -186,7 +186,7 @@ impl Tracker {
             C::IsUserOptedOut => return Reply::Bool(self.consent.is_opted_out()),
             C::Consent(ev) => self.consent_event(ev, host),
             C::Flush => self.pump(host, true),
-            C::Ignored(why) => self.warn_str(why),
+            C::Ignored(why) => self.warn(why),
             C::ConnectConsentManager(kind, key) => {
                 let out = self.record('C');
                 push_digit(out, kind as u8);
@@ -317,7 +317,7 @@ impl Tracker {
             }
             C::TrackLink { url, kind } => {
                 let Some(abs) = self.resolve(&url, host) else {
-                    return self.warn_str("hush: trackLink: not an http(s) URL; ignored");
+                    return self.warn("hush: trackLink: not an http(s) URL; ignored");
                 };
                 let key = if kind == LinkKind::Download { "download" } else { "link" };
                 p.set(key, &mask_url(&abs, &self.cfg.url_rules));
@@ -387,7 +387,7 @@ impl Tracker {
         if self.cfg.text[TRACKER_URL].is_empty() || self.cfg.text[SITE_ID].is_empty() {
             if !self.warned_unconfigured {
                 self.warned_unconfigured = true;
-                self.warn_str("hush: setTrackerUrl and setSiteId must come before tracking; hit ignored");
+                self.warn("hush: setTrackerUrl and setSiteId must come before tracking; hit ignored");
             }
             return;
         }
@@ -448,7 +448,7 @@ impl Tracker {
             self.held.push(hit);
         } else if !self.warned_held {
             self.warned_held = true;
-            self.warn_str("hush: 100 hits are waiting for consent; later ones are dropped");
+            self.warn("hush: 100 hits are waiting for consent; later ones are dropped");
         }
     }
 
@@ -504,11 +504,12 @@ impl Tracker {
                 self.queue.push(hit.q, hit.at_ms, now);
             }
         }
-        for key in fx.remove {
+        // Borrowed, not consumed: a consuming loop instantiates each Vec's IntoIter and its drop.
+        for key in &fx.remove {
             self.remove(key);
         }
-        for (key, value) in fx.write {
-            self.store(key, &value);
+        for (key, value) in &fx.write {
+            self.store(key, value);
         }
         if fx.changed {
             self.store_identity(now);
@@ -667,17 +668,13 @@ impl Tracker {
     }
 
     fn queue_warnings(&mut self) {
-        for w in self.queue.take_warnings() {
+        for w in &self.queue.take_warnings() {
             self.warn(w);
         }
     }
 
-    fn warn_str(&mut self, msg: &str) {
-        self.warn(String::from(msg));
-    }
-
-    fn warn(&mut self, msg: String) {
-        push_field(self.record('W'), &msg);
+    fn warn(&mut self, msg: &str) {
+        push_field(self.record('W'), msg);
     }
 
     /// Starts an action record: `RS` and its letter; the caller appends the fields.
