@@ -293,7 +293,8 @@ impl Tracker {
                 let page = host.page();
                 let title = title.as_deref().or(self.cfg.opt(TITLE)).unwrap_or(page.title);
                 set_text(&mut p, "action_name", title);
-                p.q.push_str(&core::mem::take(&mut self.product_view));
+                p.q.push_str(&self.product_view);
+                self.product_view.clear();
                 self.current_url = String::from(page.url);
             }
             C::TrackEvent { category, action, name, value } => {
@@ -478,9 +479,11 @@ impl Tracker {
 
     /// Unsent hits of an earlier page join the queue once this page may use storage.
     fn take_stored_queue(&mut self, now: f64) {
-        if self.stored_queue.is_some() && self.consent.may_store(now) {
-            if let Some(q) = self.stored_queue.take() {
-                self.queue.restore(&q, now);
+        // may_store is a pure query: asking it first spares a second test of the Option.
+        if self.consent.may_store(now) {
+            if let Some(q) = &self.stored_queue {
+                self.queue.restore(q, now);
+                self.stored_queue = None;
                 self.remove(QUEUE_KEY);
             }
         }
@@ -500,9 +503,11 @@ impl Tracker {
             self.queue.clear();
         }
         if fx.release_held {
-            for hit in core::mem::take(&mut self.held) {
-                self.queue.push(hit.q, hit.at_ms, now);
+            // By reference, then cleared: no IntoIter<Hit> instantiation.
+            for hit in &mut self.held {
+                self.queue.push(core::mem::take(&mut hit.q), hit.at_ms, now);
             }
+            self.held.clear();
         }
         // Borrowed, not consumed: a consuming loop instantiates each Vec's IntoIter and its drop.
         for key in &fx.remove {
