@@ -150,7 +150,13 @@ impl Tracker {
         core::mem::take(&mut self.records)
     }
 
-    /// The same, decoded (tests and tools; the wasm reads the records).
+    /// Where the bridge writes a record of its own (`M`, a command's `W`) before the
+    /// tracker's: the buffer is empty at the start of each call.
+    pub(crate) fn records(&mut self) -> &mut String {
+        &mut self.records
+    }
+
+    /// The records decoded (tests and tools; the wasm reads the records).
     pub fn take_actions(&mut self) -> Vec<Action> {
         let records = self.take_records();
         #[cfg(test)]
@@ -550,7 +556,7 @@ impl Tracker {
             return;
         }
         self.cfg.text[REFERRER] = core::mem::take(&mut self.current_url);
-        self.cfg.text[CUSTOM_URL] = String::new();
+        self.cfg.text[CUSTOM_URL].clear();
         self.track(Command::TrackPageView(None), host);
     }
 

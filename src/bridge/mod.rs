@@ -134,7 +134,6 @@ impl Bridge {
         let page = Page { url: f.next_str(), title: f.next_str(), referrer: f.next_str() };
         let Bridge { tracker, rng, forms } = self;
         let mut host = CallHost { now, tz_offset_min, page, rng, resolve };
-        let mut out = String::new();
         let reply = match (op, tracker.as_mut()) {
             (b'b', None) => {
                 // No boot without a real random seed: hush would rather send nothing than weak IDs.
@@ -159,7 +158,7 @@ impl Bridge {
             (b'o', _) => Reply::Text(apply_first_order(f)),
             (b'k', _) => Reply::Text(read_command(&mut f).err().unwrap_or_default()),
             (_, None) => Reply::Nothing,
-            (_, Some(t)) => event(op, f, t, forms, &mut host, &mut out),
+            (_, Some(t)) => event(op, f, t, forms, &mut host),
         };
         let mut answer = String::new();
         match reply {
@@ -170,7 +169,6 @@ impl Bridge {
             }
             Reply::Bool(b) => answer.push(if b { 't' } else { 'f' }),
         }
-        answer.push_str(&out);
         if let Some(t) = tracker.as_mut() {
             // The tracker wrote its records; a consent change (`N`) gets the state the
             // consent has at the end of the call.
@@ -188,8 +186,10 @@ impl Bridge {
 }
 
 /// Every op that needs a started tracker.
-fn event(op: u8, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut CallHost, out: &mut String) -> Reply {
+fn event(op: u8, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut CallHost) -> Reply {
     {
+        // Records of the bridge's own go first among the tracker's (no buffer of their own).
+        let out = t.records();
         match op {
             b'c' => match read_command(&mut f) {
                 Ok(cmd) => {
