@@ -194,10 +194,10 @@ impl Tracker {
             C::Consent(ev) => self.consent_event(ev, host),
             C::Flush => self.pump(host, true),
             C::Ignored(why) => self.warn(why),
-            C::ConnectConsentManager(kind, key) => {
+            C::ConnectConsentManager(kind, ref key) => {
                 let out = self.record('C');
                 push_digit(out, kind as u8);
-                push_field(out, &key);
+                push_field(out, key);
             }
             C::Enable(f) => self.enable(f),
             C::SetBatchOptions { max_hits, max_delay_ms } => {
@@ -662,7 +662,7 @@ impl Tracker {
     /// `S, id, url, leaving[, body]`: POST the bulk body, or with setRequestMethod('GET')
     /// one GET per hit (its query appended to the url field, no body).
     fn send(&mut self, id: u32, body: &str, leaving: bool) {
-        let get = crate::wire::single_query(body).filter(|_| self.cfg.use_get);
+        let get = if self.cfg.use_get { crate::wire::single_query(body) } else { None };
         let out = &mut self.records;
         out.push(RS);
         out.push('S');
