@@ -428,13 +428,8 @@ impl Tracker {
         let id = self.identity.visit_id_for_hit(now, host);
         hit.set("_id", id);
         hit.set("cid", id);
-        let url = self.cfg.opt(CUSTOM_URL).and_then(|u| self.resolve(u, host));
-        hit.set("url", &mask_url(url.as_deref().unwrap_or(host.page().url), &self.cfg.url_rules));
-        let referrer = self.cfg.opt(REFERRER).and_then(|u| self.resolve(u, host));
-        let referrer = referrer.as_deref().unwrap_or(host.page().referrer);
-        if !referrer.is_empty() {
-            hit.set("urlref", &mask_url(referrer, &self.cfg.url_rules));
-        }
+        self.set_page_url(&mut hit, "url", CUSTOM_URL, host.page().url, true, host);
+        self.set_page_url(&mut hit, "urlref", REFERRER, host.page().referrer, false, host);
         let [h, m, s] = host.local_hms(now);
         hit.int("h", h as u64);
         hit.int("m", m as u64);
@@ -451,6 +446,17 @@ impl Tracker {
         }
         hit.q.push_str(&kind.q);
         hit
+    }
+
+    /// `&key=` and the masked URL: the custom setting in `slot` (resolved) when set, else
+    /// the page's; an empty one only when `keep_empty` (the url always goes, the referrer
+    /// only when there is one). One path for both instead of two inlined copies.
+    fn set_page_url(&self, hit: &mut Hit, key: &str, slot: usize, page_value: &str, keep_empty: bool, host: &dyn Host) {
+        let custom = self.cfg.opt(slot).and_then(|u| self.resolve(u, host));
+        let url = custom.as_deref().unwrap_or(page_value);
+        if keep_empty || !url.is_empty() {
+            hit.set(key, &mask_url(url, &self.cfg.url_rules));
+        }
     }
 
     fn hold(&mut self, hit: Hit) {
@@ -475,7 +481,7 @@ impl Tracker {
 
     /// An absolute http(s) URL, or None: Matomo refuses a whole bulk request when one hit's
     /// url, urlref, link or download is anything else (`javascript:`, `data:` …).
-    fn resolve(&self, url: &str, host: &mut dyn Host) -> Option<String> {
+    fn resolve(&self, url: &str, host: &dyn Host) -> Option<String> {
         let abs = host.resolve_url(url, host.page().url)?;
         (abs.starts_with("https://") || abs.starts_with("http://")).then_some(abs)
     }
