@@ -35,6 +35,7 @@ pub fn hush(input: &str, resolve: Resolve) -> String {
 
 #[cfg(feature = "slim")]
 mod abi {
+    use crate::bridge::Bridge;
     use alloc::string::String;
     use alloc::vec::Vec;
 
@@ -81,10 +82,11 @@ mod abi {
     extern "C" fn c(ptr: *mut u8, len: usize) -> usize {
         // SAFETY: `ptr` came from `m(len)` and the shell filled all `len` bytes.
         let input = unsafe { Vec::from_raw_parts(ptr, len, len) };
-        let answer = text(input).map_or_else(String::new, |t| super::hush(&t, resolve));
+        // One borrow for the call and its answer (not `hush` then a second borrow).
         let Ok(mut state) = super::STATE.0.try_borrow_mut() else { return 0 };
-        state.1 = answer;
-        state.1.len()
+        let (bridge, answer) = &mut *state;
+        *answer = text(input).map_or_else(String::new, |t| bridge.get_or_insert_with(Bridge::default).call(&t, resolve));
+        answer.len()
     }
 
     #[no_mangle]

@@ -133,8 +133,8 @@ impl Tracker {
         self.consent_event(ConsentEvent::Signals { gpc: stored.gpc, dnt: stored.dnt }, host);
         self.consent_event(ConsentEvent::Restore { consent: stored.consent, optout: stored.optout }, host);
         if self.consent.may_store(now) {
-            if let Some(v) = stored.visitor {
-                self.identity.restore(&v, now);
+            if let Some(v) = &stored.visitor {
+                self.identity.restore(v, now);
             }
         }
         // A grant given by a command of this page (setCookieConsentGiven in the snippet)
