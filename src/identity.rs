@@ -20,7 +20,10 @@ pub struct Identity {
 
 impl Identity {
     pub fn new(host: &mut dyn Host) -> Self {
-        Identity { visit_id: random_hex(host), page_view_id: random_pv_id(host), last_hit_ms: f64::NAN }
+        let mut id = Identity { visit_id: String::new(), page_view_id: String::new(), last_hit_ms: f64::NAN };
+        random_hex(&mut id.visit_id, host);
+        random_pv_id(&mut id.page_view_id, host);
+        id
     }
 
     /// The visit ID for a hit made at `now`, renewing it after 30 idle minutes.
@@ -42,7 +45,7 @@ impl Identity {
     fn renew_if_idle(&mut self, now_ms: f64, host: &mut dyn Host) -> bool {
         let idle = now_ms - self.last_hit_ms > VISIT_IDLE_MS;
         if idle {
-            self.visit_id = random_hex(host);
+            random_hex(&mut self.visit_id, host);
         }
         idle
     }
@@ -52,7 +55,7 @@ impl Identity {
     }
 
     pub fn new_page_view(&mut self, host: &mut dyn Host) {
-        self.page_view_id = random_pv_id(host);
+        random_pv_id(&mut self.page_view_id, host);
     }
 
     /// Appends `id.lastHitMs` for first-party storage (hex and digits: nothing to escape).
@@ -78,7 +81,8 @@ impl Identity {
         let last = crate::command::parse_number(last).unwrap_or(f64::NAN);
         let fresh = now_ms - last <= VISIT_IDLE_MS;
         if is_visit_id(id) && fresh {
-            self.visit_id = String::from(id);
+            self.visit_id.clear();
+            self.visit_id.push_str(id);
             self.last_hit_ms = last;
         }
     }
@@ -88,24 +92,24 @@ pub fn is_visit_id(s: &str) -> bool {
     s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-fn random_hex(host: &mut dyn Host) -> String {
+/// The ID generators rewrite their String in place: no new allocation and no drop of
+/// the old one per ID.
+fn random_hex(s: &mut String, host: &mut dyn Host) {
     let mut bytes = [0u8; 8];
     host.random(&mut bytes);
-    let mut s = String::with_capacity(16);
-    crate::numfmt::push_hex(&mut s, &bytes);
-    s
+    s.clear();
+    crate::numfmt::push_hex(s, &bytes);
 }
 
 /// Six characters from [0-9a-zA-Z], as matomo.js's pv_id.
-fn random_pv_id(host: &mut dyn Host) -> String {
+fn random_pv_id(s: &mut String, host: &mut dyn Host) {
     const ALPHABET: &[u8; 62] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
     let mut bytes = [0u8; 6];
     host.random(&mut bytes);
-    let mut s = String::with_capacity(6);
+    s.clear();
     for b in bytes {
         s.push(ALPHABET[(b % 62) as usize] as char);
     }
-    s
 }
 
 #[cfg(test)]
