@@ -304,7 +304,8 @@ impl Tracker {
                 set_text(&mut p, "action_name", title);
                 p.q.push_str(&self.product_view.q);
                 self.product_view.q.clear();
-                self.current_url = String::from(page.url);
+                self.current_url.clear();
+                self.current_url.push_str(page.url);
             }
             C::TrackEvent { category, action, name, value } => {
                 set_text(&mut p, "e_c", &category);
