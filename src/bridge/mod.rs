@@ -146,12 +146,10 @@ impl Bridge {
                         visitor: f.next_stored(),
                         queue: f.next_stored(),
                     };
-                    let mut t = Tracker::new(&mut host);
-                    t.restore(stored, &mut host);
-                    // The slot is empty here (matched None) and a tracker lives as long as
-                    // the page: forgetting the old value spares the wasm the tracker's drop
-                    // code (0.4 KB) that `*tracker = Some(t)` would pull in.
-                    core::mem::forget(tracker.replace(t));
+                    // The slot is empty here (matched None): get_or_insert_with builds the
+                    // tracker in place and has no old value to drop (`*tracker = Some(t)`
+                    // would pull in the tracker's drop code, 0.4 KB).
+                    tracker.get_or_insert_with(|| Tracker::new(&mut host)).restore(stored, &mut host);
                 }
                 Reply::Nothing
             }
