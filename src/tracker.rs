@@ -387,6 +387,8 @@ impl Tracker {
     }
 
     /// Adds the parameters every hit carries, then sends, holds or drops it per consent.
+    // Out of line: inlined into `track` the wasm is 26 B gzip larger (measured).
+    #[inline(never)]
     fn emit(&mut self, kind: Hit, is_ping: bool, host: &mut dyn Host) {
         let now = kind.at_ms;
         // A remembered consent may have expired since the last hit.
