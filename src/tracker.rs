@@ -55,7 +55,10 @@ struct Config {
     url_rules: UrlRules,
     link_rules: LinkRules,
     mask_selectors: Vec<String>,
-    dimensions: Vec<(u32, String)>,
+    /// `(&dimensionN=, the masked value encoded)`: rendered when set (masking is pure), and
+    /// of one type with the cart's entries, so both share one Vec instantiation
+    /// (retain, push, drop).
+    dimensions: Vec<Keyed>,
     use_get: bool,
     /// Features turned on: bit `1 << feature`.
     enabled: u8,
@@ -67,7 +70,8 @@ pub struct Tracker {
     identity: Identity,
     queue: Queue,
     held: Vec<Hit>,
-    cart: Vec<Item>,
+    /// `(sku, the item's JSON array)`, rendered when added (see `dimensions`).
+    cart: Vec<Keyed>,
     /// `&_pkc=…&_pkp=…&_pks=…&_pkn=…` for the next page view (a Hit for its setters,
     /// written in place).
     product_view: Hit,
@@ -249,17 +253,19 @@ impl Tracker {
         match cmd {
             C::SetList(which, list) => set_list(cfg, which, list),
             C::SetCustomDimension(i, v) => {
-                cfg.dimensions.retain(|(k, _)| *k != i);
-                cfg.dimensions.push((i, v));
+                let key = dimension_key(i);
+                let mut value = String::new();
+                push_encoded(&mut value, &mask_text(&v));
+                put(&mut cfg.dimensions, key, value);
             }
-            C::DeleteCustomDimension(i) => cfg.dimensions.retain(|(k, _)| *k != i),
+            C::DeleteCustomDimension(i) => remove(&mut cfg.dimensions, &dimension_key(i)),
             C::DiscardHashTag(on) => cfg.url_rules.discard_hash = on,
             C::SetRequestMethod(get) => cfg.use_get = get,
             C::AddEcommerceItem(item) => {
-                self.cart.retain(|i| i.sku != item.sku);
-                self.cart.push(item);
+                let json = item_json(&item);
+                put(&mut self.cart, item.sku, json);
             }
-            C::RemoveEcommerceItem(sku) => self.cart.retain(|i| i.sku != sku),
+            C::RemoveEcommerceItem(sku) => remove(&mut self.cart, &sku),
             C::ClearEcommerceCart => self.cart.clear(),
             // `ref`: the command drops whole, not field by field.
             C::SetEcommerceView { ref sku, ref name, ref category, price } => {
@@ -366,21 +372,11 @@ impl Tracker {
     /// `[["sku","name","category",price,quantity],…]` as matomo.js sends it.
     fn cart_json(&self) -> String {
         let mut out = String::from("[");
-        for (n, item) in self.cart.iter().enumerate() {
+        for (n, (_, item)) in self.cart.iter().enumerate() {
             if n > 0 {
                 out.push(',');
             }
-            out.push('[');
-            push_json_masked(&mut out, &item.sku);
-            out.push(',');
-            push_json_masked(&mut out, &item.name);
-            out.push(',');
-            push_category_json(&mut out, &item.category);
-            out.push(',');
-            push_f64(&mut out, item.price);
-            out.push(',');
-            push_f64(&mut out, item.quantity);
-            out.push(']');
+            out.push_str(item);
         }
         out.push(']');
         out
@@ -441,11 +437,9 @@ impl Tracker {
         if let Some(uid) = self.cfg.opt(USER_ID) {
             hit.set("uid", &digest_id(uid, &self.cfg.text[SALT]));
         }
-        for (i, v) in &self.cfg.dimensions {
-            hit.q.push_str("&dimension");
-            push_u64(&mut hit.q, *i as u64);
-            hit.q.push('=');
-            push_encoded(&mut hit.q, &mask_text(v));
+        for (key, value) in &self.cfg.dimensions {
+            hit.q.push_str(key);
+            hit.q.push_str(value);
         }
         hit.q.push_str(&kind.q);
         hit
@@ -748,6 +742,43 @@ fn set_list(cfg: &mut Config, which: ListSetting, list: Vec<String>) {
         L::DownloadClasses => cfg.link_rules.download_classes = list,
         L::IgnoreClasses => cfg.link_rules.ignore_classes = list,
     }
+}
+
+/// A keyed entry of the dimension and cart lists: (key, rendered value).
+type Keyed = (String, String);
+
+/// Sets `key` to `value`, last in the list (a key moves to the end, as matomo.js's do).
+fn put(list: &mut Vec<Keyed>, key: String, value: String) {
+    remove(list, &key);
+    list.push((key, value));
+}
+
+fn remove(list: &mut Vec<Keyed>, key: &str) {
+    list.retain(|(k, _)| k != key);
+}
+
+/// `&dimensionN=`: the key of dimension N, and its parameter's start.
+fn dimension_key(i: u32) -> String {
+    let mut key = String::from("&dimension");
+    push_u64(&mut key, i as u64);
+    key.push('=');
+    key
+}
+
+/// `["sku","name","category",price,quantity]` as matomo.js sends a cart item.
+fn item_json(item: &Item) -> String {
+    let mut out = String::from("[");
+    push_json_masked(&mut out, &item.sku);
+    out.push(',');
+    push_json_masked(&mut out, &item.name);
+    out.push(',');
+    push_category_json(&mut out, &item.category);
+    out.push(',');
+    push_f64(&mut out, item.price);
+    out.push(',');
+    push_f64(&mut out, item.quantity);
+    out.push(']');
+    out
 }
 
 /// `&key=` and the masked text: every free-text parameter goes through here.
