@@ -170,7 +170,8 @@ impl Bridge {
         if let Some(t) = tracker.as_mut() {
             // The tracker wrote its records; a consent change (`N`) gets the state the
             // consent has at the end of the call.
-            for rec in crate::bytes::split(&t.take_records(), RS as u8).skip(1) {
+            // Every record has its letter: the one empty piece is the one before the first RS.
+            for rec in crate::bytes::split(&t.take_records(), RS as u8).filter(|r| !r.is_empty()) {
                 answer.push(RS);
                 answer.push_str(rec);
                 if rec == "N" {
