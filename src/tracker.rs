@@ -314,8 +314,8 @@ impl Tracker {
                 self.current_url.push_str(page.url);
             }
             C::TrackEvent { category, action, name, value } => {
-                set_text(&mut p, "e_c", &category);
-                set_text(&mut p, "e_a", &action);
+                set_text(&mut p, "e_c", category);
+                set_text(&mut p, "e_a", action);
                 if let Some(n) = name {
                     set_text(&mut p, "e_n", n);
                 }
