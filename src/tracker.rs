@@ -266,7 +266,9 @@ impl Tracker {
                 put(&mut self.cart, item.sku, json);
             }
             C::RemoveEcommerceItem(sku) => remove(&mut self.cart, &sku),
-            C::ClearEcommerceCart => self.cart.clear(),
+            // A new Vec, not clear(): the list's drop is in the wasm anyway, clear() would
+            // be one more instantiation.
+            C::ClearEcommerceCart => self.cart = Vec::new(),
             // `ref`: the command drops whole, not field by field.
             C::SetEcommerceView { ref sku, ref name, ref category, price } => {
                 let view = &mut self.product_view;
@@ -365,7 +367,7 @@ impl Tracker {
         }
         p.set("ec_items", &self.cart_json());
         if order.is_some() {
-            self.cart.clear();
+            self.cart = Vec::new();
         }
     }
 
