@@ -107,7 +107,7 @@ fn random_pv_id(s: &mut String, host: &mut dyn Host) {
     let mut bytes = [0u8; 6];
     host.random(&mut bytes);
     s.clear();
-    for b in bytes {
+    for &b in &bytes {
         s.push(ALPHABET[(b % 62) as usize] as char);
     }
 }

@@ -361,7 +361,7 @@ impl Tracker {
         }
         p.num("revenue", total);
         if let Some(o) = &order {
-            for (k, v) in [("ec_st", o.sub_total), ("ec_tx", o.tax), ("ec_sh", o.shipping), ("ec_dt", o.discount)] {
+            for &(k, v) in &[("ec_st", o.sub_total), ("ec_tx", o.tax), ("ec_sh", o.shipping), ("ec_dt", o.discount)] {
                 set_num(p, k, v);
             }
         }
