@@ -7,16 +7,18 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::Cell;
 
-/// A JavaScript value, converted by the shell (bounded in depth and length).
+/// A JavaScript value, converted by the shell (bounded in depth and length). Strings
+/// and keys borrow from the shell's text: no argument is copied (or dropped) unless a
+/// command keeps it.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Arg {
+pub enum Arg<'a> {
     Undefined,
     Null,
     Bool(bool),
     Num(f64),
-    Str(String),
-    List(Vec<Arg>),
-    Map(Vec<(String, Arg)>),
+    Str(&'a str),
+    List(Vec<Arg<'a>>),
+    Map(Vec<(&'a str, Arg<'a>)>),
     /// functions, symbols, DOM nodes…: never accepted as an argument.
     Other,
 }
@@ -162,7 +164,7 @@ pub fn apply_first_rank(name: &str) -> Option<usize> {
 /// The argument readers never fail: they note the first bad argument in `Args::err` and
 /// return a placeholder, and the command built around it is dropped here. The warning is
 /// the one for the first bad argument, as if each reader had returned early.
-pub fn parse(name: &str, args: &[Arg]) -> Result<Command, String> {
+pub fn parse(name: &str, args: &[Arg<'_>]) -> Result<Command, String> {
     let a = Args { name, args, err: Cell::new(None) };
     let c = build(&a);
     match (a.err.get(), c) {
@@ -303,7 +305,7 @@ fn push_clipped(out: &mut String, s: &str, max: usize) {
 /// Typed access to the arguments of one command, with warnings that name it.
 struct Args<'a> {
     name: &'a str,
-    args: &'a [Arg],
+    args: &'a [Arg<'a>],
     /// The first bad argument: its index and what it should have been.
     err: Cell<Option<(usize, &'static str)>>,
 }
@@ -312,7 +314,7 @@ impl Args<'_> {
     /// Argument `i` (`undefined` past the end). Not inlined: every reader starts with it,
     /// and one call is smaller than the bounds check and fallback repeated in each.
     #[inline(never)]
-    fn get(&self, i: usize) -> &Arg {
+    fn get(&self, i: usize) -> &Arg<'_> {
         self.args.get(i).unwrap_or(&Arg::Undefined)
     }
 
@@ -362,7 +364,7 @@ impl Args<'_> {
     /// valid one never is (cheaper than an `Option<String>` in the wasm).
     fn text_as(&self, i: usize, want: &'static str) -> String {
         let t = match self.get(i) {
-            Arg::Str(s) if !s.trim().is_empty() => s.clone(),
+            Arg::Str(s) if !s.trim().is_empty() => String::from(*s),
             Arg::Num(n) if n.is_finite() => crate::numfmt::f64_str(*n),
             _ => String::new(),
         };
@@ -533,8 +535,8 @@ impl Args<'_> {
             Arg::Map(m) => {
                 for (k, v) in m {
                     if let Arg::Str(s) = v {
-                        if k == option && !s.is_empty() {
-                            return s.clone();
+                        if *k == option && !s.is_empty() {
+                            return String::from(*s);
                         }
                     }
                 }
@@ -568,7 +570,7 @@ impl Args<'_> {
                             break;
                         }
                     };
-                    match k.as_str() {
+                    match *k {
                         "maxHits" if n >= 1.0 => max_hits = n,
                         "maxDelayMs" => max_delay_ms = n,
                         _ => {
@@ -637,8 +639,8 @@ mod tests {
     use super::*;
     use alloc::vec;
 
-    fn s(v: &str) -> Arg {
-        Arg::Str(v.into())
+    fn s(v: &str) -> Arg<'_> {
+        Arg::Str(v)
     }
 
     #[test]

@@ -3,7 +3,6 @@
 
 use crate::bytes::Split;
 use crate::command::Arg;
-use alloc::string::String;
 use alloc::vec::Vec;
 
 /// Arguments read per command (more than any command takes; the rest are dropped).
@@ -15,7 +14,7 @@ const MAX_BYTES: usize = 4096;
 
 /// The next argument, `None` when the tokens have run out (or a list or map announced
 /// more items than follow).
-pub fn read(it: &mut Split, depth: u8) -> Option<Arg> {
+pub fn read<'a>(it: &mut Split<'a>, depth: u8) -> Option<Arg<'a>> {
     let tok = it.next()?;
     let rest = tok.get(1..).unwrap_or("");
     Some(match tok.as_bytes().first() {
@@ -76,21 +75,22 @@ fn hex_u64(s: &str) -> u64 {
     v
 }
 
-fn cut(s: &str) -> String {
+fn cut(s: &str) -> &str {
     let mut end = s.len().min(MAX_BYTES);
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    String::from(s.get(..end).unwrap_or(""))
+    s.get(..end).unwrap_or("")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::bytes::split;
+    use alloc::string::String;
     use alloc::vec;
 
-    fn all(s: &str) -> Vec<Arg> {
+    fn all(s: &str) -> Vec<Arg<'_>> {
         let mut it = split(s, 0x1f);
         let mut out = Vec::new();
         while let Some(a) = read(&mut it, 0) {
