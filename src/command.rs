@@ -1,6 +1,8 @@
 //! The `_paq` command layer: every pushed array is parsed once, here, into a typed
 //! [`Command`]. Bad input becomes one warning string; nothing here can panic or throw.
 
+use crate::bridge::args::{self, Tokens};
+use crate::bytes::Split;
 use crate::consent::{ConsentEvent, Requirement};
 use crate::tracker::Feature;
 use alloc::string::String;
@@ -20,6 +22,20 @@ pub enum Arg<'a> {
     List(Vec<Arg<'a>>),
     Map(Vec<(&'a str, Arg<'a>)>),
     /// functions, symbols, DOM nodes…: never accepted as an argument.
+    Other,
+}
+
+/// One argument as a command reads it, decoded from its token by
+/// [`crate::bridge::args::Tokens`]: an `Arg` whose lists and maps stay in the tokens, as
+/// a cursor at their items and how many to read.
+pub(crate) enum Val<'a> {
+    Undefined,
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(&'a str),
+    List(Split<'a>, usize),
+    Map(Split<'a>, usize),
     Other,
 }
 
@@ -159,13 +175,14 @@ pub fn apply_first_rank(name: &str) -> Option<usize> {
     APPLY_FIRST.iter().position(|&o| o as usize == op)
 }
 
-/// Parses `[name, ...args]`. `Err` holds the one console warning to print.
+/// Parses `[name, ...args]`, the arguments as the shell's tokens. `Err` holds the one
+/// console warning to print.
 ///
 /// The argument readers never fail: they note the first bad argument in `Args::err` and
 /// return a placeholder, and the command built around it is dropped here. The warning is
 /// the one for the first bad argument, as if each reader had returned early.
-pub fn parse(name: &str, args: &[Arg<'_>]) -> Result<Command, String> {
-    let a = Args { name, args, err: Cell::new(None) };
+pub(crate) fn parse_tokens(name: &str, toks: &Tokens) -> Result<Command, String> {
+    let a = Args { name, toks, err: Cell::new(None) };
     let c = build(&a);
     match (a.err.get(), c) {
         (Some((i, want)), _) => Err(a.bad(i, want)),
@@ -177,6 +194,82 @@ pub fn parse(name: &str, args: &[Arg<'_>]) -> Result<Command, String> {
             Err(w)
         }
     }
+}
+
+/// Parses `[name, ...args]` given as values: they are encoded as the shell does
+/// (js/shell.js) and parsed as the bridge parses them. For tests (the wasm has no use
+/// for it).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn parse(name: &str, args: &[Arg<'_>]) -> Result<Command, String> {
+    let mut toks = Vec::new();
+    for a in args {
+        encode(a, &mut toks);
+    }
+    let mut text = String::new();
+    for (k, t) in toks.iter().enumerate() {
+        if k > 0 {
+            text.push('\u{1f}');
+        }
+        text.push_str(t);
+    }
+    // No arguments: no token at all (an empty text would be one empty token).
+    let mut it = crate::bytes::split(&text, 0x1f);
+    if toks.is_empty() {
+        it.next();
+    }
+    parse_tokens(name, &Tokens(it))
+}
+
+/// `a` as the shell's tokens (see `bridge`): `u`, `z`, `T`, `F`, `n` + 16 hex digits of
+/// the bits, `s` + text, `l` + count then the items, `m` + count then key, value pairs, `o`.
+#[cfg(not(target_arch = "wasm32"))]
+fn encode(a: &Arg<'_>, out: &mut Vec<String>) {
+    let mut tok = String::new();
+    let with_count = |tag: &str, n: usize| {
+        let mut t = String::from(tag);
+        crate::numfmt::push_u64(&mut t, n as u64);
+        t
+    };
+    match a {
+        Arg::Undefined => tok.push('u'),
+        Arg::Null => tok.push('z'),
+        Arg::Bool(b) => tok.push(if *b { 'T' } else { 'F' }),
+        Arg::Num(n) => {
+            tok.push('n');
+            for k in (0..16).rev() {
+                tok.push(char::from_digit((n.to_bits() >> (k * 4) & 15) as u32, 16).unwrap_or('0'));
+            }
+        }
+        Arg::Str(s) => {
+            tok.push('s');
+            push_text(&mut tok, s);
+        }
+        Arg::List(items) => {
+            out.push(with_count("l", items.len()));
+            for item in items {
+                encode(item, out);
+            }
+            return;
+        }
+        Arg::Map(pairs) => {
+            out.push(with_count("m", pairs.len()));
+            for (k, v) in pairs {
+                let mut key = String::new();
+                push_text(&mut key, k);
+                out.push(key);
+                encode(v, out);
+            }
+            return;
+        }
+        Arg::Other => tok.push('o'),
+    }
+    out.push(tok);
+}
+
+/// Text as the shell passes it: the bridge's two framing characters become spaces.
+#[cfg(not(target_arch = "wasm32"))]
+fn push_text(out: &mut String, s: &str) {
+    out.extend(s.chars().map(|c| if c == '\u{1e}' || c == '\u{1f}' { ' ' } else { c }));
 }
 
 /// Every command name, space-separated, in opcode order: `build` matches on the position.
@@ -305,17 +398,15 @@ fn push_clipped(out: &mut String, s: &str, max: usize) {
 /// Typed access to the arguments of one command, with warnings that name it.
 struct Args<'a> {
     name: &'a str,
-    args: &'a [Arg<'a>],
+    toks: &'a Tokens<'a>,
     /// The first bad argument: its index and what it should have been.
     err: Cell<Option<(usize, &'static str)>>,
 }
 
-impl Args<'_> {
-    /// Argument `i` (`undefined` past the end). Not inlined: every reader starts with it,
-    /// and one call is smaller than the bounds check and fallback repeated in each.
-    #[inline(never)]
-    fn get(&self, i: usize) -> &Arg<'_> {
-        self.args.get(i).unwrap_or(&Arg::Undefined)
+impl<'a> Args<'a> {
+    /// Argument `i` (`undefined` past the end).
+    fn get(&self, i: usize) -> Val<'a> {
+        self.toks.arg(i)
     }
 
     fn bad(&self, i: usize, want: &str) -> String {
@@ -351,12 +442,12 @@ impl Args<'_> {
     /// matomo.js callers pass `false` (or null) for "not given", e.g.
     /// `trackSiteSearch(keyword, false, false)`.
     fn is_absent(&self, i: usize) -> bool {
-        matches!(self.get(i), Arg::Undefined | Arg::Null | Arg::Bool(false))
+        matches!(self.get(i), Val::Undefined | Val::Null | Val::Bool(false))
     }
 
     /// Absent, or an empty string.
     fn is_unset(&self, i: usize) -> bool {
-        self.is_absent(i) || matches!(self.get(i), Arg::Str(s) if s.is_empty())
+        self.is_absent(i) || matches!(self.get(i), Val::Str(""))
     }
 
     /// A non-empty string (numbers are accepted and written as Matomo would), else a
@@ -364,8 +455,8 @@ impl Args<'_> {
     /// valid one never is (cheaper than an `Option<String>` in the wasm).
     fn text_as(&self, i: usize, want: &'static str) -> String {
         let t = match self.get(i) {
-            Arg::Str(s) if !s.trim().is_empty() => String::from(*s),
-            Arg::Num(n) if n.is_finite() => crate::numfmt::f64_str(*n),
+            Val::Str(s) if !s.trim().is_empty() => String::from(s),
+            Val::Num(n) if n.is_finite() => crate::numfmt::f64_str(n),
             _ => String::new(),
         };
         if t.is_empty() {
@@ -391,8 +482,8 @@ impl Args<'_> {
     /// given number is always finite, and an f64 is cheaper to pass around in the wasm.
     fn num_of(&self, i: usize) -> f64 {
         let n = match self.get(i) {
-            Arg::Num(n) => *n,
-            Arg::Str(s) => parse_number(s.trim()).unwrap_or(f64::NAN),
+            Val::Num(n) => n,
+            Val::Str(s) => parse_number(s.trim()).unwrap_or(f64::NAN),
             _ => f64::NAN,
         };
         if n.is_finite() {
@@ -444,9 +535,9 @@ impl Args<'_> {
     /// `undefined` counts as true (matomo.js's `setDoNotTrack()` means true).
     fn flag(&self, i: usize) -> bool {
         match self.get(i) {
-            Arg::Undefined => true,
-            Arg::Bool(b) => *b,
-            Arg::Num(n) => *n != 0.0,
+            Val::Undefined => true,
+            Val::Bool(b) => b,
+            Val::Num(n) => n != 0.0,
             _ => {
                 self.fail(i, "true or false");
                 false
@@ -458,16 +549,16 @@ impl Args<'_> {
     fn list(&self, i: usize) -> Vec<String> {
         let mut out = Vec::new();
         match self.get(i) {
-            Arg::Str(s) => {
+            Val::Str(s) => {
                 let sep = if self.name == "setDownloadExtensions" { b'|' } else { 0 };
                 for p in crate::bytes::split(s, sep) {
                     push_trimmed(&mut out, p);
                 }
             }
-            Arg::List(items) => {
-                for item in items {
-                    match item {
-                        Arg::Str(s) if push_trimmed(&mut out, s) => {}
+            Val::List(mut it, n) => {
+                for _ in 0..n {
+                    match args::item(&mut it, false).1 {
+                        Val::Str(s) if push_trimmed(&mut out, s) => {}
                         _ => {
                             self.fail(i, "a list of non-empty strings");
                             break;
@@ -483,7 +574,7 @@ impl Args<'_> {
     /// Ecommerce categories: a string or a list of up to five.
     fn category(&self, i: usize) -> Category {
         match self.get(i) {
-            Arg::List(_) => {
+            Val::List(..) => {
                 let mut l = self.list(i);
                 l.truncate(5);
                 Category::Many(l)
@@ -493,9 +584,9 @@ impl Args<'_> {
         }
     }
 
-    fn str_arg(&self, i: usize) -> &str {
+    fn str_arg(&self, i: usize) -> &'a str {
         match self.get(i) {
-            Arg::Str(s) => s,
+            Val::Str(s) => s,
             _ => "",
         }
     }
@@ -532,11 +623,11 @@ impl Args<'_> {
         };
         match self.get(i) {
             _ if self.is_absent(i) => {}
-            Arg::Map(m) => {
-                for (k, v) in m {
-                    if let Arg::Str(s) = v {
-                        if *k == option && !s.is_empty() {
-                            return String::from(*s);
+            Val::Map(mut it, n) => {
+                for _ in 0..n {
+                    if let (k, Val::Str(s)) = args::item(&mut it, true) {
+                        if k == option && !s.is_empty() {
+                            return String::from(s);
                         }
                     }
                 }
@@ -561,16 +652,17 @@ impl Args<'_> {
         let mut max_hits = f64::NAN;
         let mut max_delay_ms = f64::NAN;
         match self.get(i) {
-            Arg::Map(m) => {
-                for (k, v) in m {
+            Val::Map(mut it, count) => {
+                for _ in 0..count {
+                    let (k, v) = args::item(&mut it, true);
                     let n = match v {
-                        Arg::Num(n) if n.is_finite() && *n >= 0.0 => *n,
+                        Val::Num(n) if n.is_finite() && n >= 0.0 => n,
                         _ => {
                             self.fail(i, "an object of non-negative numbers {maxHits, maxDelayMs}");
                             break;
                         }
                     };
-                    match *k {
+                    match k {
                         "maxHits" if n >= 1.0 => max_hits = n,
                         "maxDelayMs" => max_delay_ms = n,
                         _ => {
@@ -633,6 +725,9 @@ pub fn parse_number(s: &str) -> Option<f64> {
     let value = mantissa as f64 / scale;
     Some(if neg { -value } else { value })
 }
+
+#[cfg(test)]
+pub(crate) mod old;
 
 #[cfg(test)]
 mod tests {
@@ -738,6 +833,88 @@ mod tests {
             let s = alloc::format!("{sign}{}.{}", &digits[..dot], &digits[dot..]);
             assert_eq!(parse_number(&s), s.parse::<f64>().ok(), "{s}");
         }
+    }
+
+    /// A small deterministic PRNG for the generated inputs below.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (self.0 >> 33) as usize % n
+        }
+    }
+
+    const WORDS: [&str; 24] = ["", " ", "a", " b ", "12", "-3.5", "19.99", "1e3", "NaN", "GET", "post", "link", "download",
+        "klaro", "cookieconsent", "tcf", "pdf|zip||", "maxHits", "maxDelayMs", "service", "category", "é ü", "\u{3000}x", "\u{a0}"];
+    const NUMS: [f64; 12] = [0.0, -0.0, 1.0, 1.5, 3.0, 50.0, 2_147_483_648.0, -1.0, 1e21, f64::NAN, f64::INFINITY, 0.1];
+
+    fn name(r: &mut Lcg) -> &'static str {
+        let names: Vec<&str> = crate::bytes::split(NAMES, b' ').collect();
+        match r.below(10) {
+            0 => ["", "fooBar", "trackevent", " ping"][r.below(4)],
+            _ => names[r.below(names.len())],
+        }
+    }
+
+    /// The outcome as text: `Command` holds NaNs, which never compare equal.
+    fn outcome(r: &Result<Command, String>) -> String {
+        alloc::format!("{r:?}")
+    }
+
+    /// The token reader gives the command or warning the old tree parser gave, for random
+    /// (often malformed) token streams after random command names.
+    #[test]
+    fn tokens_parse_as_the_old_tree_did() {
+        let toks = ["u", "z", "T", "F", "n4008000000000000", "n3ff0000000000000", "n41e0000000000000", "nfff8000000000000",
+            "n7ff0000000000000", "n12", "sa", "s", "s b ", "s12", "s19.99", "sGET", "slink", "sklaro", "scookieconsent",
+            "spdf|zip", "l0", "l1", "l2", "l3", "l7", "m0", "m1", "m2", "o", "", "maxHits", "maxDelayMs", "service", "category",
+            "l", "m", "l1x"];
+        let mut r = Lcg(11);
+        let mut ok = 0;
+        for _ in 0..100_000 {
+            let name = name(&mut r);
+            let mut text = String::from(name);
+            for _ in 0..r.below(9) {
+                text.push('\u{1f}');
+                text.push_str(toks[r.below(toks.len())]);
+            }
+            let mut it = crate::bytes::split(&text, 0x1f);
+            it.next();
+            let old = old::parse_tree(name, &old::read_all(&mut it.clone()));
+            assert_eq!(outcome(&parse_tokens(name, &Tokens(it))), outcome(&old), "{text:?}");
+            ok += old.is_ok() as u32;
+        }
+        // Both sides are reached, or the comparison proves little.
+        assert!((20_000..80_000).contains(&ok), "{ok} parsed");
+    }
+
+    fn arg(r: &mut Lcg, depth: u32) -> Arg<'static> {
+        match r.below(if depth >= 2 { 6 } else { 8 }) {
+            0 => Arg::Undefined,
+            1 => Arg::Null,
+            2 => Arg::Bool(r.below(2) == 0),
+            3 => Arg::Num(NUMS[r.below(NUMS.len())]),
+            4 | 5 => Arg::Str(WORDS[r.below(WORDS.len())]),
+            6 => Arg::List((0..r.below(7)).map(|_| arg(r, depth + 1)).collect()),
+            _ => Arg::Map((0..r.below(4)).map(|_| (WORDS[r.below(WORDS.len())], arg(r, depth + 1))).collect()),
+        }
+    }
+
+    /// Values encoded as the shell does and read from the tokens give what the old parser
+    /// gave for the values themselves.
+    #[test]
+    fn values_parse_as_the_old_tree_did() {
+        let mut r = Lcg(5);
+        let mut ok = 0;
+        for _ in 0..80_000 {
+            let name = name(&mut r);
+            let args: Vec<Arg> = (0..r.below(7)).map(|_| arg(&mut r, 0)).collect();
+            let old = old::parse_tree(name, &args);
+            assert_eq!(outcome(&parse(name, &args)), outcome(&old), "{name} {args:?}");
+            ok += old.is_ok() as u32;
+        }
+        assert!((16_000..64_000).contains(&ok), "{ok} parsed");
     }
 
     #[test]

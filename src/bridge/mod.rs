@@ -241,13 +241,7 @@ fn event(op: u8, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut C
 /// `name, tokens…` into a command, or the warning for it.
 fn read_command(f: &mut Fields) -> Result<Command, String> {
     let name = f.next_str();
-    let mut list = Vec::new();
-    while let Some(a) = args::read(&mut f.0, 0) {
-        if list.len() < args::MAX_ARGS {
-            list.push(a);
-        }
-    }
-    command::parse(name, &list)
+    command::parse_tokens(name, &args::Tokens(f.0.clone()))
 }
 
 /// matomo.js's apply-first commands by rank (equal ranks in push order), then the rest.
