@@ -169,6 +169,9 @@ const APPLY_FIRST: [u8; 20] = [
     25, // connectConsentManager
 ];
 
+/// How many ranks the apply-first set has.
+pub const APPLY_FIRST_RANKS: usize = APPLY_FIRST.len();
+
 /// Rank of a command name in the apply-first set, if it belongs to it.
 pub fn apply_first_rank(name: &str) -> Option<usize> {
     let op = opcode(name)?;
