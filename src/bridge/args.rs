@@ -22,7 +22,7 @@ impl<'a> Tokens<'a> {
     pub(crate) fn arg(&self, i: usize) -> Val<'a> {
         let mut it = self.0.clone();
         let mut v = Val::Undefined;
-        for _ in 0..=i {
+        for _ in 0..i + 1 {
             match next(&mut it) {
                 Some(next) => v = next,
                 None => return Val::Undefined,

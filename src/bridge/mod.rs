@@ -250,7 +250,7 @@ fn read_command(f: &mut Fields) -> Result<Command, String> {
 fn apply_first_order(f: Fields) -> String {
     let mut out = String::new();
     let last = command::APPLY_FIRST_RANKS;
-    for rank in 0..=last {
+    for rank in 0..last + 1 {
         for (i, name) in f.0.clone().enumerate() {
             if command::apply_first_rank(name).unwrap_or(last) == rank {
                 if !out.is_empty() {
