@@ -244,8 +244,13 @@ fn encode(a: &Arg<'_>, out: &mut Vec<String>) {
             }
         }
         Arg::Str(s) => {
+            // Cut as the shell does (it is cut again, to the same text, when read).
+            let mut end = s.len().min(4096);
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
             tok.push('s');
-            push_text(&mut tok, s);
+            push_text(&mut tok, &s[..end]);
         }
         Arg::List(items) => {
             out.push(with_count("l", items.len()));
@@ -272,7 +277,11 @@ fn encode(a: &Arg<'_>, out: &mut Vec<String>) {
 /// Text as the shell passes it: the bridge's two framing characters become spaces.
 #[cfg(not(target_arch = "wasm32"))]
 fn push_text(out: &mut String, s: &str) {
-    out.extend(s.chars().map(|c| if c == '\u{1e}' || c == '\u{1f}' { ' ' } else { c }));
+    if s.contains(['\u{1e}', '\u{1f}']) {
+        out.extend(s.chars().map(|c| if c == '\u{1e}' || c == '\u{1f}' { ' ' } else { c }));
+    } else {
+        out.push_str(s);
+    }
 }
 
 /// Every command name, space-separated, in opcode order: `build` matches on the position.
