@@ -325,7 +325,8 @@ fn build(a: &Args) -> Option<Command> {
         2 => C::SetUserId(a.id_text(0)),
         3 => C::ResetUserId,
         4 => C::SetUserIdSalt(a.text(0)),
-        5..=12 => C::SetList(LISTS[op - 5], a.list(0)),
+        // Download extensions also come as one "pdf|zip" string.
+        5..=12 => C::SetList(LISTS[op - 5], a.list(0, if op == 9 { b'|' } else { 0 })),
         13 => C::SetCustomUrl(a.text(0)),
         14 => C::SetReferrerUrl(a.text(0)),
         15 => C::SetDocumentTitle(a.text(0)),
@@ -459,7 +460,7 @@ impl<'a> Args<'a> {
 
     /// Absent, or an empty string.
     fn is_unset(&self, i: usize) -> bool {
-        self.is_absent(i) || matches!(self.get(i), Val::Str(""))
+        matches!(self.get(i), Val::Undefined | Val::Null | Val::Bool(false) | Val::Str(""))
     }
 
     /// A non-empty string (numbers are accepted and written as Matomo would), else a
@@ -557,12 +558,12 @@ impl<'a> Args<'a> {
         }
     }
 
-    /// A string list: an array of strings, or one string ("pdf|zip" style for extensions).
-    fn list(&self, i: usize) -> Vec<String> {
+    /// A string list: an array of strings, or one string cut at `sep` ("pdf|zip" style
+    /// for extensions; the others pass 0, as the old name check did).
+    fn list(&self, i: usize, sep: u8) -> Vec<String> {
         let mut out = Vec::new();
         match self.get(i) {
             Val::Str(s) => {
-                let sep = if self.name == "setDownloadExtensions" { b'|' } else { 0 };
                 for p in crate::bytes::split(s, sep) {
                     push_trimmed(&mut out, p);
                 }
@@ -587,7 +588,7 @@ impl<'a> Args<'a> {
     fn category(&self, i: usize) -> Category {
         match self.get(i) {
             Val::List(..) => {
-                let mut l = self.list(i);
+                let mut l = self.list(i, 0);
                 l.truncate(5);
                 Category::Many(l)
             }
