@@ -9,9 +9,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::Cell;
 
-/// A JavaScript value, converted by the shell (bounded in depth and length). Strings
-/// and keys borrow from the shell's text: no argument is copied (or dropped) unless a
-/// command keeps it.
+/// A JavaScript value as tests write a `_paq` argument (see [`parse`]). The bridge does
+/// not build these: it reads the shell's tokens in place (see `Val`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Arg<'a> {
     Undefined,

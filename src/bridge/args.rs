@@ -1,8 +1,9 @@
 //! `_paq` arguments as the shell encodes them (one token per field, see `bridge`), read
 //! in place: a command asks for argument `i` and gets it decoded from its token, and
-//! lists and maps are walked over their tokens. No tree of owned values is built (that
-//! tree, its `Vec`s and their drop code were 1.3 KB of wasm). Bounded like the shell:
-//! items per list, bytes per string.
+//! lists and maps are walked over their tokens. No tree of values is built per command
+//! (building it, its `Vec`s and their drop code cost more wasm than these walks).
+//! Bounded like the shell: items per list, bytes per string. Nesting needs no bound
+//! here: no command reads below the items of an argument, deeper tokens are only skipped.
 
 use crate::bytes::Split;
 use crate::command::Val;
@@ -14,7 +15,7 @@ const MAX_BYTES: usize = 4096;
 
 /// The tokens of one command's arguments, as a cursor at the first one: each read walks
 /// from there (a command reads a handful of short arguments).
-pub(crate) struct Tokens<'a>(pub Split<'a>);
+pub(crate) struct Tokens<'a>(pub(crate) Split<'a>);
 
 impl<'a> Tokens<'a> {
     /// Argument `i`: `undefined` past the end, and from the first argument whose tokens
