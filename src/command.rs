@@ -325,7 +325,7 @@ fn build(a: &Args) -> Option<Command> {
         3 => C::ResetUserId,
         4 => C::SetUserIdSalt(a.text(0)),
         // Download extensions also come as one "pdf|zip" string.
-        5..=12 => C::SetList(LISTS[op - 5], a.list(0, if op == 9 { b'|' } else { 0 })),
+        5..=12 => C::SetList(LISTS[op - 5], a.list(0, if op == 9 { b'|' } else { 0 }, usize::MAX)),
         13 => C::SetCustomUrl(a.text(0)),
         14 => C::SetReferrerUrl(a.text(0)),
         15 => C::SetDocumentTitle(a.text(0)),
@@ -558,19 +558,20 @@ impl<'a> Args<'a> {
     }
 
     /// A string list: an array of strings, or one string cut at `sep` ("pdf|zip" style
-    /// for extensions; the others pass 0, as the old name check did).
-    fn list(&self, i: usize, sep: u8) -> Vec<String> {
+    /// for extensions; the others pass 0). Every item is checked, the first `max` kept (no
+    /// truncate afterwards: its drop loop cost more).
+    fn list(&self, i: usize, sep: u8, max: usize) -> Vec<String> {
         let mut out = Vec::new();
         match self.get(i) {
             Val::Str(s) => {
                 for p in crate::bytes::split(s, sep) {
-                    push_trimmed(&mut out, p);
+                    push_trimmed(&mut out, p, max);
                 }
             }
             Val::List(mut it, n) => {
                 for _ in 0..n {
                     match args::item(&mut it, false).1 {
-                        Val::Str(s) if push_trimmed(&mut out, s) => {}
+                        Val::Str(s) if push_trimmed(&mut out, s, max) => {}
                         _ => {
                             self.fail(i, "a list of non-empty strings");
                             break;
@@ -587,9 +588,7 @@ impl<'a> Args<'a> {
     fn category(&self, i: usize) -> Category {
         match self.get(i) {
             Val::List(..) => {
-                let mut l = self.list(i, 0);
-                l.truncate(5);
-                Category::Many(l)
+                Category::Many(self.list(i, 0, 5))
             }
             _ if self.is_unset(i) => Category::None,
             _ => Category::One(self.text(i)),
@@ -690,11 +689,12 @@ impl<'a> Args<'a> {
     }
 }
 
-/// Pushes `s` trimmed unless that is empty; tells whether it did.
-fn push_trimmed(out: &mut Vec<String>, s: &str) -> bool {
+/// Pushes `s` trimmed unless that is empty or `out` holds `max` items already; tells
+/// whether it was non-empty.
+fn push_trimmed(out: &mut Vec<String>, s: &str, max: usize) -> bool {
     let t = trim(s);
     let keep = !t.is_empty();
-    if keep {
+    if keep && out.len() < max {
         out.push(String::from(t));
     }
     keep
