@@ -451,13 +451,8 @@ impl<'a> Args<'a> {
         }
     }
 
-    /// matomo.js callers pass `false` (or null) for "not given", e.g.
-    /// `trackSiteSearch(keyword, false, false)`.
-    fn is_absent(&self, i: usize) -> bool {
-        matches!(self.get(i), Val::Undefined | Val::Null | Val::Bool(false))
-    }
-
-    /// Absent, or an empty string.
+    /// Not given: matomo.js callers pass `false` (or null) for that, e.g.
+    /// `trackSiteSearch(keyword, false, false)`; an empty string counts too.
     fn is_unset(&self, i: usize) -> bool {
         matches!(self.get(i), Val::Undefined | Val::Null | Val::Bool(false) | Val::Str(""))
     }
@@ -633,7 +628,8 @@ impl<'a> Args<'a> {
             _ => ("", ""),
         };
         match self.get(i) {
-            _ if self.is_absent(i) => {}
+            // Not given (as in `is_unset`, where an empty string also counts).
+            Val::Undefined | Val::Null | Val::Bool(false) => {}
             Val::Map(mut it, n) => {
                 for _ in 0..n {
                     if let (k, Val::Str(s)) = args::item(&mut it, true) {
