@@ -21,6 +21,7 @@ pub fn split(s: &str, sep: u8) -> Split<'_> {
     Split { rest: Some(s), sep }
 }
 
+#[derive(Clone)]
 pub struct Split<'a> {
     rest: Option<&'a str>,
     sep: u8,

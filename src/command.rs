@@ -1,23 +1,40 @@
 //! The `_paq` command layer: every pushed array is parsed once, here, into a typed
 //! [`Command`]. Bad input becomes one warning string; nothing here can panic or throw.
 
+use crate::bridge::args::{self, Tokens};
+use crate::bytes::Split;
 use crate::consent::{ConsentEvent, Requirement};
 use crate::tracker::Feature;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::Cell;
 
-/// A JavaScript value, converted by the shell (bounded in depth and length).
+/// A JavaScript value as tests write a `_paq` argument (see [`parse`]). The bridge does
+/// not build these: it reads the shell's tokens in place (see `Val`).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Arg {
+pub enum Arg<'a> {
     Undefined,
     Null,
     Bool(bool),
     Num(f64),
-    Str(String),
-    List(Vec<Arg>),
-    Map(Vec<(String, Arg)>),
+    Str(&'a str),
+    List(Vec<Arg<'a>>),
+    Map(Vec<(&'a str, Arg<'a>)>),
     /// functions, symbols, DOM nodes…: never accepted as an argument.
+    Other,
+}
+
+/// One argument as a command reads it, decoded from its token by
+/// [`crate::bridge::args::Tokens`]: an `Arg` whose lists and maps stay in the tokens, as
+/// a cursor at their items and how many to read.
+pub(crate) enum Val<'a> {
+    Undefined,
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(&'a str),
+    List(Split<'a>, usize),
+    Map(Split<'a>, usize),
     Other,
 }
 
@@ -151,19 +168,23 @@ const APPLY_FIRST: [u8; 20] = [
     25, // connectConsentManager
 ];
 
+/// How many ranks the apply-first set has.
+pub const APPLY_FIRST_RANKS: usize = APPLY_FIRST.len();
+
 /// Rank of a command name in the apply-first set, if it belongs to it.
 pub fn apply_first_rank(name: &str) -> Option<usize> {
     let op = opcode(name)?;
     APPLY_FIRST.iter().position(|&o| o as usize == op)
 }
 
-/// Parses `[name, ...args]`. `Err` holds the one console warning to print.
+/// Parses `[name, ...args]`, the arguments as the shell's tokens. `Err` holds the one
+/// console warning to print.
 ///
 /// The argument readers never fail: they note the first bad argument in `Args::err` and
 /// return a placeholder, and the command built around it is dropped here. The warning is
 /// the one for the first bad argument, as if each reader had returned early.
-pub fn parse(name: &str, args: &[Arg]) -> Result<Command, String> {
-    let a = Args { name, args, err: Cell::new(None) };
+pub(crate) fn parse_tokens(name: &str, toks: &Tokens) -> Result<Command, String> {
+    let a = Args { name, toks, err: Cell::new(None) };
     let c = build(&a);
     match (a.err.get(), c) {
         (Some((i, want)), _) => Err(a.bad(i, want)),
@@ -174,6 +195,91 @@ pub fn parse(name: &str, args: &[Arg]) -> Result<Command, String> {
             w.push_str("\"; ignored");
             Err(w)
         }
+    }
+}
+
+/// Parses `[name, ...args]` given as values: they are encoded as the shell does
+/// (js/shell.js) and parsed as the bridge parses them. For tests (the wasm has no use
+/// for it).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn parse(name: &str, args: &[Arg<'_>]) -> Result<Command, String> {
+    let mut toks = Vec::new();
+    for a in args {
+        encode(a, &mut toks);
+    }
+    let mut text = String::new();
+    for (k, t) in toks.iter().enumerate() {
+        if k > 0 {
+            text.push('\u{1f}');
+        }
+        text.push_str(t);
+    }
+    // No arguments: no token at all (an empty text would be one empty token).
+    let mut it = crate::bytes::split(&text, 0x1f);
+    if toks.is_empty() {
+        it.next();
+    }
+    parse_tokens(name, &Tokens(it))
+}
+
+/// `a` as the shell's tokens (see `bridge`): `u`, `z`, `T`, `F`, `n` + 16 hex digits of
+/// the bits, `s` + text, `l` + count then the items, `m` + count then key, value pairs, `o`.
+#[cfg(not(target_arch = "wasm32"))]
+fn encode(a: &Arg<'_>, out: &mut Vec<String>) {
+    let mut tok = String::new();
+    let with_count = |tag: &str, n: usize| {
+        let mut t = String::from(tag);
+        crate::numfmt::push_u64(&mut t, n as u64);
+        t
+    };
+    match a {
+        Arg::Undefined => tok.push('u'),
+        Arg::Null => tok.push('z'),
+        Arg::Bool(b) => tok.push(if *b { 'T' } else { 'F' }),
+        Arg::Num(n) => {
+            tok.push('n');
+            for k in (0..16).rev() {
+                tok.push(char::from_digit((n.to_bits() >> (k * 4) & 15) as u32, 16).unwrap_or('0'));
+            }
+        }
+        Arg::Str(s) => {
+            // Cut as the shell does (it is cut again, to the same text, when read).
+            let mut end = s.len().min(4096);
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            tok.push('s');
+            push_text(&mut tok, &s[..end]);
+        }
+        Arg::List(items) => {
+            out.push(with_count("l", items.len()));
+            for item in items {
+                encode(item, out);
+            }
+            return;
+        }
+        Arg::Map(pairs) => {
+            out.push(with_count("m", pairs.len()));
+            for (k, v) in pairs {
+                let mut key = String::new();
+                push_text(&mut key, k);
+                out.push(key);
+                encode(v, out);
+            }
+            return;
+        }
+        Arg::Other => tok.push('o'),
+    }
+    out.push(tok);
+}
+
+/// Text as the shell passes it: the bridge's two framing characters become spaces.
+#[cfg(not(target_arch = "wasm32"))]
+fn push_text(out: &mut String, s: &str) {
+    if s.contains(['\u{1e}', '\u{1f}']) {
+        out.extend(s.chars().map(|c| if c == '\u{1e}' || c == '\u{1f}' { ' ' } else { c }));
+    } else {
+        out.push_str(s);
     }
 }
 
@@ -218,7 +324,8 @@ fn build(a: &Args) -> Option<Command> {
         2 => C::SetUserId(a.id_text(0)),
         3 => C::ResetUserId,
         4 => C::SetUserIdSalt(a.text(0)),
-        5..=12 => C::SetList(LISTS[op - 5], a.list(0)),
+        // Download extensions also come as one "pdf|zip" string.
+        5..=12 => C::SetList(LISTS[op - 5], a.list(0, if op == 9 { b'|' } else { 0 }, usize::MAX)),
         13 => C::SetCustomUrl(a.text(0)),
         14 => C::SetReferrerUrl(a.text(0)),
         15 => C::SetDocumentTitle(a.text(0)),
@@ -303,17 +410,15 @@ fn push_clipped(out: &mut String, s: &str, max: usize) {
 /// Typed access to the arguments of one command, with warnings that name it.
 struct Args<'a> {
     name: &'a str,
-    args: &'a [Arg],
+    toks: &'a Tokens<'a>,
     /// The first bad argument: its index and what it should have been.
     err: Cell<Option<(usize, &'static str)>>,
 }
 
-impl Args<'_> {
-    /// Argument `i` (`undefined` past the end). Not inlined: every reader starts with it,
-    /// and one call is smaller than the bounds check and fallback repeated in each.
-    #[inline(never)]
-    fn get(&self, i: usize) -> &Arg {
-        self.args.get(i).unwrap_or(&Arg::Undefined)
+impl<'a> Args<'a> {
+    /// Argument `i` (`undefined` past the end).
+    fn get(&self, i: usize) -> Val<'a> {
+        self.toks.arg(i)
     }
 
     fn bad(&self, i: usize, want: &str) -> String {
@@ -346,15 +451,10 @@ impl Args<'_> {
         }
     }
 
-    /// matomo.js callers pass `false` (or null) for "not given", e.g.
-    /// `trackSiteSearch(keyword, false, false)`.
-    fn is_absent(&self, i: usize) -> bool {
-        matches!(self.get(i), Arg::Undefined | Arg::Null | Arg::Bool(false))
-    }
-
-    /// Absent, or an empty string.
+    /// Not given: matomo.js callers pass `false` (or null) for that, e.g.
+    /// `trackSiteSearch(keyword, false, false)`; an empty string counts too.
     fn is_unset(&self, i: usize) -> bool {
-        self.is_absent(i) || matches!(self.get(i), Arg::Str(s) if s.is_empty())
+        matches!(self.get(i), Val::Undefined | Val::Null | Val::Bool(false) | Val::Str(""))
     }
 
     /// A non-empty string (numbers are accepted and written as Matomo would), else a
@@ -362,8 +462,8 @@ impl Args<'_> {
     /// valid one never is (cheaper than an `Option<String>` in the wasm).
     fn text_as(&self, i: usize, want: &'static str) -> String {
         let t = match self.get(i) {
-            Arg::Str(s) if !s.trim().is_empty() => s.clone(),
-            Arg::Num(n) if n.is_finite() => crate::numfmt::f64_str(*n),
+            Val::Str(s) if !trim(s).is_empty() => String::from(s),
+            Val::Num(n) if n.is_finite() => crate::numfmt::f64_str(n),
             _ => String::new(),
         };
         if t.is_empty() {
@@ -389,8 +489,8 @@ impl Args<'_> {
     /// given number is always finite, and an f64 is cheaper to pass around in the wasm.
     fn num_of(&self, i: usize) -> f64 {
         let n = match self.get(i) {
-            Arg::Num(n) => *n,
-            Arg::Str(s) => parse_number(s.trim()).unwrap_or(f64::NAN),
+            Val::Num(n) => n,
+            Val::Str(s) => parse_number(trim(s)).unwrap_or(f64::NAN),
             _ => f64::NAN,
         };
         if n.is_finite() {
@@ -442,9 +542,9 @@ impl Args<'_> {
     /// `undefined` counts as true (matomo.js's `setDoNotTrack()` means true).
     fn flag(&self, i: usize) -> bool {
         match self.get(i) {
-            Arg::Undefined => true,
-            Arg::Bool(b) => *b,
-            Arg::Num(n) => *n != 0.0,
+            Val::Undefined => true,
+            Val::Bool(b) => b,
+            Val::Num(n) => n != 0.0,
             _ => {
                 self.fail(i, "true or false");
                 false
@@ -452,20 +552,21 @@ impl Args<'_> {
         }
     }
 
-    /// A string list: an array of strings, or one string ("pdf|zip" style for extensions).
-    fn list(&self, i: usize) -> Vec<String> {
+    /// A string list: an array of strings, or one string cut at `sep` ("pdf|zip" style
+    /// for extensions; the others pass 0). Every item is checked, the first `max` kept (no
+    /// truncate afterwards: its drop loop cost more).
+    fn list(&self, i: usize, sep: u8, max: usize) -> Vec<String> {
         let mut out = Vec::new();
         match self.get(i) {
-            Arg::Str(s) => {
-                let sep = if self.name == "setDownloadExtensions" { b'|' } else { 0 };
+            Val::Str(s) => {
                 for p in crate::bytes::split(s, sep) {
-                    push_trimmed(&mut out, p);
+                    push_trimmed(&mut out, p, max);
                 }
             }
-            Arg::List(items) => {
-                for item in items {
-                    match item {
-                        Arg::Str(s) if push_trimmed(&mut out, s) => {}
+            Val::List(mut it, n) => {
+                for _ in 0..n {
+                    match args::item(&mut it, false).1 {
+                        Val::Str(s) if push_trimmed(&mut out, s, max) => {}
                         _ => {
                             self.fail(i, "a list of non-empty strings");
                             break;
@@ -481,19 +582,17 @@ impl Args<'_> {
     /// Ecommerce categories: a string or a list of up to five.
     fn category(&self, i: usize) -> Category {
         match self.get(i) {
-            Arg::List(_) => {
-                let mut l = self.list(i);
-                l.truncate(5);
-                Category::Many(l)
+            Val::List(..) => {
+                Category::Many(self.list(i, 0, 5))
             }
             _ if self.is_unset(i) => Category::None,
             _ => Category::One(self.text(i)),
         }
     }
 
-    fn str_arg(&self, i: usize) -> &str {
+    fn str_arg(&self, i: usize) -> &'a str {
         match self.get(i) {
-            Arg::Str(s) => s,
+            Val::Str(s) => s,
             _ => "",
         }
     }
@@ -529,12 +628,13 @@ impl Args<'_> {
             _ => ("", ""),
         };
         match self.get(i) {
-            _ if self.is_absent(i) => {}
-            Arg::Map(m) => {
-                for (k, v) in m {
-                    if let Arg::Str(s) = v {
+            // Not given (as in `is_unset`, where an empty string also counts).
+            Val::Undefined | Val::Null | Val::Bool(false) => {}
+            Val::Map(mut it, n) => {
+                for _ in 0..n {
+                    if let (k, Val::Str(s)) = args::item(&mut it, true) {
                         if k == option && !s.is_empty() {
-                            return s.clone();
+                            return String::from(s);
                         }
                     }
                 }
@@ -559,16 +659,17 @@ impl Args<'_> {
         let mut max_hits = f64::NAN;
         let mut max_delay_ms = f64::NAN;
         match self.get(i) {
-            Arg::Map(m) => {
-                for (k, v) in m {
+            Val::Map(mut it, count) => {
+                for _ in 0..count {
+                    let (k, v) = args::item(&mut it, true);
                     let n = match v {
-                        Arg::Num(n) if n.is_finite() && *n >= 0.0 => *n,
+                        Val::Num(n) if n.is_finite() && n >= 0.0 => n,
                         _ => {
                             self.fail(i, "an object of non-negative numbers {maxHits, maxDelayMs}");
                             break;
                         }
                     };
-                    match k.as_str() {
+                    match k {
                         "maxHits" if n >= 1.0 => max_hits = n,
                         "maxDelayMs" => max_delay_ms = n,
                         _ => {
@@ -584,14 +685,30 @@ impl Args<'_> {
     }
 }
 
-/// Pushes `s` trimmed unless that is empty; tells whether it did.
-fn push_trimmed(out: &mut Vec<String>, s: &str) -> bool {
-    let t = s.trim();
+/// Pushes `s` trimmed unless that is empty or `out` holds `max` items already; tells
+/// whether it was non-empty.
+fn push_trimmed(out: &mut Vec<String>, s: &str, max: usize) -> bool {
+    let t = trim(s);
     let keep = !t.is_empty();
-    if keep {
+    if keep && out.len() < max {
         out.push(String::from(t));
     }
     keep
+}
+
+/// `s.trim()` in one forward pass: core's `trim` also walks backwards, with its own
+/// UTF-8 decoder (0.3 KB of wasm); this one shares the forward decoder.
+fn trim(s: &str) -> &str {
+    let (mut start, mut end) = (None, 0);
+    for (i, c) in s.char_indices() {
+        // `char::is_whitespace` (White_Space), spelled out: smaller than core's table lookup.
+        let space = matches!(c, '\t'..='\r' | ' ' | '\u{85}' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}');
+        if !space {
+            start.get_or_insert(i);
+            end = i + c.len_utf8();
+        }
+    }
+    s.get(start.unwrap_or(0)..end).unwrap_or("")
 }
 
 /// A plain decimal number ("12", "-3.5", "19.99"); no exponents, no hex. Avoids pulling
@@ -633,12 +750,15 @@ pub fn parse_number(s: &str) -> Option<f64> {
 }
 
 #[cfg(test)]
+pub(crate) mod old;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use alloc::vec;
 
-    fn s(v: &str) -> Arg {
-        Arg::Str(v.into())
+    fn s(v: &str) -> Arg<'_> {
+        Arg::Str(v)
     }
 
     #[test]
@@ -735,6 +855,103 @@ mod tests {
             let sign = if x & 1 == 1 { "-" } else { "" };
             let s = alloc::format!("{sign}{}.{}", &digits[..dot], &digits[dot..]);
             assert_eq!(parse_number(&s), s.parse::<f64>().ok(), "{s}");
+        }
+    }
+
+    /// A small deterministic PRNG for the generated inputs below.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (self.0 >> 33) as usize % n
+        }
+    }
+
+    const WORDS: [&str; 24] = ["", " ", "a", " b ", "12", "-3.5", "19.99", "1e3", "NaN", "GET", "post", "link", "download",
+        "klaro", "cookieconsent", "tcf", "pdf|zip||", "maxHits", "maxDelayMs", "service", "category", "é ü", "\u{3000}x", "\u{a0}"];
+    const NUMS: [f64; 12] = [0.0, -0.0, 1.0, 1.5, 3.0, 50.0, 2_147_483_648.0, -1.0, 1e21, f64::NAN, f64::INFINITY, 0.1];
+
+    fn name(r: &mut Lcg) -> &'static str {
+        let names: Vec<&str> = crate::bytes::split(NAMES, b' ').collect();
+        match r.below(10) {
+            0 => ["", "fooBar", "trackevent", " ping"][r.below(4)],
+            _ => names[r.below(names.len())],
+        }
+    }
+
+    /// The outcome as text: `Command` holds NaNs, which never compare equal.
+    fn outcome(r: &Result<Command, String>) -> String {
+        alloc::format!("{r:?}")
+    }
+
+    /// The token reader gives the command or warning the old tree parser gave, for random
+    /// (often malformed) token streams after random command names.
+    #[test]
+    fn tokens_parse_as_the_old_tree_did() {
+        let toks = ["u", "z", "T", "F", "n4008000000000000", "n3ff0000000000000", "n41e0000000000000", "nfff8000000000000",
+            "n7ff0000000000000", "n12", "sa", "s", "s b ", "s12", "s19.99", "sGET", "slink", "sklaro", "scookieconsent",
+            "spdf|zip", "l0", "l1", "l2", "l3", "l7", "m0", "m1", "m2", "o", "", "maxHits", "maxDelayMs", "service", "category",
+            "l", "m", "l1x"];
+        let mut r = Lcg(11);
+        let mut ok = 0;
+        for _ in 0..100_000 {
+            let name = name(&mut r);
+            let mut text = String::from(name);
+            for _ in 0..r.below(9) {
+                text.push('\u{1f}');
+                text.push_str(toks[r.below(toks.len())]);
+            }
+            let mut it = crate::bytes::split(&text, 0x1f);
+            it.next();
+            let old = old::parse_tree(name, &old::read_all(&mut it.clone()));
+            assert_eq!(outcome(&parse_tokens(name, &Tokens(it))), outcome(&old), "{text:?}");
+            ok += old.is_ok() as u32;
+        }
+        // Both sides are reached, or the comparison proves little.
+        assert!((20_000..80_000).contains(&ok), "{ok} parsed");
+    }
+
+    fn arg(r: &mut Lcg, depth: u32) -> Arg<'static> {
+        match r.below(if depth >= 2 { 6 } else { 8 }) {
+            0 => Arg::Undefined,
+            1 => Arg::Null,
+            2 => Arg::Bool(r.below(2) == 0),
+            3 => Arg::Num(NUMS[r.below(NUMS.len())]),
+            4 | 5 => Arg::Str(WORDS[r.below(WORDS.len())]),
+            6 => Arg::List((0..r.below(7)).map(|_| arg(r, depth + 1)).collect()),
+            _ => Arg::Map((0..r.below(4)).map(|_| (WORDS[r.below(WORDS.len())], arg(r, depth + 1))).collect()),
+        }
+    }
+
+    /// Values encoded as the shell does and read from the tokens give what the old parser
+    /// gave for the values themselves.
+    #[test]
+    fn values_parse_as_the_old_tree_did() {
+        let mut r = Lcg(5);
+        let mut ok = 0;
+        for _ in 0..80_000 {
+            let name = name(&mut r);
+            let args: Vec<Arg> = (0..r.below(7)).map(|_| arg(&mut r, 0)).collect();
+            let old = old::parse_tree(name, &args);
+            assert_eq!(outcome(&parse(name, &args)), outcome(&old), "{name} {args:?}");
+            ok += old.is_ok() as u32;
+        }
+        assert!((16_000..64_000).contains(&ok), "{ok} parsed");
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let s = alloc::format!("a{c}");
+            assert_eq!(trim(&s).len() == 1, c.is_whitespace(), "{c:?}");
+        }
+        let pieces = ["", " ", "\t", "\r\n", "a", "é", "\u{85}", "\u{a0}", "\u{1680}", "\u{2000}", "\u{200a}",
+            "\u{200b}", "\u{2028}", "\u{202f}", "\u{205f}", "\u{3000}", "\u{feff}", "日", "x y", "\u{10ffff}"];
+        let mut r = Lcg(2);
+        for _ in 0..100_000 {
+            let s: String = (0..r.below(7)).map(|_| pieces[r.below(pieces.len())]).collect();
+            assert_eq!(trim(&s), s.trim(), "{s:?}");
         }
     }
 

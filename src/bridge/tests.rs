@@ -68,6 +68,48 @@ fn replies_and_warnings() {
     assert_eq!(call(&mut b, &["k", "trackEvent", "sa", "sb"]), "s");
 }
 
+/// The order as it was computed before: ranks collected once, then a scan per rank.
+fn old_apply_first_order(f: Fields) -> String {
+    let ranks: Vec<Option<usize>> = f.0.map(command::apply_first_rank).collect();
+    let mut out = String::new();
+    let mut add = |i: usize| {
+        if !out.is_empty() {
+            out.push(',');
+        }
+        crate::numfmt::push_u64(&mut out, i as u64);
+    };
+    let top = ranks.iter().flatten().max().map_or(0, |m| m + 1);
+    for rank in 0..top {
+        for (i, r) in ranks.iter().enumerate() {
+            if *r == Some(rank) {
+                add(i);
+            }
+        }
+    }
+    for (i, r) in ranks.iter().enumerate() {
+        if r.is_none() {
+            add(i);
+        }
+    }
+    out
+}
+
+#[test]
+fn apply_first_order_is_the_old_one() {
+    let names = ["trackPageView", "setSiteId", "", "setTrackerUrl", "requireConsent", "connectConsentManager",
+        "forgetCookieConsentGiven", "setUserIdSalt", "fooBar", "ping", "setRequestMethod", "disableCookies"];
+    let mut x = 9u64;
+    for _ in 0..2_000 {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let n = (x >> 40) as usize % 14;
+        let picked: Vec<&str> = (0..n)
+            .map(|k| names[(x >> (k * 4 % 60)) as usize % names.len()])
+            .collect();
+        let text = picked.join("|");
+        assert_eq!(super::apply_first_order(Fields::of(&text)), old_apply_first_order(Fields::of(&text)), "{text}");
+    }
+}
+
 #[test]
 fn apply_first_order() {
     let mut b = Bridge::default();

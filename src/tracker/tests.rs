@@ -3,7 +3,7 @@ use crate::command::{parse, Arg};
 use crate::host::fake::FakeHost;
 use alloc::vec;
 
-fn s(v: &str) -> Arg {
+fn s(v: &str) -> Arg<'_> {
     Arg::Str(v.into())
 }
 
