@@ -100,11 +100,48 @@ pub struct Effects {
     /// are NOT part of it: they come and go only through `write` / `remove`.
     pub erase_storage: bool,
     /// (key, value) records to write to first-party storage.
-    pub write: alloc::vec::Vec<(&'static str, String)>,
+    pub write: Write,
     /// keys to remove from storage.
     pub remove: alloc::vec::Vec<&'static str>,
     /// the decision changed (the npm API emits an event).
     pub changed: bool,
+}
+
+/// The (key, value) record an event writes. One event writes at most one (a consent record
+/// or an opt-out record), so this is an Option with the Vec methods its users call: no Vec
+/// push, IntoIter and drop code for it in the wasm.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Write(Option<(&'static str, String)>);
+
+impl Write {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    pub fn iter(&self) -> core::option::Iter<'_, (&'static str, String)> {
+        self.0.iter()
+    }
+
+    fn push(&mut self, record: (&'static str, String)) {
+        debug_assert!(self.0.is_none(), "one write per event");
+        self.0 = Some(record);
+    }
+}
+
+impl IntoIterator for Write {
+    type Item = (&'static str, String);
+    type IntoIter = core::option::IntoIter<(&'static str, String)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Write {
+    type Item = &'a (&'static str, String);
+    type IntoIter = core::option::Iter<'a, (&'static str, String)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
 }
 
 pub const CONSENT_KEY: &str = "hush_consent";
