@@ -46,7 +46,7 @@ struct Form {
 #[derive(Default)]
 pub struct Forms {
     forms: Vec<Form>,
-    /// The field that has focus: its form's slot, its name, since when.
+    /// The field that has focus: its form's slot, its event name (`form/field`), since when.
     focused: Option<(usize, String, f64)>,
 }
 
@@ -72,7 +72,7 @@ impl Forms {
                 b'i' => {
                     self.touch(i, now, emit);
                     self.leave(now, emit);
-                    self.focused = Some((i, field_name(&mut f), now));
+                    self.focus(i, field_name(&mut f), now);
                 }
                 b'o' => self.leave(now, emit),
                 b'c' => self.touch(i, now, emit),
@@ -118,16 +118,22 @@ impl Forms {
         }
     }
 
+    /// A field of form `i` gets focus. Its event name is made now, once: forms are never
+    /// renamed, and `field_name` can then hand out a borrowed name (no second String).
+    fn focus(&mut self, i: usize, field: &str, now: f64) {
+        if let Some(f) = self.forms.get(i) {
+            // push_str rather than concat (whose join code and its panic text cost 0.4 KB).
+            let mut name = f.name.clone();
+            name.push('/');
+            name.push_str(field);
+            self.focused = Some((i, name, now));
+        }
+    }
+
     /// The focused field loses focus: `field` with the time it had it.
     fn leave(&mut self, now: f64, emit: &mut impl FnMut(&'static str, &str, Option<f64>)) {
-        if let Some((i, field, since)) = self.focused.take() {
-            if let Some(f) = self.forms.get(i) {
-                // push_str rather than concat (whose join code and its panic text cost 0.4 KB).
-                let mut name = f.name.clone();
-                name.push('/');
-                name.push_str(&field);
-                emit("field", &name, Some(ms(now - since)));
-            }
+        if let Some((_, name, since)) = self.focused.take() {
+            emit("field", &name, Some(ms(now - since)));
         }
     }
 
@@ -160,20 +166,20 @@ fn name_or_id<'a>(f: &mut Fields<'a>) -> &'a str {
 }
 
 /// masked, type, name, id, autocomplete → the field's name in events.
-fn field_name(f: &mut Fields) -> String {
+fn field_name<'a>(f: &mut Fields<'a>) -> &'a str {
     let masked = f.next_flag();
     let kind = f.next_str();
     let name = f.next_str();
     let id = f.next_str();
     let autocomplete = f.next_str();
     if masked || is_sensitive(kind, name, id, autocomplete) {
-        return String::from("masked");
+        return "masked";
     }
-    String::from(match (name, id) {
+    match (name, id) {
         ("", "") => "field",
         ("", id) => id,
         (name, _) => name,
-    })
+    }
 }
 
 /// Password, e-mail, phone, payment and one-time-code fields, by type, autocomplete token

@@ -35,7 +35,7 @@ impl Old {
                 b'i' => {
                     self.touch(i, now, &mut out);
                     self.leave(now, &mut out);
-                    self.focused = Some((i, field_name(&mut f), now));
+                    self.focused = Some((i, String::from(field_name(&mut f)), now));
                 }
                 b'o' => self.leave(now, &mut out),
                 b'c' => self.touch(i, now, &mut out),
