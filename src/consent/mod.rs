@@ -102,7 +102,7 @@ pub struct Effects {
     /// (key, value) records to write to first-party storage.
     pub write: Write,
     /// keys to remove from storage.
-    pub remove: alloc::vec::Vec<&'static str>,
+    pub remove: Removals,
     /// the decision changed (the npm API emits an event).
     pub changed: bool,
 }
@@ -141,6 +141,49 @@ impl<'a> IntoIterator for &'a Write {
     type IntoIter = core::option::Iter<'a, (&'static str, String)>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter()
+    }
+}
+
+/// The keys an event removes, in order. One event removes at most two (the opt-out record,
+/// or an unreadable consent record, then an expired one), so they live inline: no Vec
+/// push, IntoIter and deallocation code for them in the wasm.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Removals {
+    keys: [&'static str; 2],
+    len: usize,
+}
+
+impl Removals {
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn push(&mut self, key: &'static str) {
+        debug_assert!(self.len < 2, "two removals per event at most");
+        if let Some(slot) = self.keys.get_mut(self.len) {
+            *slot = key;
+            self.len += 1;
+        }
+    }
+
+    #[cfg(test)]
+    pub fn contains(&self, key: &&str) -> bool {
+        self.keys[..self.len].contains(key)
+    }
+}
+
+#[cfg(test)]
+impl<const N: usize> PartialEq<[&str; N]> for Removals {
+    fn eq(&self, other: &[&str; N]) -> bool {
+        self.keys[..self.len] == other[..]
+    }
+}
+
+impl IntoIterator for Removals {
+    type Item = &'static str;
+    type IntoIter = core::iter::Take<core::array::IntoIter<&'static str, 2>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.keys.into_iter().take(self.len)
     }
 }
 
