@@ -36,6 +36,8 @@
 pub mod banners;
 mod record;
 #[cfg(test)]
+mod equiv;
+#[cfg(test)]
 mod tests;
 
 pub use record::{Record, MAX_LIFETIME_MS, MAX_POLICY_BYTES};
@@ -44,11 +46,12 @@ use crate::numfmt::push_u64;
 use alloc::string::String;
 use record::{clip_policy, push_bool, push_json_str};
 
+/// Declared weakest first: the discriminant is the strength (`Require` compares `as u8`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Requirement {
     None,
-    Consent,
     CookieConsent,
+    Consent,
 }
 
 /// What to do with a hit made now.
@@ -267,7 +270,7 @@ impl Consent {
     fn apply(&mut self, ev: ConsentEvent, now: f64, fx: &mut Effects) {
         use ConsentEvent as E;
         match ev {
-            E::Require(r) if rank(r) > rank(self.req) => self.req = r,
+            E::Require(r) if r as u8 > self.req as u8 => self.req = r,
             E::Require(_) | E::Tick => {}
             E::ConsentGiven { remember_hours } => self.give(true, remember_hours, now, fx),
             E::CookieConsentGiven { remember_hours } => self.give(false, remember_hours, now, fx),
@@ -542,14 +545,6 @@ impl Consent {
                 Source::Cmp => "cmp",
             }
         }
-    }
-}
-
-fn rank(r: Requirement) -> u8 {
-    match r {
-        Requirement::None => 0,
-        Requirement::CookieConsent => 1,
-        Requirement::Consent => 2,
     }
 }
 
