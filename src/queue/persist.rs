@@ -18,7 +18,9 @@ impl Queue {
     /// serialised for first-party storage.
     pub fn snapshot(&self) -> String {
         let mut out = String::new();
-        for e in self.hits.iter().skip(self.hits.len().saturating_sub(MAX_STORED)) {
+        // The newest MAX_STORED as a subslice (no Skip adapter).
+        let newest = self.hits.get(self.hits.len().saturating_sub(MAX_STORED)..).unwrap_or_default();
+        for e in newest {
             push_u64(&mut out, e.created as u64);
             out.push('\t');
             out.push_str(&e.query);
