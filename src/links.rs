@@ -43,8 +43,7 @@ pub fn classify(href: &str, classes: &str, has_download_attr: bool, page_host: &
     if has_download_attr || is_download(rest, rules) {
         return Some(LinkKind::Download);
     }
-    let host = host_of(rest);
-    (!is_site_host(&host, page_host, &rules.domains)).then_some(LinkKind::Link)
+    (!is_site_host(host_of(rest), page_host, &rules.domains)).then_some(LinkKind::Link)
 }
 
 /// `(scheme, rest)` around the first "://" (a byte scan: no substring searcher in the wasm).
@@ -86,15 +85,15 @@ fn after_last(s: &str, sep: u8) -> Option<&str> {
     None
 }
 
-/// Host (lower case, no port, no credentials) from `host/path…`.
-fn host_of(rest: &str) -> String {
+/// Host (no port, no credentials) from `host/path…`, in the case it was written: every
+/// comparison of hosts ignores ASCII case, so no lowered copy is made.
+fn host_of(rest: &str) -> &str {
     let authority = until(rest, b"/?#");
     let host_port = after_last(authority, b'@').unwrap_or(authority);
-    let host = match host_port.strip_prefix('[') {
+    match host_port.strip_prefix('[') {
         Some(v6) => until(v6, b"]"),
         None => until(host_port, b":"),
-    };
-    host.to_ascii_lowercase()
+    }
 }
 
 fn is_download(rest: &str, rules: &LinkRules) -> bool {
@@ -109,8 +108,7 @@ fn is_download(rest: &str, rules: &LinkRules) -> bool {
 }
 
 /// setDomains entries may be "example.com", "*.example.com" or carry a path (ignored here).
-/// `host` is lower case already, so comparing it without regard to ASCII case is the
-/// same as comparing it with a lowered copy of the other side (and allocates nothing).
+/// Every comparison ignores ASCII case (as lowered copies would, without the copies).
 fn is_site_host(host: &str, page_host: &str, domains: &[String]) -> bool {
     if domains.is_empty() {
         return host.eq_ignore_ascii_case(page_host);
@@ -131,8 +129,10 @@ fn is_subdomain(host: &[u8], base: &[u8]) -> bool {
     host.get(dot).copied() == Some(b'.') && host.get(dot + 1..).is_some_and(|tail| tail.eq_ignore_ascii_case(base))
 }
 
+/// The page's host for `classify` (no port, no credentials; empty without "://"), in the
+/// case it was written: `classify` compares hosts without regard to ASCII case.
 pub fn host_of_url(url: &str) -> String {
-    split_scheme(url).map(|(_, rest)| host_of(rest)).unwrap_or_default()
+    String::from(split_scheme(url).map_or("", |(_, rest)| host_of(rest)))
 }
 
 #[cfg(test)]
@@ -199,5 +199,68 @@ mod tests {
             assert_eq!(is_subdomain(&host, &base), old(&host, &base), "{host:?} {base:?}");
         }
         assert!(hits > 5_000, "{hits}");
+    }
+
+    /// The old `classify` (hosts lowered into Strings before comparing), fed as the tracker
+    /// did with the old `host_of_url` (lowered too).
+    fn classify_old(href: &str, classes: &str, has_download_attr: bool, page_url: &str, rules: &LinkRules) -> Option<LinkKind> {
+        let page_host = split_scheme(page_url).map(|(_, rest)| host_of(rest).to_ascii_lowercase()).unwrap_or_default();
+        let has_class = |own: &[String], builtin: &str| {
+            classes.split_ascii_whitespace().any(|c| {
+                let rest = c.strip_prefix("matomo_").or_else(|| c.strip_prefix("piwik_"));
+                rest == Some(builtin) || own.iter().any(|o| o == c)
+            })
+        };
+        let (scheme, rest) = split_scheme(href)?;
+        let web = ["http", "https", "ftp"].iter().any(|w| scheme.eq_ignore_ascii_case(w));
+        if !web || has_class(&rules.ignore_classes, "ignore") {
+            return None;
+        }
+        if has_class(&rules.download_classes, "download") {
+            return Some(LinkKind::Download);
+        }
+        if has_class(&rules.link_classes, "link") {
+            return Some(LinkKind::Link);
+        }
+        if has_download_attr || is_download(rest, rules) {
+            return Some(LinkKind::Download);
+        }
+        let host = host_of(rest).to_ascii_lowercase();
+        (!is_site_host(&host, &page_host, &rules.domains)).then_some(LinkKind::Link)
+    }
+
+    /// Hosts compared in the case they were written classify every link as before.
+    #[test]
+    fn classify_equals_the_old_version_whatever_the_case() {
+        let mut x: u64 = 0x0DDB_A11C_AFE5_EED5;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        let hosts = ["shop.example", "SHOP.Example", "www.Shop.EXAMPLE", "other.example", "[::1]", "u:p@Shop.example:8080", "évil.example", "Example.ORG", "sub.example.org"];
+        let paths = ["", "/", "/a.PDF", "/x/y.zip?q=1", "?a#b", "/report", "/a.DaT"];
+        let domain_lists: [&[&str]; 4] = [&[], &["*.Example.org"], &["SHOP.example/path", "other.EXAMPLE"], &["*.shop.example"]];
+        let mut kinds = [0usize; 3];
+        for _ in 0..50_000 {
+            let href = alloc::format!("{}://{}{}", ["https", "HTTP", "ftp", "mailto"][next(4)], hosts[next(hosts.len())], paths[next(paths.len())]);
+            let page = alloc::format!("https://{}/page", hosts[next(hosts.len())]);
+            let rules = LinkRules {
+                domains: domain_lists[next(4)].iter().map(|d| String::from(*d)).collect(),
+                extensions: [None, Some(vec![String::from("dat")])][next(2)].clone(),
+                ..Default::default()
+            };
+            let classes = ["", "matomo_link", "x piwik_download"][next(3)];
+            let attr = next(8) == 0;
+            let new = classify(&href, classes, attr, &host_of_url(&page), &rules);
+            assert_eq!(new, classify_old(&href, classes, attr, &page, &rules), "{href} {page} {rules:?}");
+            kinds[match new {
+                None => 0,
+                Some(LinkKind::Link) => 1,
+                Some(LinkKind::Download) => 2,
+            }] += 1;
+        }
+        assert!(kinds.iter().all(|&n| n > 2_000), "{kinds:?}");
     }
 }
