@@ -28,6 +28,7 @@
 
 use crate::bridge::Fields;
 use crate::host::Host;
+use crate::links::is_one_of;
 use crate::tracker::Tracker;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -185,13 +186,13 @@ fn field_name<'a>(f: &mut Fields<'a>) -> &'a str {
 /// Password, e-mail, phone, payment and one-time-code fields, by type, autocomplete token
 /// or a deny-listed name (`email`, `password`, `card_number`, `otp` …).
 fn is_sensitive(kind: &str, name: &str, id: &str, autocomplete: &str) -> bool {
-    if ["password", "email", "tel"].iter().any(|t| kind.eq_ignore_ascii_case(t)) {
+    if is_one_of(kind, &["password", "email", "tel"]) {
         return true;
     }
     // The shell passes the autocomplete tokens separated by single spaces.
     let ac_hit = crate::bytes::split(autocomplete, b' ').any(|t| {
         let starts = |p: &str| t.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
-        starts("cc-") || starts("tel") || ["email", "one-time-code", "current-password", "new-password"].iter().any(|w| t.eq_ignore_ascii_case(w))
+        starts("cc-") || starts("tel") || is_one_of(t, &["email", "one-time-code", "current-password", "new-password"])
     });
     ac_hit || crate::mask::is_denied_key(name) || crate::mask::is_denied_key(id)
 }

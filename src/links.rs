@@ -30,7 +30,7 @@ pub fn classify(href: &str, classes: &str, has_download_attr: bool, page_host: &
         })
     };
     let (scheme, rest) = split_scheme(href)?;
-    let web = ["http", "https", "ftp"].iter().any(|w| scheme.eq_ignore_ascii_case(w));
+    let web = is_one_of(scheme, &["http", "https", "ftp"]);
     if !web || has_class(&rules.ignore_classes, "ignore") {
         return None;
     }
@@ -44,6 +44,17 @@ pub fn classify(href: &str, classes: &str, has_download_attr: bool, page_host: &
         return Some(LinkKind::Download);
     }
     (!is_site_host(host_of(rest), page_host, &rules.domains)).then_some(LinkKind::Link)
+}
+
+/// `s` is one of `words`, ASCII case aside. One loop for every such test here and in
+/// `forms` (each `iter().any` with its own closure is its own code in the wasm).
+pub(crate) fn is_one_of(s: &str, words: &[&str]) -> bool {
+    for w in words {
+        if s.eq_ignore_ascii_case(w) {
+            return true;
+        }
+    }
+    false
 }
 
 /// `(scheme, rest)` around the first "://" (a byte scan: no substring searcher in the wasm).
@@ -262,5 +273,16 @@ mod tests {
             }] += 1;
         }
         assert!(kinds.iter().all(|&n| n > 2_000), "{kinds:?}");
+    }
+
+    /// `is_one_of` answers as the `iter().any(eq_ignore_ascii_case)` it replaced.
+    #[test]
+    fn is_one_of_equals_iter_any() {
+        let lists: [&[&str]; 3] = [&["http", "https", "ftp"], &["password", "email", "tel"], &[]];
+        for s in ["", "HTTP", "https", "ftps", "Email", "tel", "TEL ", "pass", "é"] {
+            for list in lists {
+                assert_eq!(is_one_of(s, list), list.iter().any(|w| s.eq_ignore_ascii_case(w)), "{s:?}");
+            }
+        }
     }
 }
