@@ -176,10 +176,9 @@ fn field_name<'a>(f: &mut Fields<'a>) -> &'a str {
     if masked || is_sensitive(kind, name, id, autocomplete) {
         return "masked";
     }
-    match (name, id) {
-        ("", "") => "field",
-        ("", id) => id,
-        (name, _) => name,
+    match if name.is_empty() { id } else { name } {
+        "" => "field",
+        named => named,
     }
 }
 

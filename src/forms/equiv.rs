@@ -2,9 +2,26 @@
 //! the version it replaced (events collected in a Vec first, kept here as `Old`), on
 //! generated shell event sequences.
 
-use super::{field_name, ms, name_or_id, Fields, Forms, ENDED, MAX_FORMS, STARTED};
+use super::{is_sensitive, ms, name_or_id, Fields, Forms, ENDED, MAX_FORMS, STARTED};
 use alloc::string::String;
 use alloc::vec::Vec;
+
+/// The old `field_name` (an owned name, a match on both attributes).
+fn field_name_old(f: &mut Fields) -> String {
+    let masked = f.next_flag();
+    let kind = f.next_str();
+    let name = f.next_str();
+    let id = f.next_str();
+    let autocomplete = f.next_str();
+    if masked || is_sensitive(kind, name, id, autocomplete) {
+        return String::from("masked");
+    }
+    String::from(match (name, id) {
+        ("", "") => "field",
+        ("", id) => id,
+        (name, _) => name,
+    })
+}
 
 struct OldForm {
     name: String,
@@ -35,7 +52,7 @@ impl Old {
                 b'i' => {
                     self.touch(i, now, &mut out);
                     self.leave(now, &mut out);
-                    self.focused = Some((i, String::from(field_name(&mut f)), now));
+                    self.focused = Some((i, field_name_old(&mut f), now));
                 }
                 b'o' => self.leave(now, &mut out),
                 b'c' => self.touch(i, now, &mut out),
