@@ -112,7 +112,8 @@ impl Forms {
     /// First interaction with a form (again, after it was submitted or abandoned): `start`.
     fn touch(&mut self, i: usize, now: f64, emit: &mut impl FnMut(&'static str, &str, Option<f64>)) {
         let Some(f) = self.forms.get_mut(i) else { return };
-        if f.flags & STARTED == 0 || f.flags & ENDED != 0 {
+        // flags is 0, STARTED or STARTED | ENDED: one compare says "not started, or ended".
+        if f.flags != STARTED {
             f.flags = STARTED;
             f.start_ms = now;
             emit("start", &f.name, None);
@@ -144,7 +145,7 @@ impl Forms {
             self.leave(now, emit);
         }
         let Some(f) = self.forms.get_mut(i) else { return };
-        if f.flags & STARTED != 0 && f.flags & ENDED == 0 {
+        if f.flags == STARTED {
             f.flags |= ENDED;
             emit(action, &f.name, Some(ms(now - f.start_ms)));
         }
