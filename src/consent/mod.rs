@@ -565,19 +565,17 @@ fn gate_name(g: Gate) -> &'static str {
 }
 
 /// Unix milliseconds as stored (negative and NaN clocks count as 0).
+/// (`as` saturates: NaN and negatives are 0 without a branch.)
 fn ms(now: f64) -> u64 {
-    if now > 0.0 {
-        now as u64
-    } else {
-        0
-    }
+    now as u64
 }
 
 /// rememberConsentGiven's hours as a lifetime: the default is the maximum; NaN, zero,
 /// negative and too-long values get it too; anything positive lasts at least 1 ms.
 fn lifetime_ms(hours: f64) -> u64 {
     let ms = hours * 3_600_000.0;
-    if ms.is_nan() || ms <= 0.0 || ms >= MAX_LIFETIME_MS as f64 {
+    // One negated range test (NaN fails every compare).
+    if !(ms > 0.0 && ms < MAX_LIFETIME_MS as f64) {
         return MAX_LIFETIME_MS;
     }
     (ms as u64).max(1)
