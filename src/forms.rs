@@ -90,7 +90,7 @@ impl Forms {
     fn form(&mut self, slot: f64, f: &mut Fields, emit: &mut impl FnMut(&'static str, &str, Option<f64>)) -> Option<usize> {
         let i = slot as usize;
         // NaN and negative slots are refused too.
-        if slot.is_nan() || slot < 0.0 || i > self.forms.len() || i >= MAX_FORMS {
+        if !(slot >= 0.0) || i > self.forms.len() || i >= MAX_FORMS {
             return None;
         }
         let masked = f.next_flag();
@@ -152,8 +152,10 @@ impl Forms {
     }
 }
 
+/// `d` rounded to whole ms; negative and NaN durations are 0 (the cast saturates, so no
+/// `max(0.0)` with its NaN handling is needed).
 fn ms(d: f64) -> f64 {
-    (d.max(0.0) + 0.5) as u64 as f64
+    (d + 0.5) as u64 as f64
 }
 
 /// Reads `name`, `id` and returns the name, else the id (either may be empty).

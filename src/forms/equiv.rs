@@ -2,7 +2,7 @@
 //! the version it replaced (events collected in a Vec first, kept here as `Old`), on
 //! generated shell event sequences.
 
-use super::{is_sensitive, ms, name_or_id, Fields, Forms, ENDED, MAX_FORMS, STARTED};
+use super::{is_sensitive, name_or_id, Fields, Forms, ENDED, MAX_FORMS, STARTED};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -21,6 +21,10 @@ fn field_name_old(f: &mut Fields) -> String {
         ("", id) => id,
         (name, _) => name,
     })
+}
+
+fn ms(d: f64) -> f64 {
+    (d.max(0.0) + 0.5) as u64 as f64
 }
 
 struct OldForm {
@@ -166,4 +170,21 @@ fn step_sends_what_the_old_version_collected() {
     }
     // Every kind of event was compared, many times.
     assert!(events.iter().all(|&n| n > 100), "{events:?}");
+}
+
+#[test]
+fn ms_equals_the_old_version() {
+    let mut x: u64 = 0xA076_1D64_78BD_642F;
+    let special = [0.0, -0.0, 0.49, 0.5, -0.5, -0.49, -0.51, -1.0, 1e300, -1e300, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 1.8e19, 1.9e19];
+    for i in 0..200_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let d = match i % 3 {
+            0 => special[(x % special.len() as u64) as usize],
+            1 => f64::from_bits(x),
+            _ => (x % 2_000_000) as f64 / 100.0 - 10_000.0,
+        };
+        assert_eq!(super::ms(d).to_bits(), ms(d).to_bits(), "{d:?}");
+    }
 }
