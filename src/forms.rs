@@ -95,7 +95,8 @@ impl Forms {
         }
         let masked = f.next_flag();
         let named = name_or_id(f);
-        let index = crate::command::parse_number(f.next_str()).unwrap_or(0.0).max(0.0);
+        // Only read through `as u64`, which saturates negatives (and NaN) to 0.
+        let index = crate::command::parse_number(f.next_str()).unwrap_or(0.0);
         if i < self.forms.len() {
             return Some(i);
         }
