@@ -365,7 +365,10 @@ impl Queue {
         }
         let mut w = String::from("hush: dropped ");
         push_u64(&mut w, n as u64);
-        w.push_str(if n == 1 { " hit" } else { " hits" });
+        w.push_str(" hit");
+        if n != 1 {
+            w.push('s');
+        }
         w.push_str(why);
         if let Some(num) = num {
             push_u64(&mut w, num);
