@@ -46,7 +46,7 @@ impl Queue {
                 self.push(query.into(), created, now_ms);
             }
         }
-        self.warn(old, " saved before the reload: older than 24 hours", None, "");
+        self.warn(old, " saved before the reload: older than 24 hours", 0, "");
     }
 }
 
