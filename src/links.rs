@@ -25,8 +25,9 @@ pub struct LinkRules {
 pub fn classify(href: &str, classes: &str, has_download_attr: bool, page_host: &str, rules: &LinkRules) -> Option<LinkKind> {
     let has_class = |own: &[String], builtin: &str| {
         classes.split_ascii_whitespace().any(|c| {
-            let rest = c.strip_prefix("matomo_").or_else(|| c.strip_prefix("piwik_"));
-            rest == Some(builtin) || own.iter().any(|o| o == c)
+            // `matomo_<builtin>` or `piwik_<builtin>`: one strip and one match, not two strips.
+            let prefix = c.strip_suffix(builtin);
+            matches!(prefix, Some("matomo_" | "piwik_")) || own.iter().any(|o| o == c)
         })
     };
     let (scheme, rest) = split_scheme(href)?;
@@ -254,15 +255,18 @@ mod tests {
         let paths = ["", "/", "/a.PDF", "/x/y.zip?q=1", "?a#b", "/report", "/a.DaT"];
         let domain_lists: [&[&str]; 4] = [&[], &["*.Example.org"], &["SHOP.example/path", "other.EXAMPLE"], &["*.shop.example"]];
         let mut kinds = [0usize; 3];
-        for _ in 0..50_000 {
+        for _ in 0..100_000 {
             let href = alloc::format!("{}://{}{}", ["https", "HTTP", "ftp", "mailto"][next(4)], hosts[next(hosts.len())], paths[next(paths.len())]);
             let page = alloc::format!("https://{}/page", hosts[next(hosts.len())]);
             let rules = LinkRules {
                 domains: domain_lists[next(4)].iter().map(|d| String::from(*d)).collect(),
                 extensions: [None, Some(vec![String::from("dat")])][next(2)].clone(),
-                ..Default::default()
+                ignore_classes: [vec![], vec![String::from("no-track")]][next(2)].clone(),
+                link_classes: [vec![], vec![String::from("_link")]][next(2)].clone(),
+                download_classes: [vec![], vec![String::from("xmatomo_link")]][next(2)].clone(),
             };
-            let classes = ["", "matomo_link", "x piwik_download"][next(3)];
+            let all = ["", "matomo_link", "x piwik_download", "matomo_piwik_ignore", "piwik_ignore", "matomo_ignore", "MATOMO_link", "xmatomo_link", "matomo_", "piwik_download\tx", "no-track", "a\n\x0cmatomo_download  ", "piwik_matomo_link", "_link"];
+            let classes = all[next(all.len())];
             let attr = next(8) == 0;
             let new = classify(&href, classes, attr, &host_of_url(&page), &rules);
             assert_eq!(new, classify_old(&href, classes, attr, &page, &rules), "{href} {page} {rules:?}");
