@@ -416,9 +416,9 @@ impl Consent {
 
     fn drop_record(&mut self, fx: &mut Effects) {
         fx.remove.push(CONSENT_KEY);
-        if self.rec.take().is_some() {
-            fx.changed = true;
-        }
+        // Dropped in place (`take` would copy the record out first).
+        fx.changed |= self.rec.is_some();
+        self.rec = None;
     }
 
     /// Before the record goes: its measurement grant becomes a decision of this page.
