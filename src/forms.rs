@@ -135,9 +135,11 @@ impl Forms {
 
     /// The focused field loses focus: `field` with the time it had it.
     fn leave(&mut self, now: f64, emit: &mut impl FnMut(&'static str, &str, Option<f64>)) {
-        if let Some((_, name, since)) = self.focused.take() {
-            emit("field", &name, Some(ms(now - since)));
+        // Read in place, then dropped in place (`take` would copy it out first).
+        if let Some((_, name, since)) = &self.focused {
+            emit("field", name, Some(ms(now - since)));
         }
+        self.focused = None;
     }
 
     /// `submit` or `abandon` of a started form (its focused field is left first).
