@@ -384,11 +384,12 @@ impl Consent {
 
     fn restore(&mut self, consent: Option<String>, optout: Option<String>, fx: &mut Effects) {
         // Fail closed: only hush writes this key, so any value there means "opted out".
-        if optout.is_some_and(|v| !v.is_empty()) {
+        // Borrowed (`as_deref`): no moves of the Strings before they are dropped.
+        if optout.as_deref().is_some_and(|v| !v.is_empty()) {
             self.opted_out = true;
         }
-        let Some(v) = consent.filter(|v| !v.is_empty()) else { return };
-        match Record::parse(&v) {
+        let Some(v) = consent.as_deref().filter(|v| !v.is_empty()) else { return };
+        match Record::parse(v) {
             // Expiry and policy version are checked by expire_record, whatever the order.
             Some(r) => {
                 self.rec = Some(r);
