@@ -310,15 +310,15 @@ impl Consent {
         }
         let keep_meas = self.live_record(now).is_some_and(|r| r.measurement);
         let given_at = ms(now);
-        let rec = Record {
+        // Built in its place (`insert`), then written: no copy of the record.
+        let rec = self.rec.insert(Record {
             measurement: full || keep_meas,
             storage: true,
             given_at,
             expires_at: given_at.saturating_add(lifetime_ms(h)),
             policy: self.policy.clone(),
-        };
+        });
         fx.write.push((CONSENT_KEY, rec.serialise()));
-        self.rec = Some(rec);
         // The grant now lives in the record, so that it lapses with it.
         if full {
             self.meas = Tri::Unset;
