@@ -290,7 +290,10 @@ impl Consent {
                 fx.erase_storage = true;
             }
             E::Cmp { measurement, storage } => self.cmp(measurement, storage, now, fx),
-            E::PolicyVersion(p) => self.policy = clip_policy(p),
+            E::PolicyVersion(p) => {
+                self.policy = p;
+                clip_policy(&mut self.policy);
+            }
             E::Restore { consent, optout } => self.restore(consent, optout, fx),
         }
     }
