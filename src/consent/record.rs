@@ -29,10 +29,11 @@ pub struct Record {
 
 impl Record {
     pub fn serialise(&self) -> String {
+        // The flags as the numbers 0 and 1: push_u64 calls like the two below.
         let mut s = String::from("v1|m=");
-        s.push(if self.measurement { '1' } else { '0' });
+        push_u64(&mut s, self.measurement as u64);
         s.push_str("|s=");
-        s.push(if self.storage { '1' } else { '0' });
+        push_u64(&mut s, self.storage as u64);
         s.push_str("|at=");
         push_u64(&mut s, self.given_at);
         s.push_str("|exp=");
