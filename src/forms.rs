@@ -28,6 +28,7 @@
 
 use crate::bridge::Fields;
 use crate::host::Host;
+use crate::links::is_one_of;
 use crate::tracker::Tracker;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -46,54 +47,56 @@ struct Form {
 #[derive(Default)]
 pub struct Forms {
     forms: Vec<Form>,
-    /// The field that has focus: its form's slot, its name, since when.
+    /// The field that has focus: its form's slot, its event name (`form/field`), since when.
     focused: Option<(usize, String, f64)>,
 }
 
-/// (action, name, ms) events to send.
-type Out = Vec<(&'static str, String, f64)>;
-
 impl Forms {
-    pub fn on_event(&mut self, mut f: Fields, t: &mut Tracker, host: &mut dyn Host) {
+    pub fn on_event(&mut self, f: Fields, t: &mut Tracker, host: &mut dyn Host) {
         let now = host.now_ms();
-        let mut out: Out = Vec::new();
+        self.step(f, now, &mut |action, name, ms| t.on_form_event(action, name, ms, host));
+    }
+
+    /// One shell event; each Form event goes to `emit` (action, name, ms) as it happens.
+    /// Sending at once, rather than collecting (action, name, ms) triples in a Vec first,
+    /// needs no name copies, no Vec of tuples and no drop loop for it (0.4 KB of wasm).
+    /// Generic only for the tests: the wasm has the one instantiation of `on_event`.
+    fn step(&mut self, mut f: Fields, now: f64, emit: &mut impl FnMut(&'static str, &str, Option<f64>)) {
         let ev = f.next_str().as_bytes().first().copied().unwrap_or(0);
         let slot = crate::command::parse_number(f.next_str()).unwrap_or(f64::NAN);
         if ev == b'a' {
             for i in 0..self.forms.len() {
-                self.end(i, "abandon", now, &mut out);
+                self.end(i, "abandon", now, emit);
             }
-        } else if let Some(i) = self.form(slot, &mut f, &mut out) {
+        } else if let Some(i) = self.form(slot, &mut f, emit) {
             match ev {
                 b'i' => {
-                    self.touch(i, now, &mut out);
-                    self.leave(now, &mut out);
-                    self.focused = Some((i, field_name(&mut f), now));
+                    self.touch(i, now, emit);
+                    self.leave(now, emit);
+                    self.focus(i, field_name(&mut f), now);
                 }
-                b'o' => self.leave(now, &mut out),
-                b'c' => self.touch(i, now, &mut out),
+                b'o' => self.leave(now, emit),
+                b'c' => self.touch(i, now, emit),
                 b's' => {
-                    self.touch(i, now, &mut out);
-                    self.end(i, "submit", now, &mut out);
+                    self.touch(i, now, emit);
+                    self.end(i, "submit", now, emit);
                 }
                 _ => {}
             }
         }
-        for (action, name, ms) in out {
-            t.on_form_event(action, &name, Some(ms).filter(|m| !m.is_nan()), host);
-        }
     }
 
     /// The form's slot, registering it (and sending its `view`) the first time it is seen.
-    fn form(&mut self, slot: f64, f: &mut Fields, out: &mut Out) -> Option<usize> {
+    fn form(&mut self, slot: f64, f: &mut Fields, emit: &mut impl FnMut(&'static str, &str, Option<f64>)) -> Option<usize> {
         let i = slot as usize;
         // NaN and negative slots are refused too.
-        if slot.is_nan() || slot < 0.0 || i > self.forms.len() || i >= MAX_FORMS {
+        if !(slot >= 0.0) || i > self.forms.len() || i >= MAX_FORMS {
             return None;
         }
         let masked = f.next_flag();
         let named = name_or_id(f);
-        let index = crate::command::parse_number(f.next_str()).unwrap_or(0.0).max(0.0);
+        // Only read through `as u64`, which saturates negatives (and NaN) to 0.
+        let index = crate::command::parse_number(f.next_str()).unwrap_or(0.0);
         if i < self.forms.len() {
             return Some(i);
         }
@@ -102,49 +105,60 @@ impl Forms {
             name.push_str("form");
             crate::numfmt::push_u64(&mut name, index as u64);
         }
-        out.push(("view", name.clone(), f64::NAN));
+        emit("view", &name, None);
         self.forms.push(Form { name, flags: 0, start_ms: 0.0 });
         Some(i)
     }
 
     /// First interaction with a form (again, after it was submitted or abandoned): `start`.
-    fn touch(&mut self, i: usize, now: f64, out: &mut Out) {
+    fn touch(&mut self, i: usize, now: f64, emit: &mut impl FnMut(&'static str, &str, Option<f64>)) {
         let Some(f) = self.forms.get_mut(i) else { return };
-        if f.flags & STARTED == 0 || f.flags & ENDED != 0 {
+        // flags is 0, STARTED or STARTED | ENDED: one compare says "not started, or ended".
+        if f.flags != STARTED {
             f.flags = STARTED;
             f.start_ms = now;
-            out.push(("start", f.name.clone(), f64::NAN));
+            emit("start", &f.name, None);
+        }
+    }
+
+    /// A field of form `i` gets focus. Its event name is made now, once: forms are never
+    /// renamed, and `field_name` can then hand out a borrowed name (no second String).
+    fn focus(&mut self, i: usize, field: &str, now: f64) {
+        if let Some(f) = self.forms.get(i) {
+            // push_str rather than concat (whose join code and its panic text cost 0.4 KB).
+            let mut name = f.name.clone();
+            name.push('/');
+            name.push_str(field);
+            self.focused = Some((i, name, now));
         }
     }
 
     /// The focused field loses focus: `field` with the time it had it.
-    fn leave(&mut self, now: f64, out: &mut Out) {
-        if let Some((i, field, since)) = self.focused.take() {
-            if let Some(f) = self.forms.get(i) {
-                // push_str rather than concat (whose join code and its panic text cost 0.4 KB).
-                let mut name = f.name.clone();
-                name.push('/');
-                name.push_str(&field);
-                out.push(("field", name, ms(now - since)));
-            }
+    fn leave(&mut self, now: f64, emit: &mut impl FnMut(&'static str, &str, Option<f64>)) {
+        // Read in place, then dropped in place (`take` would copy it out first).
+        if let Some((_, name, since)) = &self.focused {
+            emit("field", name, Some(ms(now - since)));
         }
+        self.focused = None;
     }
 
     /// `submit` or `abandon` of a started form (its focused field is left first).
-    fn end(&mut self, i: usize, action: &'static str, now: f64, out: &mut Out) {
+    fn end(&mut self, i: usize, action: &'static str, now: f64, emit: &mut impl FnMut(&'static str, &str, Option<f64>)) {
         if self.focused.as_ref().is_some_and(|f| f.0 == i) {
-            self.leave(now, out);
+            self.leave(now, emit);
         }
         let Some(f) = self.forms.get_mut(i) else { return };
-        if f.flags & STARTED != 0 && f.flags & ENDED == 0 {
+        if f.flags == STARTED {
             f.flags |= ENDED;
-            out.push((action, f.name.clone(), ms(now - f.start_ms)));
+            emit(action, &f.name, Some(ms(now - f.start_ms)));
         }
     }
 }
 
+/// `d` rounded to whole ms; negative and NaN durations are 0 (the cast saturates, so no
+/// `max(0.0)` with its NaN handling is needed).
 fn ms(d: f64) -> f64 {
-    (d.max(0.0) + 0.5) as u64 as f64
+    (d + 0.5) as u64 as f64
 }
 
 /// Reads `name`, `id` and returns the name, else the id (either may be empty).
@@ -159,35 +173,36 @@ fn name_or_id<'a>(f: &mut Fields<'a>) -> &'a str {
 }
 
 /// masked, type, name, id, autocomplete → the field's name in events.
-fn field_name(f: &mut Fields) -> String {
+fn field_name<'a>(f: &mut Fields<'a>) -> &'a str {
     let masked = f.next_flag();
     let kind = f.next_str();
     let name = f.next_str();
     let id = f.next_str();
     let autocomplete = f.next_str();
     if masked || is_sensitive(kind, name, id, autocomplete) {
-        return String::from("masked");
+        return "masked";
     }
-    String::from(match (name, id) {
-        ("", "") => "field",
-        ("", id) => id,
-        (name, _) => name,
-    })
+    match if name.is_empty() { id } else { name } {
+        "" => "field",
+        named => named,
+    }
 }
 
 /// Password, e-mail, phone, payment and one-time-code fields, by type, autocomplete token
 /// or a deny-listed name (`email`, `password`, `card_number`, `otp` …).
 fn is_sensitive(kind: &str, name: &str, id: &str, autocomplete: &str) -> bool {
-    if ["password", "email", "tel"].iter().any(|t| kind.eq_ignore_ascii_case(t)) {
+    if is_one_of(kind, &["password", "email", "tel"]) {
         return true;
     }
     // The shell passes the autocomplete tokens separated by single spaces.
     let ac_hit = crate::bytes::split(autocomplete, b' ').any(|t| {
         let starts = |p: &str| t.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
-        starts("cc-") || starts("tel") || ["email", "one-time-code", "current-password", "new-password"].iter().any(|w| t.eq_ignore_ascii_case(w))
+        starts("cc-") || starts("tel") || is_one_of(t, &["email", "one-time-code", "current-password", "new-password"])
     });
     ac_hit || crate::mask::is_denied_key(name) || crate::mask::is_denied_key(id)
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod equiv;

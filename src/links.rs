@@ -25,12 +25,13 @@ pub struct LinkRules {
 pub fn classify(href: &str, classes: &str, has_download_attr: bool, page_host: &str, rules: &LinkRules) -> Option<LinkKind> {
     let has_class = |own: &[String], builtin: &str| {
         classes.split_ascii_whitespace().any(|c| {
-            let rest = c.strip_prefix("matomo_").or_else(|| c.strip_prefix("piwik_"));
-            rest == Some(builtin) || own.iter().any(|o| o == c)
+            // `matomo_<builtin>` or `piwik_<builtin>`: one strip and one match, not two strips.
+            let prefix = c.strip_suffix(builtin);
+            matches!(prefix, Some("matomo_" | "piwik_")) || own.iter().any(|o| o == c)
         })
     };
     let (scheme, rest) = split_scheme(href)?;
-    let web = ["http", "https", "ftp"].iter().any(|w| scheme.eq_ignore_ascii_case(w));
+    let web = is_one_of(scheme, &["http", "https", "ftp"]);
     if !web || has_class(&rules.ignore_classes, "ignore") {
         return None;
     }
@@ -43,8 +44,18 @@ pub fn classify(href: &str, classes: &str, has_download_attr: bool, page_host: &
     if has_download_attr || is_download(rest, rules) {
         return Some(LinkKind::Download);
     }
-    let host = host_of(rest);
-    (!is_site_host(&host, page_host, &rules.domains)).then_some(LinkKind::Link)
+    (!is_site_host(host_of(rest), page_host, &rules.domains)).then_some(LinkKind::Link)
+}
+
+/// `s` is one of `words`, ASCII case aside. One loop for every such test here and in
+/// `forms` (each `iter().any` with its own closure is its own code in the wasm).
+pub(crate) fn is_one_of(s: &str, words: &[&str]) -> bool {
+    for w in words {
+        if s.eq_ignore_ascii_case(w) {
+            return true;
+        }
+    }
+    false
 }
 
 /// `(scheme, rest)` around the first "://" (a byte scan: no substring searcher in the wasm).
@@ -86,15 +97,15 @@ fn after_last(s: &str, sep: u8) -> Option<&str> {
     None
 }
 
-/// Host (lower case, no port, no credentials) from `host/path…`.
-fn host_of(rest: &str) -> String {
+/// Host (no port, no credentials) from `host/path…`, in the case it was written: every
+/// comparison of hosts ignores ASCII case, so no lowered copy is made.
+fn host_of(rest: &str) -> &str {
     let authority = until(rest, b"/?#");
     let host_port = after_last(authority, b'@').unwrap_or(authority);
-    let host = match host_port.strip_prefix('[') {
+    match host_port.strip_prefix('[') {
         Some(v6) => until(v6, b"]"),
         None => until(host_port, b":"),
-    };
-    host.to_ascii_lowercase()
+    }
 }
 
 fn is_download(rest: &str, rules: &LinkRules) -> bool {
@@ -109,8 +120,7 @@ fn is_download(rest: &str, rules: &LinkRules) -> bool {
 }
 
 /// setDomains entries may be "example.com", "*.example.com" or carry a path (ignored here).
-/// `host` is lower case already, so comparing it without regard to ASCII case is the
-/// same as comparing it with a lowered copy of the other side (and allocates nothing).
+/// Every comparison ignores ASCII case (as lowered copies would, without the copies).
 fn is_site_host(host: &str, page_host: &str, domains: &[String]) -> bool {
     if domains.is_empty() {
         return host.eq_ignore_ascii_case(page_host);
@@ -124,14 +134,17 @@ fn is_site_host(host: &str, page_host: &str, domains: &[String]) -> bool {
     })
 }
 
-/// `host` is `….base` (ASCII case aside).
+/// `host` is `….base` (ASCII case aside). (`copied`: an Option<u8> compare, where an
+/// Option<&u8> one is a call in the wasm.)
 fn is_subdomain(host: &[u8], base: &[u8]) -> bool {
     let Some(dot) = host.len().checked_sub(base.len() + 1) else { return false };
-    host.get(dot) == Some(&b'.') && host.get(dot + 1..).is_some_and(|tail| tail.eq_ignore_ascii_case(base))
+    host.get(dot).copied() == Some(b'.') && host.get(dot + 1..).is_some_and(|tail| tail.eq_ignore_ascii_case(base))
 }
 
+/// The page's host for `classify` (no port, no credentials; empty without "://"), in the
+/// case it was written: `classify` compares hosts without regard to ASCII case.
 pub fn host_of_url(url: &str) -> String {
-    split_scheme(url).map(|(_, rest)| host_of(rest)).unwrap_or_default()
+    String::from(split_scheme(url).map_or("", |(_, rest)| host_of(rest)))
 }
 
 #[cfg(test)]
@@ -171,5 +184,109 @@ mod tests {
         assert_eq!(classify("https://example.org/a.dat", "", false, "example.org", &rules), Some(LinkKind::Download));
         assert_eq!(classify("https://example.org/a.pdf", "", false, "example.org", &rules), None);
         assert_eq!(classify("https://example.org/report", "", true, "example.org", &rules), Some(LinkKind::Download));
+    }
+
+    /// The old `is_subdomain` (Option<&u8> compare) and the new one agree on generated hosts.
+    #[test]
+    fn is_subdomain_equals_the_old_version() {
+        fn old(host: &[u8], base: &[u8]) -> bool {
+            let Some(dot) = host.len().checked_sub(base.len() + 1) else { return false };
+            host.get(dot) == Some(&b'.') && host.get(dot + 1..).is_some_and(|tail| tail.eq_ignore_ascii_case(base))
+        }
+        let pieces: [&[u8]; 6] = [b".", b"a", b"B", b"ex", b"-", b"\xc3\xa9"];
+        let mut x: u64 = 0x1234_5678_9ABC_DEF1;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        let mut hits = 0;
+        for _ in 0..100_000 {
+            let mut make = |max| (0..next(max)).flat_map(|_| pieces[next(pieces.len())].iter().copied()).collect::<Vec<u8>>();
+            let base = make(3);
+            let mut host = make(4);
+            host.extend_from_slice(&base);
+            hits += old(&host, &base) as u32;
+            assert_eq!(is_subdomain(&host, &base), old(&host, &base), "{host:?} {base:?}");
+        }
+        assert!(hits > 5_000, "{hits}");
+    }
+
+    /// The old `classify` (hosts lowered into Strings before comparing), fed as the tracker
+    /// did with the old `host_of_url` (lowered too).
+    fn classify_old(href: &str, classes: &str, has_download_attr: bool, page_url: &str, rules: &LinkRules) -> Option<LinkKind> {
+        let page_host = split_scheme(page_url).map(|(_, rest)| host_of(rest).to_ascii_lowercase()).unwrap_or_default();
+        let has_class = |own: &[String], builtin: &str| {
+            classes.split_ascii_whitespace().any(|c| {
+                let rest = c.strip_prefix("matomo_").or_else(|| c.strip_prefix("piwik_"));
+                rest == Some(builtin) || own.iter().any(|o| o == c)
+            })
+        };
+        let (scheme, rest) = split_scheme(href)?;
+        let web = ["http", "https", "ftp"].iter().any(|w| scheme.eq_ignore_ascii_case(w));
+        if !web || has_class(&rules.ignore_classes, "ignore") {
+            return None;
+        }
+        if has_class(&rules.download_classes, "download") {
+            return Some(LinkKind::Download);
+        }
+        if has_class(&rules.link_classes, "link") {
+            return Some(LinkKind::Link);
+        }
+        if has_download_attr || is_download(rest, rules) {
+            return Some(LinkKind::Download);
+        }
+        let host = host_of(rest).to_ascii_lowercase();
+        (!is_site_host(&host, &page_host, &rules.domains)).then_some(LinkKind::Link)
+    }
+
+    /// Hosts compared in the case they were written classify every link as before.
+    #[test]
+    fn classify_equals_the_old_version_whatever_the_case() {
+        let mut x: u64 = 0x0DDB_A11C_AFE5_EED5;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        let hosts = ["shop.example", "SHOP.Example", "www.Shop.EXAMPLE", "other.example", "[::1]", "u:p@Shop.example:8080", "évil.example", "Example.ORG", "sub.example.org"];
+        let paths = ["", "/", "/a.PDF", "/x/y.zip?q=1", "?a#b", "/report", "/a.DaT"];
+        let domain_lists: [&[&str]; 4] = [&[], &["*.Example.org"], &["SHOP.example/path", "other.EXAMPLE"], &["*.shop.example"]];
+        let mut kinds = [0usize; 3];
+        for _ in 0..100_000 {
+            let href = alloc::format!("{}://{}{}", ["https", "HTTP", "ftp", "mailto"][next(4)], hosts[next(hosts.len())], paths[next(paths.len())]);
+            let page = alloc::format!("https://{}/page", hosts[next(hosts.len())]);
+            let rules = LinkRules {
+                domains: domain_lists[next(4)].iter().map(|d| String::from(*d)).collect(),
+                extensions: [None, Some(vec![String::from("dat")])][next(2)].clone(),
+                ignore_classes: [vec![], vec![String::from("no-track")]][next(2)].clone(),
+                link_classes: [vec![], vec![String::from("_link")]][next(2)].clone(),
+                download_classes: [vec![], vec![String::from("xmatomo_link")]][next(2)].clone(),
+            };
+            let all = ["", "matomo_link", "x piwik_download", "matomo_piwik_ignore", "piwik_ignore", "matomo_ignore", "MATOMO_link", "xmatomo_link", "matomo_", "piwik_download\tx", "no-track", "a\n\x0cmatomo_download  ", "piwik_matomo_link", "_link"];
+            let classes = all[next(all.len())];
+            let attr = next(8) == 0;
+            let new = classify(&href, classes, attr, &host_of_url(&page), &rules);
+            assert_eq!(new, classify_old(&href, classes, attr, &page, &rules), "{href} {page} {rules:?}");
+            kinds[match new {
+                None => 0,
+                Some(LinkKind::Link) => 1,
+                Some(LinkKind::Download) => 2,
+            }] += 1;
+        }
+        assert!(kinds.iter().all(|&n| n > 2_000), "{kinds:?}");
+    }
+
+    /// `is_one_of` answers as the `iter().any(eq_ignore_ascii_case)` it replaced.
+    #[test]
+    fn is_one_of_equals_iter_any() {
+        let lists: [&[&str]; 3] = [&["http", "https", "ftp"], &["password", "email", "tel"], &[]];
+        for s in ["", "HTTP", "https", "ftps", "Email", "tel", "TEL ", "pass", "é"] {
+            for list in lists {
+                assert_eq!(is_one_of(s, list), list.iter().any(|w| s.eq_ignore_ascii_case(w)), "{s:?}");
+            }
+        }
     }
 }

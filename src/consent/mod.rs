@@ -36,6 +36,8 @@
 pub mod banners;
 mod record;
 #[cfg(test)]
+mod equiv;
+#[cfg(test)]
 mod tests;
 
 pub use record::{Record, MAX_LIFETIME_MS, MAX_POLICY_BYTES};
@@ -44,11 +46,12 @@ use crate::numfmt::push_u64;
 use alloc::string::String;
 use record::{clip_policy, push_bool, push_json_str};
 
+/// Declared weakest first: the discriminant is the strength (`Require` compares `as u8`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Requirement {
     None,
-    Consent,
     CookieConsent,
+    Consent,
 }
 
 /// What to do with a hit made now.
@@ -100,11 +103,91 @@ pub struct Effects {
     /// are NOT part of it: they come and go only through `write` / `remove`.
     pub erase_storage: bool,
     /// (key, value) records to write to first-party storage.
-    pub write: alloc::vec::Vec<(&'static str, String)>,
+    pub write: Write,
     /// keys to remove from storage.
-    pub remove: alloc::vec::Vec<&'static str>,
+    pub remove: Removals,
     /// the decision changed (the npm API emits an event).
     pub changed: bool,
+}
+
+/// The (key, value) record an event writes. One event writes at most one (a consent record
+/// or an opt-out record), so this is an Option with the Vec methods its users call: no Vec
+/// push, IntoIter and drop code for it in the wasm.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Write(Option<(&'static str, String)>);
+
+impl Write {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    pub fn iter(&self) -> core::option::Iter<'_, (&'static str, String)> {
+        self.0.iter()
+    }
+
+    fn push(&mut self, record: (&'static str, String)) {
+        debug_assert!(self.0.is_none(), "one write per event");
+        self.0 = Some(record);
+    }
+}
+
+impl IntoIterator for Write {
+    type Item = (&'static str, String);
+    type IntoIter = core::option::IntoIter<(&'static str, String)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Write {
+    type Item = &'a (&'static str, String);
+    type IntoIter = core::option::Iter<'a, (&'static str, String)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+/// The keys an event removes, in order. One event removes at most two (the opt-out record,
+/// or an unreadable consent record, then an expired one), so they live inline: no Vec
+/// push, IntoIter and deallocation code for them in the wasm.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Removals {
+    keys: [&'static str; 2],
+    len: usize,
+}
+
+impl Removals {
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn push(&mut self, key: &'static str) {
+        debug_assert!(self.len < 2, "two removals per event at most");
+        if let Some(slot) = self.keys.get_mut(self.len) {
+            *slot = key;
+            self.len += 1;
+        }
+    }
+
+    #[cfg(test)]
+    pub fn contains(&self, key: &&str) -> bool {
+        self.keys[..self.len].contains(key)
+    }
+}
+
+#[cfg(test)]
+impl<const N: usize> PartialEq<[&str; N]> for Removals {
+    fn eq(&self, other: &[&str; N]) -> bool {
+        self.keys[..self.len] == other[..]
+    }
+}
+
+impl IntoIterator for Removals {
+    type Item = &'static str;
+    type IntoIter = core::iter::Take<core::array::IntoIter<&'static str, 2>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.keys.into_iter().take(self.len)
+    }
 }
 
 pub const CONSENT_KEY: &str = "hush_consent";
@@ -187,7 +270,7 @@ impl Consent {
     fn apply(&mut self, ev: ConsentEvent, now: f64, fx: &mut Effects) {
         use ConsentEvent as E;
         match ev {
-            E::Require(r) if rank(r) > rank(self.req) => self.req = r,
+            E::Require(r) if r as u8 > self.req as u8 => self.req = r,
             E::Require(_) | E::Tick => {}
             E::ConsentGiven { remember_hours } => self.give(true, remember_hours, now, fx),
             E::CookieConsentGiven { remember_hours } => self.give(false, remember_hours, now, fx),
@@ -207,7 +290,10 @@ impl Consent {
                 fx.erase_storage = true;
             }
             E::Cmp { measurement, storage } => self.cmp(measurement, storage, now, fx),
-            E::PolicyVersion(p) => self.policy = clip_policy(p),
+            E::PolicyVersion(p) => {
+                self.policy = p;
+                clip_policy(&mut self.policy);
+            }
             E::Restore { consent, optout } => self.restore(consent, optout, fx),
         }
     }
@@ -227,15 +313,15 @@ impl Consent {
         }
         let keep_meas = self.live_record(now).is_some_and(|r| r.measurement);
         let given_at = ms(now);
-        let rec = Record {
+        // Built in its place (`insert`), then written: no copy of the record.
+        let rec = self.rec.insert(Record {
             measurement: full || keep_meas,
             storage: true,
             given_at,
             expires_at: given_at.saturating_add(lifetime_ms(h)),
             policy: self.policy.clone(),
-        };
+        });
         fx.write.push((CONSENT_KEY, rec.serialise()));
-        self.rec = Some(rec);
         // The grant now lives in the record, so that it lapses with it.
         if full {
             self.meas = Tri::Unset;
@@ -301,11 +387,12 @@ impl Consent {
 
     fn restore(&mut self, consent: Option<String>, optout: Option<String>, fx: &mut Effects) {
         // Fail closed: only hush writes this key, so any value there means "opted out".
-        if optout.is_some_and(|v| !v.is_empty()) {
+        // Borrowed (`as_deref`): no moves of the Strings before they are dropped.
+        if optout.as_deref().is_some_and(|v| !v.is_empty()) {
             self.opted_out = true;
         }
-        let Some(v) = consent.filter(|v| !v.is_empty()) else { return };
-        match Record::parse(&v) {
+        let Some(v) = consent.as_deref().filter(|v| !v.is_empty()) else { return };
+        match Record::parse(v) {
             // Expiry and policy version are checked by expire_record, whatever the order.
             Some(r) => {
                 self.rec = Some(r);
@@ -333,9 +420,9 @@ impl Consent {
 
     fn drop_record(&mut self, fx: &mut Effects) {
         fx.remove.push(CONSENT_KEY);
-        if self.rec.take().is_some() {
-            fx.changed = true;
-        }
+        // Dropped in place (`take` would copy the record out first).
+        fx.changed |= self.rec.is_some();
+        self.rec = None;
     }
 
     /// Before the record goes: its measurement grant becomes a decision of this page.
@@ -465,14 +552,6 @@ impl Consent {
     }
 }
 
-fn rank(r: Requirement) -> u8 {
-    match r {
-        Requirement::None => 0,
-        Requirement::CookieConsent => 1,
-        Requirement::Consent => 2,
-    }
-}
-
 fn req_name(r: Requirement) -> &'static str {
     match r {
         Requirement::None => "none",
@@ -490,19 +569,17 @@ fn gate_name(g: Gate) -> &'static str {
 }
 
 /// Unix milliseconds as stored (negative and NaN clocks count as 0).
+/// (`as` saturates: NaN and negatives are 0 without a branch.)
 fn ms(now: f64) -> u64 {
-    if now > 0.0 {
-        now as u64
-    } else {
-        0
-    }
+    now as u64
 }
 
 /// rememberConsentGiven's hours as a lifetime: the default is the maximum; NaN, zero,
 /// negative and too-long values get it too; anything positive lasts at least 1 ms.
 fn lifetime_ms(hours: f64) -> u64 {
     let ms = hours * 3_600_000.0;
-    if ms.is_nan() || ms <= 0.0 || ms >= MAX_LIFETIME_MS as f64 {
+    // One negated range test (NaN fails every compare).
+    if !(ms > 0.0 && ms < MAX_LIFETIME_MS as f64) {
         return MAX_LIFETIME_MS;
     }
     (ms as u64).max(1)

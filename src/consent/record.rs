@@ -29,10 +29,11 @@ pub struct Record {
 
 impl Record {
     pub fn serialise(&self) -> String {
+        // The flags as the numbers 0 and 1: push_u64 calls like the two below.
         let mut s = String::from("v1|m=");
-        s.push(if self.measurement { '1' } else { '0' });
+        push_u64(&mut s, self.measurement as u64);
         s.push_str("|s=");
-        s.push(if self.storage { '1' } else { '0' });
+        push_u64(&mut s, self.storage as u64);
         s.push_str("|at=");
         push_u64(&mut s, self.given_at);
         s.push_str("|exp=");
@@ -115,14 +116,14 @@ impl Cursor<'_> {
     }
 }
 
-/// Cuts `p` to at most MAX_POLICY_BYTES on a character boundary.
-pub fn clip_policy(mut p: String) -> String {
+/// Cuts `p` to at most MAX_POLICY_BYTES on a character boundary (in place: no String
+/// moved in and out).
+pub fn clip_policy(p: &mut String) {
     let mut n = p.len().min(MAX_POLICY_BYTES);
     while !p.is_char_boundary(n) {
         n -= 1; // terminates: 0 is always a boundary
     }
     p.truncate(n);
-    p
 }
 
 pub fn push_bool(o: &mut String, key: &str, v: bool) {

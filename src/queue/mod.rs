@@ -131,7 +131,7 @@ impl Queue {
             self.note(w);
             short
         } else {
-            return self.warn(1, " too large to send", None, "");
+            return self.warn(1, " too large to send", 0, "");
         };
         let created = if created_ms.is_finite() { created_ms } else { now_ms };
         self.hits.push(Entry { created, queued: now_ms, attempts: 0, flight: None, query });
@@ -170,7 +170,7 @@ impl Queue {
             // The collector read and refused them: sending them again cannot help.
             400..=499 => {
                 let n = self.land(id, 0, 0);
-                self.warn(n, ": the collector refused them (HTTP ", Some(code as u64), ")");
+                self.warn(n, ": the collector refused them (HTTP ", code as u64, ")");
             }
             // 5xx, network errors, and odd statuses (1xx, 3xx): transient until the bound.
             // A network error while offline is expected and does not spend an attempt.
@@ -230,7 +230,7 @@ impl Queue {
     /// 24 h, over the memory bound; hits shortened).
     pub fn take_warnings(&mut self) -> Vec<String> {
         let n = core::mem::take(&mut self.overflow);
-        self.warn(n, ": more than ", Some(MAX_WAITING as u64), " waiting");
+        self.warn(n, ": more than ", MAX_WAITING as u64, " waiting");
         core::mem::take(&mut self.warnings)
     }
 
@@ -312,7 +312,7 @@ impl Queue {
             n += 1;
             i += 1;
         }
-        self.warn(expired, " older than 24 hours (Matomo refuses a late cdt without a token)", None, "");
+        self.warn(expired, " older than 24 hours (Matomo refuses a late cdt without a token)", 0, "");
         if n == 0 {
             return None;
         }
@@ -327,7 +327,7 @@ impl Queue {
     fn retry(&mut self, id: u32, after: Option<f64>, now: f64, jitter: f64, spend: bool) {
         let max = self.policy.max_attempts.max(1);
         let spent = self.land(id, spend as u32, max);
-        self.warn(spent, " after ", Some(max as u64), " failed attempts");
+        self.warn(spent, " after ", max as u64, " failed attempts");
         let wait = match after {
             Some(ms) if ms >= 0.0 => ms,
             _ => self.backoff(jitter),
@@ -358,16 +358,21 @@ impl Queue {
         self.hits.iter().collect()
     }
 
-    /// `hush: dropped <n> hit(s)<why><num><tail>`, nothing when n = 0.
-    fn warn(&mut self, n: usize, why: &str, num: Option<u64>, tail: &str) {
+    /// `hush: dropped <n> hit(s)<why><num><tail>`, nothing when n = 0. `num` = 0 is "no
+    /// number" (every number said is an HTTP status, an attempt bound ≥ 1 or MAX_WAITING:
+    /// never 0), which spares the Option at each call.
+    fn warn(&mut self, n: usize, why: &str, num: u64, tail: &str) {
         if n == 0 {
             return;
         }
         let mut w = String::from("hush: dropped ");
         push_u64(&mut w, n as u64);
-        w.push_str(if n == 1 { " hit" } else { " hits" });
+        w.push_str(" hit");
+        if n != 1 {
+            w.push('s');
+        }
         w.push_str(why);
-        if let Some(num) = num {
+        if num != 0 {
             push_u64(&mut w, num);
         }
         w.push_str(tail);

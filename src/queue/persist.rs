@@ -18,7 +18,9 @@ impl Queue {
     /// serialised for first-party storage.
     pub fn snapshot(&self) -> String {
         let mut out = String::new();
-        for e in self.hits.iter().skip(self.hits.len().saturating_sub(MAX_STORED)) {
+        // The newest MAX_STORED as a subslice (no Skip adapter).
+        let newest = self.hits.get(self.hits.len().saturating_sub(MAX_STORED)..).unwrap_or_default();
+        for e in newest {
             push_u64(&mut out, e.created as u64);
             out.push('\t');
             out.push_str(&e.query);
@@ -44,7 +46,7 @@ impl Queue {
                 self.push(query.into(), created, now_ms);
             }
         }
-        self.warn(old, " saved before the reload: older than 24 hours", None, "");
+        self.warn(old, " saved before the reload: older than 24 hours", 0, "");
     }
 }
 
@@ -52,7 +54,7 @@ fn parse_line(line: &str) -> Option<(f64, &str)> {
     let (t, q) = crate::bytes::split_once(line, b'\t')?;
     let t = parse_u64(t)?;
     let plain = q.bytes().all(|b| b > b' ' && b < 0x7f && b != b'"' && b != b'\\');
-    (q.as_bytes().first() == Some(&b'?') && plain).then_some((t as f64, q))
+    (q.starts_with('?') && plain).then_some((t as f64, q))
 }
 
 /// `str::parse::<u64>` without core's generic integer parser: optional `+`, then digits,
@@ -64,10 +66,12 @@ fn parse_u64(s: &str) -> Option<u64> {
     }
     let mut n: u64 = 0;
     for b in digits.bytes() {
-        if !b.is_ascii_digit() {
+        // One division for the overflow test: `checked_mul` spells out a 128-bit product.
+        let d = b.wrapping_sub(b'0') as u64;
+        if d > 9 || n > (u64::MAX - d) / 10 {
             return None;
         }
-        n = n.checked_mul(10)?.checked_add((b - b'0') as u64)?;
+        n = n * 10 + d;
     }
     Some(n)
 }
@@ -78,6 +82,26 @@ mod parse_tests {
     fn parse_u64_matches_str_parse() {
         for s in ["", "+", "-1", "0", "+7", "0012", "1.5", " 1", "18446744073709551615", "18446744073709551616", "99999999999999999999", "é"] {
             assert_eq!(super::parse_u64(s), s.parse::<u64>().ok(), "{s:?}");
+        }
+    }
+
+    /// The overflow test by division equals `str::parse` on generated numbers around 2^64.
+    #[test]
+    fn parse_u64_matches_str_parse_on_generated_numbers() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let mut s = alloc::string::ToString::to_string(&(x >> (x % 64)));
+            match x % 7 {
+                0 => s.push(char::from(b'0' + (x >> 8) as u8 % 10)),
+                1 => s.insert(0, '+'),
+                2 => s = alloc::format!("1844674407370955{:04}", x % 10_000),
+                3 => s.insert(((x >> 9) as usize) % (s.len() + 1), ['/', ':', '0', '9', '-'][(x >> 3) as usize % 5]),
+                _ => {}
+            }
+            assert_eq!(super::parse_u64(&s), s.parse::<u64>().ok(), "{s:?}");
         }
     }
 }

@@ -1,0 +1,86 @@
+//! Size rewrites in this module equal what they replaced (kept here).
+
+use super::{lifetime_ms, ms, Requirement, MAX_LIFETIME_MS};
+
+/// The old strength of a requirement; `Require` now compares discriminants.
+fn rank_old(r: Requirement) -> u8 {
+    match r {
+        Requirement::None => 0,
+        Requirement::CookieConsent => 1,
+        Requirement::Consent => 2,
+    }
+}
+
+#[test]
+fn requirement_order_is_the_old_rank() {
+    let all = [Requirement::None, Requirement::Consent, Requirement::CookieConsent];
+    for a in all {
+        for b in all {
+            assert_eq!(a as u8 > b as u8, rank_old(a) > rank_old(b), "{a:?} {b:?}");
+        }
+    }
+}
+
+fn ms_old(now: f64) -> u64 {
+    if now > 0.0 {
+        now as u64
+    } else {
+        0
+    }
+}
+
+fn lifetime_ms_old(hours: f64) -> u64 {
+    let ms = hours * 3_600_000.0;
+    if ms.is_nan() || ms <= 0.0 || ms >= MAX_LIFETIME_MS as f64 {
+        return MAX_LIFETIME_MS;
+    }
+    (ms as u64).max(1)
+}
+
+#[test]
+fn ms_and_lifetime_equal_the_old_versions() {
+    let mut x: u64 = 0x3C6E_F372_FE94_F82B;
+    let special = [0.0, -0.0, 1e-300, -1e-300, 0.5, -0.5, 9431.9, 9432.0, 9432.1, 1.7e12, -1.7e12, 2e19, f64::MAX, f64::MIN, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, f64::EPSILON];
+    for i in 0..200_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let v = match i % 3 {
+            0 => special[(x % special.len() as u64) as usize],
+            1 => f64::from_bits(x),
+            _ => (x % 20_000_000) as f64 / 1000.0 - 100.0,
+        };
+        assert_eq!(ms(v), ms_old(v), "{v:?}");
+        assert_eq!(lifetime_ms(v), lifetime_ms_old(v), "{v:?}");
+    }
+}
+
+fn serialise_old(r: &super::Record) -> alloc::string::String {
+    let mut s = alloc::string::String::from("v1|m=");
+    s.push(if r.measurement { '1' } else { '0' });
+    s.push_str("|s=");
+    s.push(if r.storage { '1' } else { '0' });
+    s.push_str("|at=");
+    crate::numfmt::push_u64(&mut s, r.given_at);
+    s.push_str("|exp=");
+    crate::numfmt::push_u64(&mut s, r.expires_at);
+    s.push_str("|p=");
+    s.push_str(&r.policy);
+    s
+}
+
+#[test]
+fn serialise_equals_the_old_version() {
+    for (i, policy) in ["", "1", "x|y\"é"].iter().enumerate() {
+        for flags in 0..4u64 {
+            let r = super::Record {
+                measurement: flags & 1 == 1,
+                storage: flags & 2 == 2,
+                given_at: [0, 1_700_000_000_000, u64::MAX][i],
+                expires_at: [1, 1_733_955_200_000, u64::MAX][i],
+                policy: alloc::string::String::from(*policy),
+            };
+            assert_eq!(r.serialise(), serialise_old(&r));
+        }
+    }
+}
