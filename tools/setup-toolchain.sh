@@ -16,4 +16,4 @@ if [ "${1:-}" = --tests ] && [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-
   cargo install wasm-bindgen-cli --version "$wb"
 fi
 
-[ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/esbuild ] || npm ci --no-audit --no-fund
+[ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/esbuild ] && [ -x node_modules/.bin/terser ] || npm ci --no-audit --no-fund
