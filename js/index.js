@@ -1,12 +1,17 @@
 // hush-analytics: the npm entry point. A thin layer over the same wasm core as hush.js.
 import { loadCore } from './wasm.js';
-import { createShell } from './shell.js';
+import { createShell, items, command, NAMELESS } from './shell.js';
 
 // One shell for the page, over the same wasm core as hush.js (src/bridge/mod.rs).
 let tracker;
 let shell;
 const run = (item) => shell.run(item);
-const check = (item) => shell.check(item);
+/** The warning a command would give, undefined when it is valid (option checks). */
+function check(item) {
+  const list = items(item, 64);
+  if (!list || typeof list[0] !== 'string') return NAMELESS;
+  return shell.call('k', command(list)) || undefined;
+}
 
 // option name -> [command, kind]; kind says how the value becomes arguments.
 const OPTIONS = {
@@ -110,9 +115,14 @@ export async function createTracker(options = {}) {
 function makeTracker() {
   const t = {
     push: (item) => run(item),
-    flush: () => shell.flush().then(() => undefined),
-    consent: () => JSON.parse(shell.consent() || '{}'),
-    onConsentChange: (callback) => shell.onConsentChange((state) => callback(JSON.parse(state))),
+    // Sends everything queued now; resolves when those requests have completed.
+    flush: () => {
+      const sends = [];
+      shell.call('c', ['flush'], sends);
+      return Promise.all(sends).then(() => undefined);
+    },
+    consent: () => JSON.parse(shell.call('g') || '{}'),
+    onConsentChange: (callback) => shell.consentListeners.push((state) => callback(JSON.parse(state))),
   };
   for (const name of METHODS) t[name] = (...args) => run([name, ...args]);
   return t;

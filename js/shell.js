@@ -11,7 +11,7 @@ const RS = '\x1e';
 const STORED = ['hush_consent', 'hush_optout', 'hush_id', 'hush_queue'];
 /** A stalled collector must not hold the queue forever. */
 const TIMEOUT_MS = 15000;
-const NAMELESS = 'hush: a _paq command starts with its name (a string); ignored';
+export const NAMELESS = 'hush: a _paq command starts with its name (a string); ignored';
 /** An item or property whose read threw (a hostile getter or Proxy). */
 const UNREADABLE = {};
 
@@ -33,7 +33,7 @@ function storage(method, key, value) {
 }
 
 /** The first `max` items of an array (UNREADABLE where reading threw); undefined if not an array. */
-function items(v, max) {
+export function items(v, max) {
   try {
     if (!Array.isArray(v)) return undefined;
     const out = [];
@@ -99,6 +99,13 @@ function encode(v, depth, out) {
   }
 }
 
+/** A command's name and argument tokens. */
+export function command(list) {
+  const out = [list[0]];
+  for (let i = 1; i < list.length && i <= 8; i++) encode(list[i], 0, out);
+  return out;
+}
+
 /** The shell around one core. `core(text) -> text` is the wasm export. */
 export function createShell(core) {
   const w = window;
@@ -107,27 +114,26 @@ export function createShell(core) {
   const mask = { selectors: [] };
   let timer;
 
-  /** Runs one op in the core and carries out its actions; the reply and send promises. */
-  function call(op, args = []) {
+  /** Runs one op in the core and carries out its actions; returns the reply. The send
+   * promises go to `sends` when given (only flush waits for them). */
+  function call(op, args = [], sends) {
     const fields = [op, Date.now(), new Date().getTimezoneOffset(), doc.URL, doc.title, doc.referrer, ...args];
-    const sends = [];
     let out;
     try {
       out = core(fields.map((f) => String(f).replace(/[\x1e\x1f]/g, ' ')).join(FS)).split(RS);
     } catch (e) {
-      warn('hush: internal error (' + e + '); ignored');
-      return { sends };
+      return warn('hush: internal error (' + e + '); ignored');
     }
     for (let i = 1; i < out.length; i++) {
       try {
         const p = perform(out[i].split(FS));
-        if (p) sends.push(p);
+        if (p && sends) sends.push(p);
       } catch (e) {
         warn('hush: ' + e);
       }
     }
     const r = out[0];
-    return { reply: r === 't' ? true : r === 'f' ? false : r ? r.slice(1) : undefined, sends };
+    return r === 't' ? true : r === 'f' ? false : r ? r.slice(1) : undefined;
   }
 
   function perform(a) {
@@ -245,14 +251,7 @@ export function createShell(core) {
       }
     }
     if (typeof list[0] !== 'string') return warn(NAMELESS);
-    return call('c', command(list)).reply;
-  }
-
-  /** A command's name and argument tokens. */
-  function command(list) {
-    const out = [list[0]];
-    for (let i = 1; i < list.length && i <= 8; i++) encode(list[i], 0, out);
-    return out;
+    return call('c', command(list));
   }
 
   function boot(queue) {
@@ -267,7 +266,7 @@ export function createShell(core) {
       const list = items(item, 1);
       return list && typeof list[0] === 'string' ? list[0] : '';
     });
-    const order = call('o', names).reply;
+    const order = call('o', names);
     if (order) for (const i of order.split(',')) run(queue[i]);
     listen(doc, 'visibilitychange', () => call(doc.hidden ? 'h' : 'v'));
     // pagehide rather than unload, which would keep the page out of the back-forward cache.
@@ -277,18 +276,7 @@ export function createShell(core) {
     listen(w, 'offline', () => call('n', [0]));
   }
 
-  return {
-    boot,
-    run,
-    /** The warning a command would give, undefined when it is valid (npm option checks). */
-    check(item) {
-      const list = items(item, 64);
-      if (!list || typeof list[0] !== 'string') return NAMELESS;
-      return call('k', command(list)).reply || undefined;
-    },
-    /** Sends everything queued now; resolves when those requests have completed. */
-    flush: () => Promise.all(call('c', ['flush']).sends),
-    consent: () => call('g').reply,
-    onConsentChange: (f) => consentListeners.push(f),
-  };
+  // Only what hush.js needs: the npm module's extras (option checks, flush, consent) are
+  // built on `call` in js/index.js, so they stay out of hush.js.
+  return { boot, run, call, consentListeners };
 }
