@@ -1,10 +1,11 @@
 // hush-analytics: the npm entry point. A thin layer over the same wasm core as hush.js.
 import { loadCore } from './wasm.js';
-import { createShell, items, command, NAMELESS } from './shell.js';
+import { createShell, items, command, warn, NAMELESS } from './shell.js';
 
 // One shell for the page, over the same wasm core as hush.js (src/bridge/mod.rs).
 let tracker;
 let shell;
+const consentListeners = [];
 const run = (item) => shell.run(item);
 /** The warning a command would give, undefined when it is valid (option checks). */
 function check(item) {
@@ -100,7 +101,15 @@ let started = null;
 export async function createTracker(options = {}) {
   const { wasmUrl, ...rest } = options ?? {};
   started ??= loadCore(wasmUrl ?? new URL('./hush_bg.wasm', import.meta.url));
-  shell ??= createShell(await started);
+  shell ??= createShell(await started, (state) => {
+    for (const f of consentListeners) {
+      try {
+        f(JSON.parse(state));
+      } catch (e) {
+        warn('hush: a consent listener threw; ignored');
+      }
+    }
+  });
   const commands = commandsOf(rest);
   if (tracker) {
     // A second createTracker on the same page configures the same tracker.
@@ -122,7 +131,7 @@ function makeTracker() {
       return Promise.all(sends).then(() => undefined);
     },
     consent: () => JSON.parse(shell.call('g') || '{}'),
-    onConsentChange: (callback) => shell.consentListeners.push((state) => callback(JSON.parse(state))),
+    onConsentChange: (callback) => consentListeners.push(callback),
   };
   for (const name of METHODS) t[name] = (...args) => run([name, ...args]);
   return t;

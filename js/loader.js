@@ -14,7 +14,7 @@ if (typeof WebAssembly !== 'object' || typeof Proxy !== 'function' || !Array.isA
   loadCore(new URL('hush_bg.wasm', (script && script.src) || location.href)).then((core) => {
     // hush.js included twice (a plugin and a hand-written tag): the copy that started
     // first owns `_paq`; a second tracker would take later pushes without the first's setup.
-    if (Object.prototype.hasOwnProperty.call(paq, 'push')) return warn('hush: hush.js is included twice on this page; this copy does nothing');
+    if ({}.hasOwnProperty.call(paq, 'push')) return warn('hush: hush.js is included twice on this page; this copy does nothing');
     const shell = createShell(core);
     shell.boot(paq.splice(0, paq.length));
     // Later pushes run at once. The array object stays the same, so every reference

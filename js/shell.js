@@ -64,16 +64,17 @@ function isPlain(v) {
 /** One `_paq` argument as bridge tokens, bounded in depth, items and length. */
 function encode(v, depth, out) {
   const t = typeof v;
-  if (v === undefined) out.push('u');
-  else if (v === null) out.push('z');
-  else if (t === 'boolean') out.push(v ? 'T' : 'F');
+  // One push at the end: every case that does not return names its token ('o' by default).
+  let token = 'o';
+  if (v === undefined) token = 'u';
+  else if (v === null) token = 'z';
+  else if (t === 'boolean') token = v ? 'T' : 'F';
   else if (t === 'number') {
     // The f64's bits: exact, and the wasm needs no float parser.
     f64[0] = v;
-    out.push('n' + hex8(u32[1]) + hex8(u32[0]));
-  } else if (t === 'string') out.push('s' + v.slice(0, 4096));
-  else if (t !== 'object' || v === UNREADABLE || depth >= 3) out.push('o');
-  else {
+    token = 'n' + hex8(u32[1]) + hex8(u32[0]);
+  } else if (t === 'string') token = 's' + v.slice(0, 4096);
+  else if (t === 'object' && v !== UNREADABLE && depth < 3) {
     const list = items(v, 64);
     if (list) {
       out.push('l' + list.length);
@@ -81,22 +82,24 @@ function encode(v, depth, out) {
       return;
     }
     try {
-      if (!isPlain(v)) return out.push('o');
-      const keys = Object.keys(v).slice(0, 64);
-      const pairs = [];
-      for (const k of keys) {
-        pairs.push(k.slice(0, 4096));
-        try {
-          encode(v[k], depth + 1, pairs);
-        } catch (e) {
-          pairs.push('o');
+      if (isPlain(v)) {
+        const keys = Object.keys(v).slice(0, 64);
+        const pairs = [];
+        for (const k of keys) {
+          pairs.push(k.slice(0, 4096));
+          try {
+            encode(v[k], depth + 1, pairs);
+          } catch (e) {
+            pairs.push('o');
+          }
         }
+        return out.push('m' + keys.length, ...pairs);
       }
-      out.push('m' + keys.length, ...pairs);
     } catch (e) {
-      out.push('o');
+      // unreadable: 'o'
     }
   }
+  out.push(token);
 }
 
 /** A command's name and argument tokens. */
@@ -106,11 +109,11 @@ export function command(list) {
   return out;
 }
 
-/** The shell around one core. `core(text) -> text` is the wasm export. */
-export function createShell(core) {
+/** The shell around one core. `core(text) -> text` is the wasm export; `consentChanged`
+ * (npm module only) gets the consent JSON on every change. */
+export function createShell(core, consentChanged) {
   const w = window;
   const doc = document;
-  const consentListeners = [];
   const mask = { selectors: [] };
   let timer;
 
@@ -151,14 +154,7 @@ export function createShell(core) {
         mask.selectors = a.slice(1);
         return;
       case 'C': return connectBanner(+a[1], a[2], call, 1);
-      case 'N':
-        for (const f of consentListeners) {
-          try {
-            f(a[1]);
-          } catch (e) {
-            warn('hush: a consent listener threw; ignored');
-          }
-        }
+      case 'N': return consentChanged && consentChanged(a[1]);
     }
   }
 
@@ -255,8 +251,9 @@ export function createShell(core) {
   }
 
   function boot(queue) {
+    // 256 random bits as 64 hex digits (eight words through hex8: no byte helper needed).
     let seed = '';
-    for (const b of crypto.getRandomValues(new Uint8Array(32))) seed += (b + 256).toString(16).slice(1);
+    for (const x of crypto.getRandomValues(new Uint32Array(8))) seed += hex8(x);
     const nav = navigator;
     const dnt = nav.doNotTrack || w.doNotTrack;
     call('b', [seed, nav.globalPrivacyControl === true ? 1 : 0, dnt === '1' || dnt === 'yes' ? 1 : 0,
@@ -278,5 +275,5 @@ export function createShell(core) {
 
   // Only what hush.js needs: the npm module's extras (option checks, flush, consent) are
   // built on `call` in js/index.js, so they stay out of hush.js.
-  return { boot, run, call, consentListeners };
+  return { boot, run, call };
 }
