@@ -4,14 +4,16 @@ import { createShell, items, command, warn, NAMELESS } from './shell.js';
 
 // One shell for the page, over the same wasm core as hush.js (src/bridge/mod.rs).
 let tracker;
+/** createShell's [boot, run, call]. */
 let shell;
 const consentListeners = [];
-const run = (item) => shell.run(item);
+const run = (item) => shell[1](item);
+const call = (...args) => shell[2](...args);
 /** The warning a command would give, undefined when it is valid (option checks). */
 function check(item) {
   const list = items(item, 64);
   if (!list || typeof list[0] !== 'string') return NAMELESS;
-  return shell.call('k', command(list)) || undefined;
+  return call('k', command(list)) || undefined;
 }
 
 // option name -> [command, kind]; kind says how the value becomes arguments.
@@ -116,7 +118,7 @@ export async function createTracker(options = {}) {
     for (const c of commands) run(c);
   } else {
     tracker = makeTracker();
-    shell.boot(commands);
+    shell[0](commands);
   }
   return tracker;
 }
@@ -127,10 +129,10 @@ function makeTracker() {
     // Sends everything queued now; resolves when those requests have completed.
     flush: () => {
       const sends = [];
-      shell.call('c', ['flush'], sends);
+      call('c', ['flush'], sends);
       return Promise.all(sends).then(() => undefined);
     },
-    consent: () => JSON.parse(shell.call('g') || '{}'),
+    consent: () => JSON.parse(call('g') || '{}'),
     onConsentChange: (callback) => consentListeners.push(callback),
   };
   for (const name of METHODS) t[name] = (...args) => run([name, ...args]);

@@ -15,13 +15,13 @@ if (typeof WebAssembly !== 'object' || typeof Proxy !== 'function' || !Array.isA
     // hush.js included twice (a plugin and a hand-written tag): the copy that started
     // first owns `_paq`; a second tracker would take later pushes without the first's setup.
     if ({}.hasOwnProperty.call(paq, 'push')) return warn('hush: hush.js is included twice on this page; this copy does nothing');
-    const shell = createShell(core);
-    shell.boot(paq.splice(0, paq.length));
+    const [boot, run] = createShell(core);
+    boot(paq.splice(0, paq.length));
     // Later pushes run at once. The array object stays the same, so every reference
     // the page holds to it keeps working.
     paq.push = (...items) => {
       let result;
-      for (const item of items) result = shell.run(item);
+      for (const item of items) result = run(item);
       return result;
     };
   }).catch((e) => {
