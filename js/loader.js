@@ -16,7 +16,7 @@ if (typeof WebAssembly !== 'object' || typeof Proxy !== 'function' || !Array.isA
     // first owns `_paq`; a second tracker would take later pushes without the first's setup.
     if ({}.hasOwnProperty.call(paq, 'push')) return warn('hush: hush.js is included twice on this page; this copy does nothing');
     const [boot, run] = createShell(core);
-    boot(paq.splice(0, paq.length));
+    boot(paq.splice(0));
     // Later pushes run at once. The array object stays the same, so every reference
     // the page holds to it keeps working.
     paq.push = (...items) => {

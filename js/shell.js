@@ -129,7 +129,8 @@ export function createShell(core, consentChanged) {
     }
     for (let i = 1; i < out.length; i++) {
       try {
-        const p = perform(out[i].split(FS));
+        const a = out[i].split(FS);
+        const p = actions[a[0]](a);
         if (p && sends) sends.push(p);
       } catch (e) {
         warn('hush: ' + e);
@@ -139,24 +140,23 @@ export function createShell(core, consentChanged) {
     return r === 't' ? true : r === 'f' ? false : r ? r.slice(1) : undefined;
   }
 
-  function perform(a) {
-    switch (a[0]) {
-      case 'S': return send(a[1], a[2], a[3] === '1', a.length > 4 ? a[4] : undefined);
-      case 'T': return void storage('setItem', a[1], a[2]);
-      case 'R': return void storage('removeItem', a[1]);
-      case 'W': return warn(a[1]);
-      case 'K':
-        clearTimeout(timer);
-        timer = setTimeout(() => call('t'), Math.min(Math.max(a[1] - Date.now(), 0), 2147483647));
-        return;
-      case 'E': return enable(a[1]);
-      case 'M':
-        maskSelectors = a.slice(1);
-        return;
-      case 'C': return connectBanner(+a[1], a[2], call, 1);
-      case 'N': return consentChanged && consentChanged(a[1]);
-    }
-  }
+  /** What each output record does, by its first field; only a send returns (its promise). */
+  const actions = {
+    S: (a) => send(a[1], a[2], a[3] === '1', a[4]), // a[4]: the body, undefined when absent
+    T: (a) => void storage('setItem', a[1], a[2]),
+    R: (a) => void storage('removeItem', a[1]),
+    W: (a) => void warn(a[1]),
+    K: (a) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => call('t'), Math.min(Math.max(a[1] - Date.now(), 0), 2147483647));
+    },
+    E: (a) => void enable(a[1]),
+    M: (a) => {
+      maskSelectors = a.slice(1);
+    },
+    C: (a) => void connectBanner(+a[1], a[2], call, 1),
+    N: (a) => void (consentChanged && consentChanged(a[1])),
+  };
 
   /** fetch (no credentials, text/plain: no preflight, no cookies); sendBeacon when leaving. */
   function send(id, url, leaving, body) {
