@@ -13,7 +13,7 @@ export function connectBanner(kind, key, call, n) {
   try {
     found = [tcf, consentMode, klaro, cookieConsent][kind](call, key, n === 1);
   } catch (e) {
-    found = false;
+    // not found
   }
   if (found) return;
   if (n >= TRIES) return warn('hush: connectConsentManager: no ' + NAMES[kind] + ' banner on this page; consent unchanged');
@@ -88,13 +88,13 @@ function klaro(call, service) {
   const manager = window.klaro.getManager();
   if (!manager || typeof manager !== 'object') return false;
   const read = (m) => {
-    let yes = false;
+    let yes;
     try {
-      yes = m.getConsent(service) === true;
+      yes = m.getConsent(service);
     } catch (e) {
       // reads as refused
     }
-    call('m', [2, yes ? 1 : 0]);
+    call('m', [2, yes === true ? 1 : 0]);
   };
   manager.watch({ update: (m, event) => event === 'saveConsents' && read(m) });
   if (manager.confirmed === true) read(manager);

@@ -36,16 +36,13 @@ function storage(method, key, value) {
 export function items(v, max) {
   try {
     if (!Array.isArray(v)) return undefined;
-    const out = [];
-    const n = Math.min(v.length >>> 0, max);
-    for (let i = 0; i < n; i++) {
+    return Array.from({ length: Math.min(v.length >>> 0, max) }, (_, i) => {
       try {
-        out.push(v[i]);
+        return v[i];
       } catch (e) {
-        out.push(UNREADABLE);
+        return UNREADABLE;
       }
-    }
-    return out;
+    });
   } catch (e) {
     return undefined;
   }
@@ -58,7 +55,7 @@ const hex8 = (x) => (x + 0x100000000).toString(16).slice(1);
 /** Plain `{…}` objects only (not DOM nodes, dates, class instances). */
 function isPlain(v) {
   const p = Object.getPrototypeOf(v);
-  return p === null || p === Object.prototype;
+  return !p || p === Object.prototype;
 }
 
 /** One `_paq` argument as bridge tokens, bounded in depth, items and length. */
@@ -105,7 +102,7 @@ function encode(v, depth, out) {
 /** A command's name and argument tokens. */
 export function command(list) {
   const out = [list[0]];
-  for (let i = 1; i < list.length && i <= 8; i++) encode(list[i], 0, out);
+  for (const v of list.slice(1, 9)) encode(v, 0, out);
   return out;
 }
 
@@ -121,22 +118,22 @@ export function createShell(core, consentChanged) {
    * promises go to `sends` when given (only flush waits for them). */
   function call(op, args = [], sends) {
     const fields = [op, Date.now(), new Date().getTimezoneOffset(), doc.URL, doc.title, doc.referrer, ...args];
-    let out;
+    let records;
     try {
-      out = core(fields.map((f) => String(f).replace(/[\x1e\x1f]/g, ' ')).join(FS)).split(RS);
+      records = core(fields.map((f) => String(f).replace(/[\x1e\x1f]/g, ' ')).join(FS)).split(RS);
     } catch (e) {
       return warn('hush: internal error (' + e + '); ignored');
     }
-    for (let i = 1; i < out.length; i++) {
+    const r = records.shift();
+    for (const record of records) {
       try {
-        const a = out[i].split(FS);
+        const a = record.split(FS);
         const p = actions[a[0]](a);
         if (p && sends) sends.push(p);
       } catch (e) {
         warn('hush: ' + e);
       }
     }
-    const r = out[0];
     return r === 't' ? true : r === 'f' ? false : r ? r.slice(1) : undefined;
   }
 
