@@ -19,11 +19,8 @@ if (typeof WebAssembly !== 'object' || typeof Proxy !== 'function' || !Array.isA
     boot(paq.splice(0));
     // Later pushes run at once. The array object stays the same, so every reference
     // the page holds to it keeps working.
-    paq.push = (...items) => {
-      let result;
-      for (const item of items) result = run(item);
-      return result;
-    };
+    // push(a, b) runs both and returns what the last returned (undefined for none).
+    paq.push = (...items) => items.map((item) => run(item)).pop();
   }).catch((e) => {
     const why = String((e && e.message) || e);
     // The CSP hint only when the CSP is the cause (not for a 404 or a broken file).

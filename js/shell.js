@@ -28,15 +28,14 @@ function storage(method, key, value) {
   try {
     return localStorage[method](key, value);
   } catch (e) {
-    return undefined;
+    // missing or refused: undefined
   }
 }
 
 /** The first `max` items of an array (UNREADABLE where reading threw); undefined if not an array. */
 export function items(v, max) {
   try {
-    if (!Array.isArray(v)) return undefined;
-    return Array.from({ length: Math.min(v.length >>> 0, max) }, (_, i) => {
+    if (Array.isArray(v)) return Array.from({ length: Math.min(v.length >>> 0, max) }, (_, i) => {
       try {
         return v[i];
       } catch (e) {
@@ -44,13 +43,13 @@ export function items(v, max) {
       }
     });
   } catch (e) {
-    return undefined;
+    // unreadable (a revoked Proxy, a throwing length): undefined
   }
 }
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
-const hex8 = (x) => (x + 0x100000000).toString(16).slice(1);
+const hex8 = (x) => x.toString(16).padStart(8, 0);
 
 /** Plain `{…}` objects only (not DOM nodes, dates, class instances). */
 function isPlain(v) {
