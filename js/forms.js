@@ -26,12 +26,9 @@ export function enableForms(call, maskSelectors, listen) {
   /** The form of a fillable field (not buttons or hidden inputs); `form` follows `form="id"`. */
   function formOf(el) {
     const tag = el && el.tagName;
-    if (tag === 'INPUT') {
-      if (/^(hidden|submit|button|reset|image)$/i.test(attr(el, 'type'))) return undefined;
-    } else if (tag !== 'SELECT' && tag !== 'TEXTAREA') {
-      return undefined;
-    }
-    return el.form || undefined;
+    // Falsy when there is none (callers only test it).
+    return (tag === 'INPUT' ? !/^(hidden|submit|button|reset|image)$/i.test(attr(el, 'type')) :
+      tag === 'SELECT' || tag === 'TEXTAREA') && el.form;
   }
 
   const viewAll = () => { for (const form of doc.forms) send('v', form); };
