@@ -29,7 +29,7 @@ function decide(call, kind, read) {
   } catch (e) {
     // reads as refused
   }
-  call('m', [kind, yes === true ? 1 : 0]);
+  call('m', [kind, +(yes === true)]);
 }
 
 /** IAB TCF v2.2: `__tcfapi('addEventListener', 2, callback)`. */
@@ -39,8 +39,8 @@ function tcf(call) {
   api('addEventListener', 2, (tc, ok) => {
     try {
       const consents = (tc.purpose || {}).consents || {};
-      call('m', [0, ok === true ? 1 : 0, tc.eventStatus, tc.gdprApplies === false ? 0 : 1,
-        ...[1, 7, 8, 9].map((p) => (consents[p] === true ? 1 : 0))]);
+      call('m', [0, +(ok === true), tc.eventStatus, +(tc.gdprApplies !== false),
+        ...[1, 7, 8, 9].map((p) => +(consents[p] === true))]);
     } catch (e) {
       // not a TC data object
     }
@@ -65,7 +65,7 @@ function consentMode(call) {
     try {
       if (entry[0] !== 'consent') return;
       const params = entry[2] || {};
-      call('m', [1, entry[1], params.region !== undefined ? 1 : 0, params.analytics_storage]);
+      call('m', [1, entry[1], +(params.region !== undefined), params.analytics_storage]);
     } catch (e) {
       // not a consent command
     }

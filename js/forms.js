@@ -9,13 +9,13 @@ export function enableForms(call, maskSelectors, listen) {
   const attr = (el, name) => el.getAttribute(name) || '';
 
   /** Inside `[data-matomo-mask]`, `[data-hush-mask]` or a setMaskSelectors selector. */
-  const masked = (el) => ['[data-matomo-mask],[data-hush-mask]', ...maskSelectors()].some((selector) => {
+  const masked = (el) => +['[data-matomo-mask],[data-hush-mask]', ...maskSelectors()].some((selector) => {
     try {
       return el.closest(selector);
     } catch (e) {
       // an invalid selector matches nothing
     }
-  }) ? 1 : 0;
+  });
 
   function send(ev, form, field = []) {
     let slot = forms.indexOf(form);

@@ -204,7 +204,7 @@ export function createShell(core, consentChanged) {
     const link = e.target.closest('a[href],area[href]');
     // SVG links have no string href: not followed.
     if (link && typeof link.href === 'string') {
-      call('l', [link.href, typeof link.className === 'string' ? link.className : '', link.hasAttribute('download') ? 1 : 0]);
+      call('l', [link.href, typeof link.className === 'string' ? link.className : '', +link.hasAttribute('download')]);
     }
   }
 
@@ -252,7 +252,7 @@ export function createShell(core, consentChanged) {
     for (const x of crypto.getRandomValues(new Uint32Array(8))) seed += hex8(x);
     const nav = navigator;
     const dnt = nav.doNotTrack || w.doNotTrack;
-    call('b', [seed, nav.globalPrivacyControl === true ? 1 : 0, dnt === '1' || dnt === 'yes' ? 1 : 0,
+    call('b', [seed, +(nav.globalPrivacyControl === true), +(dnt === '1' || dnt === 'yes'),
       ...STORED.map((k) => storage('getItem', k) || '')]);
     // matomo.js's apply-first commands run first, in its order (the core knows which).
     const names = queue.map((item) => {
