@@ -139,19 +139,21 @@ export function createShell(core, consentChanged) {
   /** What each output record does, by its first field; only a send returns (its promise). */
   const actions = {
     S: (a) => send(a[1], a[2], a[3] === '1', a[4]), // a[4]: the body, undefined when absent
-    T: (a) => void storage('setItem', a[1], a[2]),
-    R: (a) => void storage('removeItem', a[1]),
-    W: (a) => void warn(a[1]),
+    // The others return nothing (setItem, removeItem, warn, enable, connectBanner and the
+    // npm module's consent hook all give undefined).
+    T: (a) => storage('setItem', a[1], a[2]),
+    R: (a) => storage('removeItem', a[1]),
+    W: (a) => warn(a[1]),
     K: (a) => {
       clearTimeout(timer);
       timer = setTimeout(() => call('t'), Math.min(Math.max(a[1] - Date.now(), 0), 2147483647));
     },
-    E: (a) => void enable(a[1]),
+    E: (a) => enable(a[1]),
     M: (a) => {
       maskSelectors = a.slice(1);
     },
-    C: (a) => void connectBanner(+a[1], a[2], call, 1),
-    N: (a) => void (consentChanged && consentChanged(a[1])),
+    C: (a) => connectBanner(+a[1], a[2], call, 1),
+    N: (a) => consentChanged && consentChanged(a[1]),
   };
 
   /** fetch (no credentials, text/plain: no preflight, no cookies); sendBeacon when leaving. */
