@@ -165,14 +165,14 @@ export function createShell(core, consentChanged) {
     } catch (e) {
       // no beacon: fetch keepalive below
     }
-    const init = { method: body === undefined ? 'GET' : 'POST', body, credentials: 'omit', keepalive: true };
+    let signal;
     try {
-      init.signal = AbortSignal.timeout(TIMEOUT_MS);
+      signal = AbortSignal.timeout(TIMEOUT_MS);
     } catch (e) {
-      // older browsers: no timeout
+      // older browsers: no timeout (an undefined member is an absent one)
     }
     try {
-      return fetch(url, init).then((r) => done(r.status, r.headers.get('Retry-After')), () => done(0));
+      return fetch(url, { method: body === undefined ? 'GET' : 'POST', body, credentials: 'omit', keepalive: true, signal }).then((r) => done(r.status, r.headers.get('Retry-After')), () => done(0));
     } catch (e) {
       done(0);
     }
@@ -250,8 +250,7 @@ export function createShell(core, consentChanged) {
 
   function boot(queue) {
     // 256 random bits as 64 hex digits (eight words through hex8: no byte helper needed).
-    let seed = '';
-    for (const x of crypto.getRandomValues(new Uint32Array(8))) seed += hex8(x);
+    const seed = Array.from(crypto.getRandomValues(new Uint32Array(8)), hex8).join('');
     const nav = navigator;
     const dnt = nav.doNotTrack || w.doNotTrack;
     call('b', [seed, +(nav.globalPrivacyControl === true), +(dnt === '1' || dnt === 'yes'),
