@@ -214,7 +214,7 @@ export function createShell(core, consentChanged) {
    * the page's own handlers ran (setTimeout 0), so a router has set the new title. */
   function trackHistory() {
     const h = w.history;
-    const navigated = () => setTimeout(() => call('u'), 0);
+    const navigated = () => setTimeout(() => call('u'));
     for (const name of ['pushState', 'replaceState']) {
       const original = h[name];
       if (typeof original !== 'function') continue;
