@@ -13,11 +13,23 @@ export function connectBanner(kind, key, call, n) {
   try {
     found = [tcf, consentMode, klaro, cookieConsent][kind](call, key, n === 1);
   } catch (e) {
-    found = false;
+    // not found
   }
   if (found) return;
   if (n >= TRIES) return warn('hush: connectConsentManager: no ' + NAMES[kind] + ' banner on this page; consent unchanged');
-  setTimeout(() => connectBanner(kind, key, call, n + 1), RETRY_MS);
+  setTimeout(connectBanner, RETRY_MS, kind, key, call, n + 1);
+}
+
+/** Passes banner `kind`'s yes or no to the core: yes only when `read()` gives true, no when
+ * it throws. */
+function decide(call, kind, read) {
+  let yes;
+  try {
+    yes = read();
+  } catch (e) {
+    // reads as refused
+  }
+  call('m', [kind, +(yes === true)]);
 }
 
 /** IAB TCF v2.2: `__tcfapi('addEventListener', 2, callback)`. */
@@ -27,8 +39,8 @@ function tcf(call) {
   api('addEventListener', 2, (tc, ok) => {
     try {
       const consents = (tc.purpose || {}).consents || {};
-      call('m', [0, ok === true ? 1 : 0, tc.eventStatus, tc.gdprApplies === false ? 0 : 1,
-        ...[1, 7, 8, 9].map((p) => (consents[p] === true ? 1 : 0))]);
+      call('m', [0, +(ok === true), tc.eventStatus, +(tc.gdprApplies !== false),
+        ...[1, 7, 8, 9].map((p) => +(consents[p] === true))]);
     } catch (e) {
       // not a TC data object
     }
@@ -53,7 +65,7 @@ function consentMode(call) {
     try {
       if (entry[0] !== 'consent') return;
       const params = entry[2] || {};
-      call('m', [1, entry[1], params.region !== undefined ? 1 : 0, params.analytics_storage]);
+      call('m', [1, entry[1], +(params.region !== undefined), params.analytics_storage]);
     } catch (e) {
       // not a consent command
     }
@@ -65,8 +77,7 @@ function consentMode(call) {
   let depth = 0;
   const wrapper = new Proxy(current, {
     apply(_, self, args) {
-      const n = depth;
-      depth = n + 1;
+      const n = depth++;
       try {
         return (pushes[pushes.length - 1 - n] || [].push).apply(self, args);
       } finally {
@@ -87,15 +98,7 @@ function consentMode(call) {
 function klaro(call, service) {
   const manager = window.klaro.getManager();
   if (!manager || typeof manager !== 'object') return false;
-  const read = (m) => {
-    let yes = false;
-    try {
-      yes = m.getConsent(service) === true;
-    } catch (e) {
-      // reads as refused
-    }
-    call('m', [2, yes ? 1 : 0]);
-  };
+  const read = (m) => decide(call, 2, () => m.getConsent(service));
   manager.watch({ update: (m, event) => event === 'saveConsents' && read(m) });
   if (manager.confirmed === true) read(manager);
   return true;
@@ -104,16 +107,11 @@ function klaro(call, service) {
 /** vanilla-cookieconsent v3: `cc:onConsent` / `cc:onChange`, and a valid stored decision. */
 function cookieConsent(call, category, first) {
   const w = window;
-  const decide = (yes) => call('m', [3, yes === true ? 1 : 0]);
   if (first) {
     // Added before the banner is found, so the ES-module build (no global) is followed too.
     for (const kind of ['cc:onConsent', 'cc:onChange']) {
       w.addEventListener(kind, (e) => {
-        try {
-          decide(e.detail.cookie.categories.includes(category));
-        } catch (x) {
-          decide(false);
-        }
+        decide(call, 3, () => e.detail.cookie.categories.includes(category));
       });
     }
   }
@@ -123,12 +121,6 @@ function cookieConsent(call, category, first) {
   } catch (e) {
     return w._ccRun === true;
   }
-  if (valid === true) {
-    try {
-      decide(w.CookieConsent.acceptedCategory(category));
-    } catch (e) {
-      decide(false);
-    }
-  }
+  if (valid === true) decide(call, 3, () => w.CookieConsent.acceptedCategory(category));
   return true;
 }

@@ -2,24 +2,20 @@
 // a field's value, checked state or selection: only its tag and its `name`, `id`, `type`,
 // `autocomplete` attributes, and whether it lies inside a masked area.
 
-export function enableForms(call, mask, listen) {
+export function enableForms(call, maskSelectors, listen) {
   const doc = document;
   /** Forms seen, by slot (the core keeps each slot's state). */
   const forms = [];
   const attr = (el, name) => el.getAttribute(name) || '';
 
   /** Inside `[data-matomo-mask]`, `[data-hush-mask]` or a setMaskSelectors selector. */
-  function masked(el) {
-    if (el.closest('[data-matomo-mask],[data-hush-mask]')) return 1;
-    for (const selector of mask.selectors) {
-      try {
-        if (el.closest(selector)) return 1;
-      } catch (e) {
-        // an invalid selector matches nothing
-      }
+  const masked = (el) => +['[data-matomo-mask],[data-hush-mask]', ...maskSelectors()].some((selector) => {
+    try {
+      return el.closest(selector);
+    } catch (e) {
+      // an invalid selector matches nothing
     }
-    return 0;
-  }
+  });
 
   function send(ev, form, field = []) {
     let slot = forms.indexOf(form);
@@ -30,42 +26,32 @@ export function enableForms(call, mask, listen) {
   /** The form of a fillable field (not buttons or hidden inputs); `form` follows `form="id"`. */
   function formOf(el) {
     const tag = el && el.tagName;
-    if (tag === 'INPUT') {
-      if (/^(hidden|submit|button|reset|image)$/i.test(attr(el, 'type'))) return undefined;
-    } else if (tag !== 'SELECT' && tag !== 'TEXTAREA') {
-      return undefined;
-    }
-    return el.form || undefined;
+    // Falsy when there is none (callers only test it).
+    return (tag === 'INPUT' ? !/^(hidden|submit|button|reset|image)$/i.test(attr(el, 'type')) :
+      tag === 'SELECT' || tag === 'TEXTAREA') && el.form;
   }
 
   const viewAll = () => { for (const form of doc.forms) send('v', form); };
-
-  function onEvent(e) {
-    const kind = e.type;
+  /** A listener that runs `f(field, form)` for events on a fillable field of a form. */
+  const onField = (f) => (e) => {
+    const form = formOf(e.target);
+    if (form) f(e.target, form);
+  };
+  const changed = onField((el, form) => send('c', form));
+  // One listener per event (capture, on the document: fields added later are covered).
+  listen(doc, 'focusin', onField((el, form) => send('i', form, [masked(el), attr(el, 'type'), attr(el, 'name'), attr(el, 'id'),
+    attr(el, 'autocomplete').trim().split(/\s+/).join(' ')])), true);
+  listen(doc, 'focusout', onField((el, form) => send('o', form)), true);
+  listen(doc, 'input', changed, true);
+  listen(doc, 'change', changed, true);
+  listen(doc, 'submit', (e) => {
     const el = e.target;
-    if (kind === 'DOMContentLoaded') return viewAll();
-    if (kind === 'pagehide' || kind === 'visibilitychange') {
-      if (kind === 'pagehide' || doc.hidden) call('f', ['a']);
-      return;
-    }
-    if (kind === 'submit') {
-      if (el && el.tagName === 'FORM') send('s', el);
-      return;
-    }
-    const form = formOf(el);
-    if (!form) return;
-    if (kind === 'focusin') {
-      const autocomplete = attr(el, 'autocomplete').trim().split(/\s+/).join(' ');
-      send('i', form, [masked(el), attr(el, 'type'), attr(el, 'name'), attr(el, 'id'), autocomplete]);
-    } else {
-      send(kind === 'focusout' ? 'o' : 'c', form);
-    }
-  }
-
-  for (const kind of ['focusin', 'focusout', 'input', 'change', 'submit']) listen(doc, kind, onEvent, true);
+    if (el && el.tagName === 'FORM') send('s', el);
+  }, true);
   // Capture on the window runs before hush's own hide handling flushes the queue.
-  listen(window, 'pagehide', onEvent, true);
-  listen(window, 'visibilitychange', onEvent, true);
-  if (doc.readyState === 'loading') listen(doc, 'DOMContentLoaded', onEvent);
+  const left = (e) => (e.type === 'pagehide' || doc.hidden) && call('f', ['a']);
+  listen(window, 'pagehide', left, true);
+  listen(window, 'visibilitychange', left, true);
+  if (doc.readyState === 'loading') listen(doc, 'DOMContentLoaded', viewAll);
   else viewAll();
 }

@@ -1,12 +1,20 @@
 // hush-analytics: the npm entry point. A thin layer over the same wasm core as hush.js.
 import { loadCore } from './wasm.js';
-import { createShell } from './shell.js';
+import { createShell, items, command, warn, NAMELESS } from './shell.js';
 
 // One shell for the page, over the same wasm core as hush.js (src/bridge/mod.rs).
 let tracker;
+/** createShell's [boot, run, call]. */
 let shell;
-const run = (item) => shell.run(item);
-const check = (item) => shell.check(item);
+const consentListeners = [];
+const run = (item) => shell[1](item);
+const call = (...args) => shell[2](...args);
+/** The warning a command would give, undefined when it is valid (option checks). */
+function check(item) {
+  const list = items(item, 64);
+  if (!list || typeof list[0] !== 'string') return NAMELESS;
+  return call('k', command(list)) || undefined;
+}
 
 // option name -> [command, kind]; kind says how the value becomes arguments.
 const OPTIONS = {
@@ -95,14 +103,22 @@ let started = null;
 export async function createTracker(options = {}) {
   const { wasmUrl, ...rest } = options ?? {};
   started ??= loadCore(wasmUrl ?? new URL('./hush_bg.wasm', import.meta.url));
-  shell ??= createShell(await started);
+  shell ??= createShell(await started, (state) => {
+    for (const f of consentListeners) {
+      try {
+        f(JSON.parse(state));
+      } catch (e) {
+        warn('hush: a consent listener threw; ignored');
+      }
+    }
+  });
   const commands = commandsOf(rest);
   if (tracker) {
     // A second createTracker on the same page configures the same tracker.
     for (const c of commands) run(c);
   } else {
     tracker = makeTracker();
-    shell.boot(commands);
+    shell[0](commands);
   }
   return tracker;
 }
@@ -110,9 +126,14 @@ export async function createTracker(options = {}) {
 function makeTracker() {
   const t = {
     push: (item) => run(item),
-    flush: () => shell.flush().then(() => undefined),
-    consent: () => JSON.parse(shell.consent() || '{}'),
-    onConsentChange: (callback) => shell.onConsentChange((state) => callback(JSON.parse(state))),
+    // Sends everything queued now; resolves when those requests have completed.
+    flush: () => {
+      const sends = [];
+      call('c', ['flush'], sends);
+      return Promise.all(sends).then(() => undefined);
+    },
+    consent: () => JSON.parse(call('g') || '{}'),
+    onConsentChange: (callback) => consentListeners.push(callback),
   };
   for (const name of METHODS) t[name] = (...args) => run([name, ...args]);
   return t;

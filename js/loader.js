@@ -14,16 +14,13 @@ if (typeof WebAssembly !== 'object' || typeof Proxy !== 'function' || !Array.isA
   loadCore(new URL('hush_bg.wasm', (script && script.src) || location.href)).then((core) => {
     // hush.js included twice (a plugin and a hand-written tag): the copy that started
     // first owns `_paq`; a second tracker would take later pushes without the first's setup.
-    if (Object.prototype.hasOwnProperty.call(paq, 'push')) return warn('hush: hush.js is included twice on this page; this copy does nothing');
-    const shell = createShell(core);
-    shell.boot(paq.splice(0, paq.length));
+    if ({}.hasOwnProperty.call(paq, 'push')) return warn('hush: hush.js is included twice on this page; this copy does nothing');
+    const [boot, run] = createShell(core);
+    boot(paq.splice(0));
     // Later pushes run at once. The array object stays the same, so every reference
     // the page holds to it keeps working.
-    paq.push = (...items) => {
-      let result;
-      for (const item of items) result = shell.run(item);
-      return result;
-    };
+    // push(a, b) runs both and returns what the last returned (undefined for none).
+    paq.push = (...items) => items.map((item) => run(item)).pop();
   }).catch((e) => {
     const why = String((e && e.message) || e);
     // The CSP hint only when the CSP is the cause (not for a 404 or a broken file).

@@ -11,7 +11,7 @@ const RS = '\x1e';
 const STORED = ['hush_consent', 'hush_optout', 'hush_id', 'hush_queue'];
 /** A stalled collector must not hold the queue forever. */
 const TIMEOUT_MS = 15000;
-const NAMELESS = 'hush: a _paq command starts with its name (a string); ignored';
+export const NAMELESS = 'hush: a _paq command starts with its name (a string); ignored';
 /** An item or property whose read threw (a hostile getter or Proxy). */
 const UNREADABLE = {};
 
@@ -28,52 +28,49 @@ function storage(method, key, value) {
   try {
     return localStorage[method](key, value);
   } catch (e) {
-    return undefined;
+    // missing or refused: undefined
   }
 }
 
 /** The first `max` items of an array (UNREADABLE where reading threw); undefined if not an array. */
-function items(v, max) {
+export function items(v, max) {
   try {
-    if (!Array.isArray(v)) return undefined;
-    const out = [];
-    const n = Math.min(v.length >>> 0, max);
-    for (let i = 0; i < n; i++) {
+    if (Array.isArray(v)) return Array.from({ length: Math.min(v.length >>> 0, max) }, (_, i) => {
       try {
-        out.push(v[i]);
+        return v[i];
       } catch (e) {
-        out.push(UNREADABLE);
+        return UNREADABLE;
       }
-    }
-    return out;
+    });
   } catch (e) {
-    return undefined;
+    // unreadable (a revoked Proxy, a throwing length): undefined
   }
 }
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
-const hex8 = (x) => (x + 0x100000000).toString(16).slice(1);
+const hex8 = (x) => x.toString(16).padStart(8, 0);
 
 /** Plain `{…}` objects only (not DOM nodes, dates, class instances). */
 function isPlain(v) {
   const p = Object.getPrototypeOf(v);
-  return p === null || p === Object.prototype;
+  return !p || p === Object.prototype;
 }
 
 /** One `_paq` argument as bridge tokens, bounded in depth, items and length. */
 function encode(v, depth, out) {
   const t = typeof v;
-  if (v === undefined) out.push('u');
-  else if (v === null) out.push('z');
-  else if (t === 'boolean') out.push(v ? 'T' : 'F');
+  // One push at the end: every case that does not return names its token ('o' by default).
+  let token = 'o';
+  if (v === undefined) token = 'u';
+  else if (v === null) token = 'z';
+  else if (t === 'boolean') token = v ? 'T' : 'F';
   else if (t === 'number') {
     // The f64's bits: exact, and the wasm needs no float parser.
     f64[0] = v;
-    out.push('n' + hex8(u32[1]) + hex8(u32[0]));
-  } else if (t === 'string') out.push('s' + v.slice(0, 4096));
-  else if (t !== 'object' || v === UNREADABLE || depth >= 3) out.push('o');
-  else {
+    token = 'n' + hex8(u32[1]) + hex8(u32[0]);
+  } else if (t === 'string') token = 's' + v.slice(0, 4096);
+  else if (t === 'object' && v !== UNREADABLE && depth < 3) {
     const list = items(v, 64);
     if (list) {
       out.push('l' + list.length);
@@ -81,80 +78,83 @@ function encode(v, depth, out) {
       return;
     }
     try {
-      if (!isPlain(v)) return out.push('o');
-      const keys = Object.keys(v).slice(0, 64);
-      const pairs = [];
-      for (const k of keys) {
-        pairs.push(k.slice(0, 4096));
-        try {
-          encode(v[k], depth + 1, pairs);
-        } catch (e) {
-          pairs.push('o');
+      if (isPlain(v)) {
+        const keys = Object.keys(v).slice(0, 64);
+        const pairs = [];
+        for (const k of keys) {
+          pairs.push(k.slice(0, 4096));
+          try {
+            encode(v[k], depth + 1, pairs);
+          } catch (e) {
+            pairs.push('o');
+          }
         }
+        return out.push('m' + keys.length, ...pairs);
       }
-      out.push('m' + keys.length, ...pairs);
     } catch (e) {
-      out.push('o');
+      // unreadable: 'o'
     }
   }
+  out.push(token);
 }
 
-/** The shell around one core. `core(text) -> text` is the wasm export. */
-export function createShell(core) {
+/** A command's name and argument tokens. */
+export function command(list) {
+  const out = [list[0]];
+  for (const v of list.slice(1, 9)) encode(v, 0, out);
+  return out;
+}
+
+/** The shell around one core. `core(text) -> text` is the wasm export; `consentChanged`
+ * (npm module only) gets the consent JSON on every change. */
+export function createShell(core, consentChanged) {
   const w = window;
   const doc = document;
-  const consentListeners = [];
-  const mask = { selectors: [] };
+  let maskSelectors = [];
   let timer;
 
-  /** Runs one op in the core and carries out its actions; the reply and send promises. */
-  function call(op, args = []) {
+  /** Runs one op in the core and carries out its actions; returns the reply. The send
+   * promises go to `sends` when given (only flush waits for them). */
+  function call(op, args = [], sends) {
     const fields = [op, Date.now(), new Date().getTimezoneOffset(), doc.URL, doc.title, doc.referrer, ...args];
-    const sends = [];
-    let out;
+    let records;
     try {
-      out = core(fields.map((f) => String(f).replace(/[\x1e\x1f]/g, ' ')).join(FS)).split(RS);
+      records = core(fields.map((f) => String(f).replace(/[\x1e\x1f]/g, ' ')).join(FS)).split(RS);
     } catch (e) {
-      warn('hush: internal error (' + e + '); ignored');
-      return { sends };
+      return warn('hush: internal error (' + e + '); ignored');
     }
-    for (let i = 1; i < out.length; i++) {
+    const r = records.shift();
+    for (const record of records) {
       try {
-        const p = perform(out[i].split(FS));
-        if (p) sends.push(p);
+        const a = record.split(FS);
+        const p = actions[a[0]](a);
+        if (p && sends) sends.push(p);
       } catch (e) {
         warn('hush: ' + e);
       }
     }
-    const r = out[0];
-    return { reply: r === 't' ? true : r === 'f' ? false : r ? r.slice(1) : undefined, sends };
+    return r === 't' ? true : r === 'f' ? false : r ? r.slice(1) : undefined;
   }
 
-  function perform(a) {
-    switch (a[0]) {
-      case 'S': return send(a[1], a[2], a[3] === '1', a.length > 4 ? a[4] : undefined);
-      case 'T': return void storage('setItem', a[1], a[2]);
-      case 'R': return void storage('removeItem', a[1]);
-      case 'W': return warn(a[1]);
-      case 'K':
-        clearTimeout(timer);
-        timer = setTimeout(() => call('t'), Math.min(Math.max(a[1] - Date.now(), 0), 2147483647));
-        return;
-      case 'E': return enable(a[1]);
-      case 'M':
-        mask.selectors = a.slice(1);
-        return;
-      case 'C': return connectBanner(+a[1], a[2], call, 1);
-      case 'N':
-        for (const f of consentListeners) {
-          try {
-            f(a[1]);
-          } catch (e) {
-            warn('hush: a consent listener threw; ignored');
-          }
-        }
-    }
-  }
+  /** What each output record does, by its first field; only a send returns (its promise). */
+  const actions = {
+    S: (a) => send(a[1], a[2], a[3] === '1', a[4]), // a[4]: the body, undefined when absent
+    // The others return nothing (setItem, removeItem, warn, enable, connectBanner and the
+    // npm module's consent hook all give undefined).
+    T: (a) => storage('setItem', a[1], a[2]),
+    R: (a) => storage('removeItem', a[1]),
+    W: (a) => warn(a[1]),
+    K: (a) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => call('t'), Math.min(Math.max(a[1] - Date.now(), 0), 2147483647));
+    },
+    E: (a) => enable(a[1]),
+    M: (a) => {
+      maskSelectors = a.slice(1);
+    },
+    C: (a) => connectBanner(+a[1], a[2], call, 1),
+    N: (a) => consentChanged && consentChanged(a[1]),
+  };
 
   /** fetch (no credentials, text/plain: no preflight, no cookies); sendBeacon when leaving. */
   function send(id, url, leaving, body) {
@@ -165,14 +165,14 @@ export function createShell(core) {
     } catch (e) {
       // no beacon: fetch keepalive below
     }
-    const init = { method: body === undefined ? 'GET' : 'POST', body, credentials: 'omit', keepalive: true };
+    let signal;
     try {
-      init.signal = AbortSignal.timeout(TIMEOUT_MS);
+      signal = AbortSignal.timeout(TIMEOUT_MS);
     } catch (e) {
-      // older browsers: no timeout
+      // older browsers: no timeout (an undefined member is an absent one)
     }
     try {
-      return fetch(url, init).then((r) => done(r.status, r.headers.get('Retry-After')), () => done(0));
+      return fetch(url, { method: body === undefined ? 'GET' : 'POST', body, credentials: 'omit', keepalive: true, signal }).then((r) => done(r.status, r.headers.get('Retry-After')), () => done(0));
     } catch (e) {
       done(0);
     }
@@ -197,7 +197,7 @@ export function createShell(core) {
     } else if (feature === '1') {
       trackHistory();
     } else {
-      enableForms(call, mask, listen);
+      enableForms(call, () => maskSelectors, listen);
     }
   }
 
@@ -206,7 +206,7 @@ export function createShell(core) {
     const link = e.target.closest('a[href],area[href]');
     // SVG links have no string href: not followed.
     if (link && typeof link.href === 'string') {
-      call('l', [link.href, typeof link.className === 'string' ? link.className : '', link.hasAttribute('download') ? 1 : 0]);
+      call('l', [link.href, typeof link.className === 'string' ? link.className : '', +link.hasAttribute('download')]);
     }
   }
 
@@ -214,7 +214,7 @@ export function createShell(core) {
    * the page's own handlers ran (setTimeout 0), so a router has set the new title. */
   function trackHistory() {
     const h = w.history;
-    const navigated = () => setTimeout(() => call('u'), 0);
+    const navigated = () => setTimeout(() => call('u'));
     for (const name of ['pushState', 'replaceState']) {
       const original = h[name];
       if (typeof original !== 'function') continue;
@@ -245,29 +245,22 @@ export function createShell(core) {
       }
     }
     if (typeof list[0] !== 'string') return warn(NAMELESS);
-    return call('c', command(list)).reply;
-  }
-
-  /** A command's name and argument tokens. */
-  function command(list) {
-    const out = [list[0]];
-    for (let i = 1; i < list.length && i <= 8; i++) encode(list[i], 0, out);
-    return out;
+    return call('c', command(list));
   }
 
   function boot(queue) {
-    let seed = '';
-    for (const b of crypto.getRandomValues(new Uint8Array(32))) seed += (b + 256).toString(16).slice(1);
+    // 256 random bits as 64 hex digits (eight words through hex8: no byte helper needed).
+    const seed = Array.from(crypto.getRandomValues(new Uint32Array(8)), hex8).join('');
     const nav = navigator;
     const dnt = nav.doNotTrack || w.doNotTrack;
-    call('b', [seed, nav.globalPrivacyControl === true ? 1 : 0, dnt === '1' || dnt === 'yes' ? 1 : 0,
+    call('b', [seed, +(nav.globalPrivacyControl === true), +(dnt === '1' || dnt === 'yes'),
       ...STORED.map((k) => storage('getItem', k) || '')]);
     // matomo.js's apply-first commands run first, in its order (the core knows which).
     const names = queue.map((item) => {
       const list = items(item, 1);
       return list && typeof list[0] === 'string' ? list[0] : '';
     });
-    const order = call('o', names).reply;
+    const order = call('o', names);
     if (order) for (const i of order.split(',')) run(queue[i]);
     listen(doc, 'visibilitychange', () => call(doc.hidden ? 'h' : 'v'));
     // pagehide rather than unload, which would keep the page out of the back-forward cache.
@@ -277,18 +270,8 @@ export function createShell(core) {
     listen(w, 'offline', () => call('n', [0]));
   }
 
-  return {
-    boot,
-    run,
-    /** The warning a command would give, undefined when it is valid (npm option checks). */
-    check(item) {
-      const list = items(item, 64);
-      if (!list || typeof list[0] !== 'string') return NAMELESS;
-      return call('k', command(list)).reply || undefined;
-    },
-    /** Sends everything queued now; resolves when those requests have completed. */
-    flush: () => Promise.all(call('c', ['flush']).sends),
-    consent: () => call('g').reply,
-    onConsentChange: (f) => consentListeners.push(f),
-  };
+  // Only what hush.js needs: the npm module's extras (option checks, flush, consent) are
+  // built on `call` in js/index.js, so they stay out of hush.js.
+  // An array, not an object: its names would be kept in hush.js (−12 B gzip).
+  return [boot, run, call];
 }

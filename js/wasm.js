@@ -1,15 +1,5 @@
 // Loads hush_bg.wasm and speaks its three-function ABI (src/export.rs documents it): one
 // string in, one string out, and the import `h.u`, the browser's URL parser.
-/** The import: the browser's URL parser, so URLs are masked in the form the browser itself
- * would request them. `undefined` when the URL does not parse. */
-function resolveUrl(input, base) {
-  try {
-    return new URL(input, base).href;
-  } catch (e) {
-    return undefined;
-  }
-}
-
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -20,10 +10,16 @@ export async function loadCore(url) {
   const text = (ptr, len) => decoder.decode(bytes().subarray(ptr, ptr + len));
   const imports = {
     h: {
+      /** The import: the browser's URL parser, so URLs are masked in the form the browser
+       * itself would request them. The href's UTF-8 length (written when it fits), -1 when
+       * the URL does not parse. */
       u(input, inputLen, base, baseLen, out, outCap) {
-        const href = resolveUrl(text(input, inputLen), text(base, baseLen));
-        if (href === undefined) return -1;
-        const b = encoder.encode(href);
+        let b;
+        try {
+          b = encoder.encode(new URL(text(input, inputLen), text(base, baseLen)).href);
+        } catch (e) {
+          return -1;
+        }
         if (b.length <= outCap) bytes().set(b, out);
         return b.length;
       },

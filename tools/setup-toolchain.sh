@@ -16,4 +16,12 @@ if [ "${1:-}" = --tests ] && [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-
   cargo install wasm-bindgen-cli --version "$wb"
 fi
 
-[ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/esbuild ] || npm ci --no-audit --no-fund
+if ! { [ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/esbuild ] && [ -x node_modules/.bin/terser ]; }; then
+  # npm ci empties node_modules first: through a symlink (a worktree sharing another
+  # checkout's install) it would empty that shared install. Say so instead.
+  if [ -L node_modules ]; then
+    echo "setup-toolchain: node_modules -> $(readlink node_modules) lacks wasm-opt, esbuild or terser; run npm ci there" >&2
+    exit 1
+  fi
+  npm ci --no-audit --no-fund
+fi
