@@ -522,7 +522,7 @@ impl Tracker {
             self.held.clear();
         }
         // Borrowed, not consumed: a consuming loop instantiates each Vec's IntoIter and its drop.
-        for key in &fx.remove {
+        for key in fx.remove {
             self.remove(key);
         }
         for (key, value) in &fx.write {
