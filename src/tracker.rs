@@ -521,7 +521,7 @@ impl Tracker {
             }
             self.held.clear();
         }
-        // Borrowed, not consumed: a consuming loop instantiates each Vec's IntoIter and its drop.
+        // `Removals` is a Copy array of at most two keys; `Write` is borrowed (no IntoIter and drop).
         for key in fx.remove {
             self.remove(key);
         }
