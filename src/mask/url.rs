@@ -82,11 +82,6 @@ fn push(out: &mut String, s: &str, a: usize, b: usize) {
     out.push_str(s.get(a..b).unwrap_or(""));
 }
 
-/// Path segments a secret usually follows (`/password/reset/<token>`, `/verify/<id>/<hash>`).
-/// (`|`-separated, matched anywhere in the segment ignoring case.)
-const SECRET_CONTEXT: &[u8] =
-    b"reset|verif|confirm|activat|invit|magic|token|passw|unsubscribe|recover|login|signin|oauth|session";
-
 /// After a secret-context segment, an ID-like segment (8+ bytes with a digit or an upper-case
 /// letter, no dot, so not a word, a slug or a file name) is taken for a secret.
 fn id_like(seg: &[u8]) -> bool {
@@ -106,7 +101,7 @@ fn mask_path(out: &mut String, path: &str, spans: &mut Vec<Span>) {
             super::push_placeholder(out, Kind::Token, true);
         } else {
             mask_component(out, seg, false, spans);
-            armed |= keys::listed(SECRET_CONTEXT, seg.as_bytes(), true);
+            armed |= keys::is_secret_context(seg.as_bytes());
         }
         if end >= b.len() {
             return;
