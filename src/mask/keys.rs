@@ -73,6 +73,9 @@ fn listed(rules: u8, text: &[u8], edges: u64) -> bool {
         }
         let entry = LIST.get(start..k).unwrap_or(&[]);
         let f = flag & rules;
+        if f == 0 {
+            continue; // (also the speed: the other rules' entries are not tried)
+        }
         for i in 0..text.len() {
             if !text.get(i..i + entry.len()).is_some_and(|w| w.eq_ignore_ascii_case(entry)) {
                 continue;
