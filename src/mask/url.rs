@@ -166,7 +166,7 @@ fn mask_fragment(out: &mut String, frag: &str, rules: &UrlRules, spans: &mut Vec
 }
 
 fn keep_key(raw: &str, rules: &UrlRules) -> bool {
-    let (key, _) = decode(raw.as_bytes(), true);
+    let key = decode(raw.as_bytes(), true);
     let listed = |list: &[String]| list.iter().any(|x| x.as_bytes().eq_ignore_ascii_case(&key));
     if listed(&rules.excluded) {
         return false;
@@ -188,59 +188,71 @@ fn hex_val(c: u8) -> u8 {
     }
 }
 
-/// Percent-decodes `raw` (and `+` to space when `plus`); `map[j]` is the raw index of decoded
-/// byte `j`, with one extra entry for the end.
-fn decode(raw: &[u8], plus: bool) -> (Vec<u8>, Vec<usize>) {
-    let mut dec = Vec::with_capacity(raw.len());
-    let mut map = Vec::with_capacity(raw.len() + 1);
-    let mut i = 0;
-    while let Some(&c) = raw.get(i) {
-        map.push(i);
-        // past the end reads as 0, not a hex digit
-        let hi = hex_val(raw.get(i + 1).copied().unwrap_or(0));
-        let lo = hex_val(raw.get(i + 2).copied().unwrap_or(0));
-        if c == b'%' && hi < 16 && lo < 16 {
-            dec.push(hi * 16 + lo);
-            i += 3;
-        } else {
-            dec.push(if plus && c == b'+' { b' ' } else { c });
-            i += 1;
-        }
+/// Decoded byte at raw index `i` and how many raw bytes it takes (3 for a `%XX` escape).
+fn decoded_at(raw: &[u8], i: usize) -> (u8, usize) {
+    let c = raw.get(i).copied().unwrap_or(0);
+    // past the end reads as 0, not a hex digit
+    let hi = hex_val(raw.get(i + 1).copied().unwrap_or(0));
+    let lo = hex_val(raw.get(i + 2).copied().unwrap_or(0));
+    if c == b'%' && hi < 16 && lo < 16 {
+        (hi * 16 + lo, 3)
+    } else {
+        (c, 1)
     }
-    map.push(raw.len());
-    (dec, map)
+}
+
+/// Percent-decodes `raw` (and `+` to space when `plus`).
+fn decode(raw: &[u8], plus: bool) -> Vec<u8> {
+    let mut dec = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let (c, n) = decoded_at(raw, i);
+        dec.push(if plus && n == 1 && c == b'+' { b' ' } else { c });
+        i += n;
+    }
+    dec
+}
+
+/// Raw index of decoded byte `j` (the raw length for the end or past it). Walked again per
+/// finding instead of keeping an index map of the whole component: findings are few.
+fn raw_offset(raw: &[u8], j: usize) -> usize {
+    let mut i = 0;
+    for _ in 0..j {
+        if i >= raw.len() {
+            break;
+        }
+        i += decoded_at(raw, i).1;
+    }
+    i
 }
 
 /// Masks one component (path segment, query key or value): decode, detect, replace the raw
 /// bytes of each finding. Query components are scanned twice when they hold a `+`: as a
 /// literal plus (`jane+news@…`) and as an encoded space (`+44+20+7946+0958`).
+/// (No fast path for components without escapes: decoding copies them as they are.)
 fn mask_component(out: &mut String, raw: &str, query: bool, spans: &mut Vec<Span>) {
     spans.clear();
     let rb = raw.as_bytes();
-    if !rb.iter().any(|&c| c == b'%' || c == b'+') {
-        scan(rb, spans); // fast path: nothing to decode, offsets are raw offsets
-    } else {
-        let (mut dec, map) = decode(rb, false);
-        scan(&dec, spans);
-        // Second reading, `+` as a space: rewritten in place (no second buffer).
-        let mut plus = false;
-        for c in dec.iter_mut() {
-            if query && *c == b'+' {
-                *c = b' ';
-                plus = true;
-            }
+    let mut dec = decode(rb, false);
+    scan(&dec, spans);
+    // Second reading, `+` as a space: rewritten in place (no second buffer).
+    let mut plus = false;
+    for c in dec.iter_mut() {
+        if query && *c == b'+' {
+            *c = b' ';
+            plus = true;
         }
-        if plus {
-            let mut more = Vec::new();
-            scan(&dec, &mut more);
-            for &sp in &more {
-                add_span(spans, sp); // (by reference: no IntoIter and its drop code)
-            }
+    }
+    if plus {
+        let mut more = Vec::new();
+        scan(&dec, &mut more);
+        for &sp in &more {
+            add_span(spans, sp); // (by reference: no IntoIter and its drop code)
         }
-        for sp in spans.iter_mut() {
-            sp.start = map.get(sp.start).copied().unwrap_or(rb.len());
-            sp.end = map.get(sp.end).copied().unwrap_or(rb.len());
-        }
+    }
+    for sp in spans.iter_mut() {
+        sp.start = raw_offset(rb, sp.start);
+        sp.end = raw_offset(rb, sp.end);
     }
     push_masked(out, raw, spans, true);
 }
@@ -360,8 +372,110 @@ mod tests {
 
     #[test]
     fn decode_map() {
-        let (d, map) = decode(b"a%40b+c%zz", true);
-        assert_eq!(d, b"a@b c%zz");
+        let raw = b"a%40b+c%zz";
+        assert_eq!(decode(raw, true), b"a@b c%zz");
+        let map: Vec<usize> = (0..=8).map(|j| raw_offset(raw, j)).collect();
         assert_eq!(map, vec![0, 1, 4, 5, 6, 7, 8, 9, 10]);
+        assert_eq!(raw_offset(raw, 12), 10);
+    }
+
+    /// Components built from escapes (also broken ones), `+`, findings and plain words.
+    fn random_component(x: &mut u64) -> String {
+        const PIECES: &[&str] = &[
+            "%40", "%2B", "%2b", "%20", "%3D", "%26", "%", "%4", "%zz", "%C3%A9", "+", "@", ".", "-", "a", "jane",
+            "example", "com", "x.example", "44", "20", "7946", "0958", "4111", "1111", "token", "=", "&", "Xk9dQ2aB",
+            "7fLmN0pRsT4vWy8z", "192.168.1.10", "é", " ", "0612345678", "DE89", "3704", "0044", "0532", "0130", "00",
+        ];
+        let mut c = String::new();
+        for _ in 0..next(x) % 12 {
+            c.push_str(PIECES[(next(x) % PIECES.len() as u64) as usize]);
+        }
+        c
+    }
+
+    fn next(x: &mut u64) -> u64 {
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        *x
+    }
+
+    #[test]
+    fn mask_component_as_before() {
+        let mut x = 0x2545_f491_4f6c_dd1d;
+        let (mut spans, mut changed) = (Vec::new(), 0);
+        for n in 0..60_000 {
+            let raw = random_component(&mut x);
+            let query = n % 2 == 0;
+            let (mut new, mut old) = (String::new(), String::new());
+            mask_component(&mut new, &raw, query, &mut spans);
+            old::mask_component_old(&mut old, &raw, query, &mut spans);
+            assert_eq!(new, old, "{raw:?} query {query}");
+            changed += (new != raw) as u32;
+        }
+        assert!(changed > 10_000, "{changed}"); // findings are common, so their offsets are compared
+    }
+}
+
+/// Decoding with an index map, as before `raw_offset` (reference for the equality test).
+#[cfg(test)]
+mod old {
+    use super::*;
+
+    /// Percent-decodes `raw` (and `+` to space when `plus`); `map[j]` is the raw index of decoded
+    /// byte `j`, with one extra entry for the end.
+    fn decode_old(raw: &[u8], plus: bool) -> (Vec<u8>, Vec<usize>) {
+        let mut dec = Vec::with_capacity(raw.len());
+        let mut map = Vec::with_capacity(raw.len() + 1);
+        let mut i = 0;
+        while let Some(&c) = raw.get(i) {
+            map.push(i);
+            // past the end reads as 0, not a hex digit
+            let hi = hex_val(raw.get(i + 1).copied().unwrap_or(0));
+            let lo = hex_val(raw.get(i + 2).copied().unwrap_or(0));
+            if c == b'%' && hi < 16 && lo < 16 {
+                dec.push(hi * 16 + lo);
+                i += 3;
+            } else {
+                dec.push(if plus && c == b'+' { b' ' } else { c });
+                i += 1;
+            }
+        }
+        map.push(raw.len());
+        (dec, map)
+    }
+
+    /// Masks one component (path segment, query key or value): decode, detect, replace the raw
+    /// bytes of each finding. Query components are scanned twice when they hold a `+`: as a
+    /// literal plus (`jane+news@…`) and as an encoded space (`+44+20+7946+0958`).
+    pub fn mask_component_old(out: &mut String, raw: &str, query: bool, spans: &mut Vec<Span>) {
+        spans.clear();
+        let rb = raw.as_bytes();
+        if !rb.iter().any(|&c| c == b'%' || c == b'+') {
+            scan(rb, spans); // fast path: nothing to decode, offsets are raw offsets
+        } else {
+            let (mut dec, map) = decode_old(rb, false);
+            scan(&dec, spans);
+            // Second reading, `+` as a space: rewritten in place (no second buffer).
+            let mut plus = false;
+            for c in dec.iter_mut() {
+                if query && *c == b'+' {
+                    *c = b' ';
+                    plus = true;
+                }
+            }
+            if plus {
+                let mut more = Vec::new();
+                scan(&dec, &mut more);
+                for &sp in &more {
+                    add_span(spans, sp); // (by reference: no IntoIter and its drop code)
+                }
+            }
+            for sp in spans.iter_mut() {
+                sp.start = map.get(sp.start).copied().unwrap_or(rb.len());
+                sp.end = map.get(sp.end).copied().unwrap_or(rb.len());
+            }
+        }
+        push_masked(out, raw, spans, true);
     }
 }
