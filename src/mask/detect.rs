@@ -51,7 +51,7 @@ pub struct Span {
 /// A call in the wasm: inlined, its bounds check and select were copied to every look-around
 /// of every detector (−280 B gzip); native builds inline it (the benchmark is native).
 #[cfg_attr(target_arch = "wasm32", inline(never))]
-fn at(s: &[u8], i: usize) -> u8 {
+pub(super) fn at(s: &[u8], i: usize) -> u8 {
     s.get(i).copied().unwrap_or(0)
 }
 
@@ -486,12 +486,15 @@ fn phone(s: &[u8], i: usize) -> Option<usize> {
 
 /// A UUID (8-4-4-4-12 hex) starting at `i` and not glued to more b64 bytes.
 fn uuid(s: &[u8], i: usize) -> Option<usize> {
-    let v = s.get(i..i + 36)?;
-    let shape = v.iter().enumerate().all(|(n, &c)| match n {
-        8 | 13 | 18 | 23 => c == b'-',
-        _ => hex(c),
-    });
-    (shape && !b64(at(s, i + 36))).then_some(i + 36)
+    // (byte reads past the end are 0, which fails both tests: no slice needed)
+    for n in 0..36 {
+        let c = at(s, i + n);
+        let ok = if matches!(n, 8 | 13 | 18 | 23) { c == b'-' } else { hex(c) };
+        if !ok {
+            return None;
+        }
+    }
+    (!b64(at(s, i + 36))).then_some(i + 36)
 }
 
 /// Run of b64 bytes from `i`, stopping before a UUID that starts a piece.

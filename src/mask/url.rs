@@ -5,7 +5,7 @@
 //! Every component is percent-decoded before detection and each finding's *raw* bytes are
 //! replaced by a URL-safe placeholder, so bytes outside findings stay exactly as they were.
 
-use super::detect::{scan, Kind, Span};
+use super::detect::{at, scan, Kind, Span};
 use super::{keys, push_masked, UrlRules};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -190,10 +190,9 @@ fn hex_val(c: u8) -> u8 {
 
 /// Decoded byte at raw index `i` and how many raw bytes it takes (3 for a `%XX` escape).
 fn decoded_at(raw: &[u8], i: usize) -> (u8, usize) {
-    let c = raw.get(i).copied().unwrap_or(0);
+    let c = at(raw, i);
     // past the end reads as 0, not a hex digit
-    let hi = hex_val(raw.get(i + 1).copied().unwrap_or(0));
-    let lo = hex_val(raw.get(i + 2).copied().unwrap_or(0));
+    let (hi, lo) = (hex_val(at(raw, i + 1)), hex_val(at(raw, i + 2)));
     if c == b'%' && hi < 16 && lo < 16 {
         (hi * 16 + lo, 3)
     } else {
