@@ -201,14 +201,20 @@ fn decoded_at(raw: &[u8], i: usize) -> (u8, usize) {
 }
 
 /// Percent-decodes `raw` (and `+` to space when `plus`).
+/// (Into a copy of `raw`, written in place behind the reader and cut to length: no `push`
+/// and its growth code.)
 fn decode(raw: &[u8], plus: bool) -> Vec<u8> {
-    let mut dec = Vec::with_capacity(raw.len());
-    let mut i = 0;
+    let mut dec = raw.to_vec();
+    let (mut i, mut len) = (0, 0);
     while i < raw.len() {
         let (c, n) = decoded_at(raw, i);
-        dec.push(if plus && n == 1 && c == b'+' { b' ' } else { c });
+        if let Some(slot) = dec.get_mut(len) {
+            *slot = if plus && n == 1 && c == b'+' { b' ' } else { c };
+        }
+        len += 1;
         i += n;
     }
+    dec.truncate(len);
     dec
 }
 
