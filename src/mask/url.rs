@@ -266,7 +266,7 @@ fn mask_component(out: &mut String, raw: &str, query: bool, spans: &mut Vec<Span
 /// taken from the last span merged). Rebuilt into a new list rather than `remove`/`insert`
 /// in place: no element-shifting code for `Span`.
 fn add_span(spans: &mut Vec<Span>, mut sp: Span) {
-    let mut kept = Vec::with_capacity(spans.len() + 1);
+    let mut kept = Vec::new();
     let mut placed = false;
     for &cur in spans.iter() {
         if cur.end <= sp.start {
