@@ -394,8 +394,11 @@ fn digits(s: &[u8], mut k: usize, seps: &[u8]) -> Digits {
     loop {
         let (start, mut sep, mut paren) = (k, 0u8, false);
         // `iter().any` rather than `slice::contains` (memchr code, 0.4 KB, for a 4-byte set).
-        while k - start < 2 && seps.iter().any(|&c| c == at(s, k)) {
-            let c = at(s, k);
+        loop {
+            let c = at(s, k); // (read once, not once per separator tried)
+            if k - start >= 2 || !seps.iter().any(|&x| x == c) {
+                break;
+            }
             if c == b'(' || c == b')' {
                 paren = true;
             } else {
