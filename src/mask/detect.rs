@@ -539,10 +539,14 @@ fn is_token(v: &[u8]) -> bool {
     }
     let (mut letters_digits, mut classes, mut irregular) = (0u32, 0u8, 0u32);
     let (mut hex_run, mut max_hex, mut consonants) = (0, 0, 0);
+    // class of the byte before (0 before the start), carried instead of read again
+    let mut prev = 0;
     for (n, &c) in v.iter().enumerate() {
         hex_run = if hex(c) { hex_run + 1 } else { 0 };
         max_hex = max_hex.max(hex_run);
         let k = class(c);
+        let before = prev;
+        prev = k;
         if k == 0 {
             consonants = 0;
             continue;
@@ -552,9 +556,8 @@ fn is_token(v: &[u8]) -> bool {
         // `c | 0x20` lower-cases a letter (and k == 3 covers digits)
         let vowel = k == 3 || matches!(c | 0x20, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
         consonants = if vowel { 0 } else { consonants + 1 };
-        let prev = class(at(v, n.wrapping_sub(1)));
         let next_lower = class(at(v, n + 1)) == 2;
-        irregular += match (prev, k) {
+        irregular += match (before, k) {
             (1 | 2, 3) | (3, 1 | 2) => 1,
             (2, 1) if !next_lower => 1,
             _ => (consonants >= 4) as u32,
