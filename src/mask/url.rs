@@ -85,9 +85,15 @@ fn push(out: &mut String, s: &str, a: usize, b: usize) {
 /// After a secret-context segment, an ID-like segment (8+ bytes with a digit or an upper-case
 /// letter, no dot, so not a word, a slug or a file name) is taken for a secret.
 fn id_like(seg: &[u8]) -> bool {
-    seg.len() >= 8
-        && seg.iter().all(|&c| c != b'.')
-        && seg.iter().any(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+    // (one loop for both tests)
+    let mut marked = false;
+    for &c in seg {
+        if c == b'.' {
+            return false;
+        }
+        marked |= c.is_ascii_digit() || c.is_ascii_uppercase();
+    }
+    seg.len() >= 8 && marked
 }
 
 fn mask_path(out: &mut String, path: &str, spans: &mut Vec<Span>) {
