@@ -4,23 +4,48 @@
 
 use alloc::string::String;
 
-const K: [u32; 64] = [
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-];
+/// The round constants and initial hash value are, by the standard's definition, the first
+/// 32 fraction bits of the cube roots of the first 64 primes and of the square roots of the
+/// first 8. Computing them (f64 Newton steps, exact here: `tests::constants_match_fips`
+/// checks all 72 against FIPS 180-4) is less code than 288 bytes of incompressible tables.
+struct Constants {
+    k: [u32; 64],
+    h0: [u32; 8],
+}
 
-const H0: [u32; 8] = [
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-];
+impl Constants {
+    fn new() -> Constants {
+        let mut c = Constants { k: [0; 64], h0: [0; 8] };
+        let (mut p, mut n) = (2u32, 0usize);
+        while n < 64 {
+            if (2..p).all(|d| p % d != 0) {
+                if let Some(h) = c.h0.get_mut(n) {
+                    *h = root_fraction(p, 2);
+                }
+                c.k[n] = root_fraction(p, 3);
+                n += 1;
+            }
+            p += 1;
+        }
+        c
+    }
+}
+
+/// First 32 fraction bits of the `e`-th root of `p` (e = 2 or 3, p < 320).
+fn root_fraction(p: u32, e: u32) -> u32 {
+    let p = p as f64;
+    let mut x = p;
+    for _ in 0..40 {
+        // Newton: x − (xᵉ − p) / (e·xᵉ⁻¹)
+        let xe1 = if e == 2 { x } else { x * x };
+        x = ((e - 1) as f64 * x + p / xe1) / e as f64;
+    }
+    // x < 2^3, so x·2^32 < 2^35 is exact; its low 32 bits are the fraction bits.
+    (x * 4294967296.0) as u64 as u32
+}
 
 /// One 64-byte block into the state.
-fn compress(h: &mut [u32; 8], block: &[u8; 64]) {
+fn compress(h: &mut [u32; 8], block: &[u8; 64], k: &[u32; 64]) {
     let mut w = [0u32; 64];
     for (i, &b) in block.iter().enumerate() {
         w[i / 4] = w[i / 4] << 8 | b as u32; // big-endian words
@@ -35,7 +60,7 @@ fn compress(h: &mut [u32; 8], block: &[u8; 64]) {
         let [a, b, c, d, e, f, g, hh] = v;
         let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
         let ch = (e & f) ^ (!e & g);
-        let t1 = hh.wrapping_add(s1).wrapping_add(ch).wrapping_add(K[i]).wrapping_add(w[i]);
+        let t1 = hh.wrapping_add(s1).wrapping_add(ch).wrapping_add(k[i]).wrapping_add(w[i]);
         let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
         let maj = (a & b) ^ (a & c) ^ (b & c);
         let t2 = s0.wrapping_add(maj);
@@ -48,6 +73,7 @@ fn compress(h: &mut [u32; 8], block: &[u8; 64]) {
 
 /// Running state: chained value and the partly filled block.
 struct State {
+    consts: Constants,
     h: [u32; 8],
     block: [u8; 64],
     fill: usize,
@@ -62,7 +88,7 @@ impl State {
         }
         self.fill += 1;
         if self.fill == 64 {
-            compress(&mut self.h, &self.block);
+            compress(&mut self.h, &self.block, &self.consts.k);
             self.fill = 0;
         }
     }
@@ -71,7 +97,8 @@ impl State {
 /// SHA-256 of an optional 64-byte HMAC pad (`key` XOR `x`) followed by `msg`: HMAC needs no
 /// padded copies of its key, and plain SHA-256 is the same code without the pad.
 fn sha256_padded(pad: Option<(&[u8; 64], u8)>, msg: &[u8]) -> [u8; 32] {
-    let mut st = State { h: H0, block: [0; 64], fill: 0 };
+    let consts = Constants::new();
+    let mut st = State { h: consts.h0, consts, block: [0; 64], fill: 0 };
     let mut total = msg.len() as u64;
     if let Some((key, x)) = pad {
         for &b in key {
@@ -149,6 +176,25 @@ mod tests {
 
     fn hex(data: &[u8]) -> String {
         hex32(&sha256(data))
+    }
+
+    #[test]
+    fn constants_match_fips() {
+        const K: [u32; 64] = [
+            0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+            0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+            0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+            0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+            0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+            0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+            0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+            0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+        ];
+        const H0: [u32; 8] =
+            [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+        let c = Constants::new();
+        assert_eq!(c.k, K);
+        assert_eq!(c.h0, H0);
     }
 
     // FIPS 180-4 / NIST CSHS example vectors.

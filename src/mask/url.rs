@@ -5,7 +5,7 @@
 //! Every component is percent-decoded before detection and each finding's *raw* bytes are
 //! replaced by a URL-safe placeholder, so bytes outside findings stay exactly as they were.
 
-use super::detect::{scan, Kind, Span};
+use super::detect::{at, scan, Kind, Span};
 use super::{keys, push_masked, UrlRules};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -82,17 +82,18 @@ fn push(out: &mut String, s: &str, a: usize, b: usize) {
     out.push_str(s.get(a..b).unwrap_or(""));
 }
 
-/// Path segments a secret usually follows (`/password/reset/<token>`, `/verify/<id>/<hash>`).
-/// (`|`-separated, matched anywhere in the segment ignoring case.)
-const SECRET_CONTEXT: &[u8] =
-    b"reset|verif|confirm|activat|invit|magic|token|passw|unsubscribe|recover|login|signin|oauth|session";
-
 /// After a secret-context segment, an ID-like segment (8+ bytes with a digit or an upper-case
 /// letter, no dot, so not a word, a slug or a file name) is taken for a secret.
 fn id_like(seg: &[u8]) -> bool {
-    seg.len() >= 8
-        && seg.iter().all(|&c| c != b'.')
-        && seg.iter().any(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+    // (one loop for both tests)
+    let mut marked = false;
+    for &c in seg {
+        if c == b'.' {
+            return false;
+        }
+        marked |= c.is_ascii_digit() || c.is_ascii_uppercase();
+    }
+    seg.len() >= 8 && marked
 }
 
 fn mask_path(out: &mut String, path: &str, spans: &mut Vec<Span>) {
@@ -106,7 +107,7 @@ fn mask_path(out: &mut String, path: &str, spans: &mut Vec<Span>) {
             super::push_placeholder(out, Kind::Token, true);
         } else {
             mask_component(out, seg, false, spans);
-            armed |= keys::listed(SECRET_CONTEXT, seg.as_bytes(), true);
+            armed |= keys::is_secret_context(seg.as_bytes());
         }
         if end >= b.len() {
             return;
@@ -171,7 +172,7 @@ fn mask_fragment(out: &mut String, frag: &str, rules: &UrlRules, spans: &mut Vec
 }
 
 fn keep_key(raw: &str, rules: &UrlRules) -> bool {
-    let (key, _) = decode(raw.as_bytes(), true);
+    let key = decode(raw.as_bytes(), true);
     let listed = |list: &[String]| list.iter().any(|x| x.as_bytes().eq_ignore_ascii_case(&key));
     if listed(&rules.excluded) {
         return false;
@@ -193,79 +194,105 @@ fn hex_val(c: u8) -> u8 {
     }
 }
 
-/// Percent-decodes `raw` (and `+` to space when `plus`); `map[j]` is the raw index of decoded
-/// byte `j`, with one extra entry for the end.
-fn decode(raw: &[u8], plus: bool) -> (Vec<u8>, Vec<usize>) {
-    let mut dec = Vec::with_capacity(raw.len());
-    let mut map = Vec::with_capacity(raw.len() + 1);
-    let mut i = 0;
-    while let Some(&c) = raw.get(i) {
-        map.push(i);
-        // past the end reads as 0, not a hex digit
-        let hi = hex_val(raw.get(i + 1).copied().unwrap_or(0));
-        let lo = hex_val(raw.get(i + 2).copied().unwrap_or(0));
-        if c == b'%' && hi < 16 && lo < 16 {
-            dec.push(hi * 16 + lo);
-            i += 3;
-        } else {
-            dec.push(if plus && c == b'+' { b' ' } else { c });
-            i += 1;
-        }
+/// Decoded byte at raw index `i` and how many raw bytes it takes (3 for a `%XX` escape).
+fn decoded_at(raw: &[u8], i: usize) -> (u8, usize) {
+    let c = at(raw, i);
+    // past the end reads as 0, not a hex digit
+    let (hi, lo) = (hex_val(at(raw, i + 1)), hex_val(at(raw, i + 2)));
+    if c == b'%' && hi < 16 && lo < 16 {
+        (hi * 16 + lo, 3)
+    } else {
+        (c, 1)
     }
-    map.push(raw.len());
-    (dec, map)
+}
+
+/// Percent-decodes `raw` (and `+` to space when `plus`).
+/// (Into a copy of `raw`, written in place behind the reader and cut to length: no `push`
+/// and its growth code.)
+fn decode(raw: &[u8], plus: bool) -> Vec<u8> {
+    let mut dec = raw.to_vec();
+    let (mut i, mut len) = (0, 0);
+    while i < raw.len() {
+        let (c, n) = decoded_at(raw, i);
+        if let Some(slot) = dec.get_mut(len) {
+            *slot = if plus && n == 1 && c == b'+' { b' ' } else { c };
+        }
+        len += 1;
+        i += n;
+    }
+    dec.truncate(len);
+    dec
+}
+
+/// Raw index of decoded byte `j` (the raw length for the end or past it). Walked again per
+/// finding instead of keeping an index map of the whole component: findings are few.
+fn raw_offset(raw: &[u8], j: usize) -> usize {
+    let mut i = 0;
+    for _ in 0..j {
+        if i >= raw.len() {
+            break;
+        }
+        i += decoded_at(raw, i).1;
+    }
+    i
 }
 
 /// Masks one component (path segment, query key or value): decode, detect, replace the raw
 /// bytes of each finding. Query components are scanned twice when they hold a `+`: as a
 /// literal plus (`jane+news@…`) and as an encoded space (`+44+20+7946+0958`).
+/// (No fast path for components without escapes: decoding copies them as they are.)
 fn mask_component(out: &mut String, raw: &str, query: bool, spans: &mut Vec<Span>) {
     spans.clear();
     let rb = raw.as_bytes();
-    if !rb.iter().any(|&c| c == b'%' || c == b'+') {
-        scan(rb, spans); // fast path: nothing to decode, offsets are raw offsets
-    } else {
-        let (mut dec, map) = decode(rb, false);
-        scan(&dec, spans);
-        // Second reading, `+` as a space: rewritten in place (no second buffer).
-        let mut plus = false;
-        for c in dec.iter_mut() {
-            if query && *c == b'+' {
-                *c = b' ';
-                plus = true;
-            }
+    let mut dec = decode(rb, false);
+    scan(&dec, spans);
+    // Second reading, `+` as a space: rewritten in place (no second buffer).
+    let mut plus = false;
+    for c in dec.iter_mut() {
+        if query && *c == b'+' {
+            *c = b' ';
+            plus = true;
         }
-        if plus {
-            let mut more = Vec::new();
-            scan(&dec, &mut more);
-            for &sp in &more {
-                add_span(spans, sp); // (by reference: no IntoIter and its drop code)
-            }
+    }
+    if plus {
+        let mut more = Vec::new();
+        scan(&dec, &mut more);
+        for &sp in &more {
+            add_span(spans, sp); // (by reference: no IntoIter and its drop code)
         }
-        for sp in spans.iter_mut() {
-            sp.start = map.get(sp.start).copied().unwrap_or(rb.len());
-            sp.end = map.get(sp.end).copied().unwrap_or(rb.len());
-        }
+    }
+    for sp in spans.iter_mut() {
+        sp.start = raw_offset(rb, sp.start);
+        sp.end = raw_offset(rb, sp.end);
     }
     push_masked(out, raw, spans, true);
 }
 
-/// Inserts `sp` keeping `spans` sorted and non-overlapping (overlaps are merged).
+/// Inserts `sp` keeping `spans` sorted and non-overlapping (overlaps are merged, the kind
+/// taken from the last span merged). Rebuilt into a new list rather than `remove`/`insert`
+/// in place: no element-shifting code for `Span`.
 fn add_span(spans: &mut Vec<Span>, mut sp: Span) {
-    let mut i = 0;
-    while let Some(cur) = spans.get(i).copied() {
+    let mut kept = Vec::new();
+    let mut placed = false;
+    for &cur in spans.iter() {
         if cur.end <= sp.start {
-            i += 1;
+            kept.push(cur);
         } else if sp.end <= cur.start {
-            break;
+            if !placed {
+                kept.push(sp);
+                placed = true;
+            }
+            kept.push(cur);
         } else {
             sp.start = sp.start.min(cur.start);
             sp.end = sp.end.max(cur.end);
             sp.kind = cur.kind;
-            spans.remove(i);
         }
     }
-    spans.insert(i, sp);
+    if !placed {
+        kept.push(sp);
+    }
+    *spans = kept;
 }
 
 #[cfg(test)]
@@ -365,8 +392,151 @@ mod tests {
 
     #[test]
     fn decode_map() {
-        let (d, map) = decode(b"a%40b+c%zz", true);
-        assert_eq!(d, b"a@b c%zz");
+        let raw = b"a%40b+c%zz";
+        assert_eq!(decode(raw, true), b"a@b c%zz");
+        let map: Vec<usize> = (0..=8).map(|j| raw_offset(raw, j)).collect();
         assert_eq!(map, vec![0, 1, 4, 5, 6, 7, 8, 9, 10]);
+        assert_eq!(raw_offset(raw, 12), 10);
+    }
+
+    /// Components built from escapes (also broken ones), `+`, findings and plain words.
+    fn random_component(x: &mut u64) -> String {
+        const PIECES: &[&str] = &[
+            "%40", "%2B", "%2b", "%20", "%3D", "%26", "%", "%4", "%zz", "%C3%A9", "+", "@", ".", "-", "a", "jane",
+            "example", "com", "x.example", "44", "20", "7946", "0958", "4111", "1111", "token", "=", "&", "Xk9dQ2aB",
+            "7fLmN0pRsT4vWy8z", "192.168.1.10", "é", " ", "0612345678", "DE89", "3704", "0044", "0532", "0130", "00",
+        ];
+        let mut c = String::new();
+        for _ in 0..next(x) % 12 {
+            c.push_str(PIECES[(next(x) % PIECES.len() as u64) as usize]);
+        }
+        c
+    }
+
+    fn next(x: &mut u64) -> u64 {
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        *x
+    }
+
+    #[test]
+    fn add_span_as_before() {
+        let mut x = 0x0123_4567_89ab_cdef;
+        let kinds = [Kind::Email, Kind::Phone, Kind::Token, Kind::Ip];
+        for _ in 0..100_000 {
+            // sorted, non-overlapping spans (some empty), then one more anywhere
+            let (mut spans, mut at) = (Vec::new(), 0);
+            for _ in 0..next(&mut x) % 5 {
+                let start = at + (next(&mut x) % 4) as usize;
+                let end = start + (next(&mut x) % 4) as usize;
+                spans.push(Span { start, end, kind: kinds[(next(&mut x) % 4) as usize] });
+                at = end;
+            }
+            let start = (next(&mut x) % 20) as usize;
+            let sp = Span { start, end: start + (next(&mut x) % 8) as usize, kind: Kind::Card };
+            let mut old = spans.clone();
+            old::add_span_old(&mut old, sp);
+            add_span(&mut spans, sp);
+            assert_eq!(spans, old, "{sp:?}");
+        }
+    }
+
+    #[test]
+    fn mask_component_as_before() {
+        let mut x = 0x2545_f491_4f6c_dd1d;
+        let (mut spans, mut changed) = (Vec::new(), 0);
+        for n in 0..60_000 {
+            let raw = random_component(&mut x);
+            let query = n % 2 == 0;
+            let (mut new, mut old) = (String::new(), String::new());
+            mask_component(&mut new, &raw, query, &mut spans);
+            old::mask_component_old(&mut old, &raw, query, &mut spans);
+            assert_eq!(new, old, "{raw:?} query {query}");
+            changed += (new != raw) as u32;
+        }
+        assert!(changed > 10_000, "{changed}"); // findings are common, so their offsets are compared
+    }
+}
+
+/// Decoding with an index map, as before `raw_offset`, and span merging in place (references
+/// for the equality tests).
+#[cfg(test)]
+mod old {
+    use super::*;
+
+    /// Inserts `sp` keeping `spans` sorted and non-overlapping (overlaps are merged).
+    pub fn add_span_old(spans: &mut Vec<Span>, mut sp: Span) {
+        let mut i = 0;
+        while let Some(cur) = spans.get(i).copied() {
+            if cur.end <= sp.start {
+                i += 1;
+            } else if sp.end <= cur.start {
+                break;
+            } else {
+                sp.start = sp.start.min(cur.start);
+                sp.end = sp.end.max(cur.end);
+                sp.kind = cur.kind;
+                spans.remove(i);
+            }
+        }
+        spans.insert(i, sp);
+    }
+
+    /// Percent-decodes `raw` (and `+` to space when `plus`); `map[j]` is the raw index of decoded
+    /// byte `j`, with one extra entry for the end.
+    fn decode_old(raw: &[u8], plus: bool) -> (Vec<u8>, Vec<usize>) {
+        let mut dec = Vec::with_capacity(raw.len());
+        let mut map = Vec::with_capacity(raw.len() + 1);
+        let mut i = 0;
+        while let Some(&c) = raw.get(i) {
+            map.push(i);
+            // past the end reads as 0, not a hex digit
+            let hi = hex_val(raw.get(i + 1).copied().unwrap_or(0));
+            let lo = hex_val(raw.get(i + 2).copied().unwrap_or(0));
+            if c == b'%' && hi < 16 && lo < 16 {
+                dec.push(hi * 16 + lo);
+                i += 3;
+            } else {
+                dec.push(if plus && c == b'+' { b' ' } else { c });
+                i += 1;
+            }
+        }
+        map.push(raw.len());
+        (dec, map)
+    }
+
+    /// Masks one component (path segment, query key or value): decode, detect, replace the raw
+    /// bytes of each finding. Query components are scanned twice when they hold a `+`: as a
+    /// literal plus (`jane+news@…`) and as an encoded space (`+44+20+7946+0958`).
+    pub fn mask_component_old(out: &mut String, raw: &str, query: bool, spans: &mut Vec<Span>) {
+        spans.clear();
+        let rb = raw.as_bytes();
+        if !rb.iter().any(|&c| c == b'%' || c == b'+') {
+            scan(rb, spans); // fast path: nothing to decode, offsets are raw offsets
+        } else {
+            let (mut dec, map) = decode_old(rb, false);
+            scan(&dec, spans);
+            // Second reading, `+` as a space: rewritten in place (no second buffer).
+            let mut plus = false;
+            for c in dec.iter_mut() {
+                if query && *c == b'+' {
+                    *c = b' ';
+                    plus = true;
+                }
+            }
+            if plus {
+                let mut more = Vec::new();
+                scan(&dec, &mut more);
+                for &sp in &more {
+                    add_span(spans, sp); // (by reference: no IntoIter and its drop code)
+                }
+            }
+            for sp in spans.iter_mut() {
+                sp.start = map.get(sp.start).copied().unwrap_or(rb.len());
+                sp.end = map.get(sp.end).copied().unwrap_or(rb.len());
+            }
+        }
+        push_masked(out, raw, spans, true);
     }
 }
