@@ -96,17 +96,25 @@ pub enum ListSetting {
     IgnoreClasses,
 }
 
+/// Which text setting a command replaces: a slot of the tracker's config, in slot order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextSetting {
+    TrackerUrl,
+    SiteId,
+    UserId,
+    UserIdSalt,
+    CustomUrl,
+    ReferrerUrl,
+    DocumentTitle,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
-    SetTrackerUrl(String),
-    SetSiteId(String),
-    SetUserId(String),
-    ResetUserId,
-    SetUserIdSalt(String),
+    /// setTrackerUrl, setSiteId, setUserId, setUserIdSalt, setCustomUrl, setReferrerUrl,
+    /// setDocumentTitle; resetUserId sets the user ID to the empty text (not set). One
+    /// variant rather than eight: one arm in the parser and the tracker, one drop.
+    SetText(TextSetting, String),
     SetList(ListSetting, Vec<String>),
-    SetCustomUrl(String),
-    SetReferrerUrl(String),
-    SetDocumentTitle(String),
     SetCustomDimension(u32, String),
     DeleteCustomDimension(u32),
     DiscardHashTag(bool),
@@ -150,19 +158,19 @@ const APPLY_FIRST: [u8; 20] = [
     45, // requireCookieConsent
     56, // disableCookies
     0,  // setTrackerUrl
-    5,  // setDomains
+    8,  // setDomains
     2,  // setUserId
     1,  // setSiteId
     19, // enableLinkTracking
     49, // setCookieConsentGiven
     44, // requireConsent
     46, // setConsentGiven
-    6,  // setExcludedQueryParams
+    9,  // setExcludedQueryParams
     55, // setHonorGlobalPrivacyControl
     54, // setDoNotTrack
-    7,  // setAllowedQueryParams
-    8,  // setMaskSelectors
-    4,  // setUserIdSalt
+    10, // setAllowedQueryParams
+    11, // setMaskSelectors
+    3,  // setUserIdSalt
     24, // setBatchOptions
     23, // setRequestMethod
     25, // connectConsentManager
@@ -285,19 +293,31 @@ fn push_text(out: &mut String, s: &str) {
 
 /// Every command name, space-separated, in opcode order: `build` matches on the position.
 /// One scan over one string is much smaller in the wasm than a `match` on 58 strings.
-const NAMES: &str = "setTrackerUrl setSiteId setUserId resetUserId setUserIdSalt \
-setDomains setExcludedQueryParams setAllowedQueryParams setMaskSelectors setDownloadExtensions \
-setLinkClasses setDownloadClasses setIgnoreClasses \
-setCustomUrl setReferrerUrl setDocumentTitle setCustomDimension deleteCustomDimension discardHashTag \
-enableLinkTracking enableHistoryTracking enableFormAnalytics enableHeartBeatTimer setRequestMethod \
-setBatchOptions connectConsentManager flush trackPageView trackEvent trackSiteSearch trackGoal trackLink ping \
-addEcommerceItem removeEcommerceItem clearEcommerceCart setEcommerceView trackEcommerceCartUpdate \
-trackEcommerceOrder getVisitorId getPageViewId hasConsent isUserOptedOut setCustomRequestProcessing \
-requireConsent requireCookieConsent setConsentGiven rememberConsentGiven forgetConsentGiven \
-setCookieConsentGiven rememberCookieConsentGiven forgetCookieConsentGiven optUserOut forgetUserOptOut \
-setDoNotTrack setHonorGlobalPrivacyControl disableCookies setConsentPolicyVersion";
+const NAMES: &str = "setTrackerUrl setSiteId setUserId setUserIdSalt setCustomUrl setReferrerUrl setDocumentTitle \
+resetUserId setDomains setExcludedQueryParams setAllowedQueryParams setMaskSelectors \
+setDownloadExtensions setLinkClasses setDownloadClasses setIgnoreClasses setCustomDimension \
+deleteCustomDimension discardHashTag enableLinkTracking enableHistoryTracking \
+enableFormAnalytics enableHeartBeatTimer setRequestMethod setBatchOptions connectConsentManager \
+flush trackPageView trackEvent trackSiteSearch trackGoal trackLink ping addEcommerceItem \
+removeEcommerceItem clearEcommerceCart setEcommerceView trackEcommerceCartUpdate \
+trackEcommerceOrder getVisitorId getPageViewId hasConsent isUserOptedOut \
+setCustomRequestProcessing requireConsent requireCookieConsent setConsentGiven \
+rememberConsentGiven forgetConsentGiven setCookieConsentGiven rememberCookieConsentGiven \
+forgetCookieConsentGiven optUserOut forgetUserOptOut setDoNotTrack setHonorGlobalPrivacyControl \
+disableCookies setConsentPolicyVersion";
 
-/// The list settings of opcodes 5..=12, in `NAMES` order.
+/// The text settings of opcodes 0..=6, in `NAMES` order.
+const TEXTS: [TextSetting; 7] = [
+    TextSetting::TrackerUrl,
+    TextSetting::SiteId,
+    TextSetting::UserId,
+    TextSetting::UserIdSalt,
+    TextSetting::CustomUrl,
+    TextSetting::ReferrerUrl,
+    TextSetting::DocumentTitle,
+];
+
+/// The list settings of opcodes 8..=15, in `NAMES` order.
 const LISTS: [ListSetting; 8] = [
     ListSetting::Domains,
     ListSetting::ExcludedQueryParams,
@@ -316,19 +336,18 @@ fn opcode(name: &str) -> Option<usize> {
 
 fn build(a: &Args) -> Option<Command> {
     use Command as C;
+    use TextSetting as T;
     use ConsentEvent as E;
     let op = opcode(a.name)?;
     Some(match op {
-        0 => C::SetTrackerUrl(a.text(0)),
-        1 => C::SetSiteId(a.site_id(0)),
-        2 => C::SetUserId(a.id_text(0)),
-        3 => C::ResetUserId,
-        4 => C::SetUserIdSalt(a.text(0)),
+        0..=6 => C::SetText(TEXTS[op], match op {
+            1 => a.site_id(0),
+            2 => a.id_text(0),
+            _ => a.text(0),
+        }),
+        7 => C::SetText(T::UserId, String::new()),
         // Download extensions also come as one "pdf|zip" string.
-        5..=12 => C::SetList(LISTS[op - 5], a.list(0, if op == 9 { b'|' } else { 0 }, usize::MAX)),
-        13 => C::SetCustomUrl(a.text(0)),
-        14 => C::SetReferrerUrl(a.text(0)),
-        15 => C::SetDocumentTitle(a.text(0)),
+        8..=15 => C::SetList(LISTS[op - 8], a.list(0, if op == 12 { b'|' } else { 0 }, usize::MAX)),
         16 => C::SetCustomDimension(a.index(0), a.text(1)),
         17 => C::DeleteCustomDimension(a.index(0)),
         18 => C::DiscardHashTag(a.flag(0)),
@@ -773,8 +792,8 @@ mod tests {
             parse("trackSiteSearch", &[s("socks"), Arg::Bool(false), Arg::Bool(false)]),
             Ok(Command::TrackSiteSearch { keyword, category: None, count }) if keyword == "socks" && count.is_nan()
         ));
-        assert_eq!(parse("setSiteId", &[s("7")]), Ok(Command::SetSiteId("7".into())));
-        assert_eq!(parse("setSiteId", &[Arg::Num(7.0)]), Ok(Command::SetSiteId("7".into())));
+        assert_eq!(parse("setSiteId", &[s("7")]), Ok(Command::SetText(TextSetting::SiteId, "7".into())));
+        assert_eq!(parse("setSiteId", &[Arg::Num(7.0)]), Ok(Command::SetText(TextSetting::SiteId, "7".into())));
         assert_eq!(parse("trackGoal", &[Arg::Num(2.0), s("9.5")]), Ok(Command::TrackGoal { id: 2, revenue: 9.5 }));
         assert_eq!(
             parse("setDownloadExtensions", &[s("pdf|zip")]),

@@ -1,7 +1,7 @@
 //! The tracker state machine: fed commands and page events, it decides what to measure,
 //! masks it, and queues actions (send, store, warn, wake me at…) for the shell to carry out.
 
-use crate::command::{Category, Command, Item, LinkKind, ListSetting, Order};
+use crate::command::{Category, Command, Item, LinkKind, ListSetting, Order, TextSetting};
 use crate::consent::{Consent, ConsentEvent, Effects, Gate};
 use crate::hit::Hit;
 use crate::host::Host;
@@ -38,14 +38,14 @@ pub enum Reply {
     Bool(bool),
 }
 
-/// Slots of `Config::text`.
-const TRACKER_URL: usize = 0;
-const SITE_ID: usize = 1;
-const USER_ID: usize = 2;
-const SALT: usize = 3;
-const CUSTOM_URL: usize = 4;
-const REFERRER: usize = 5;
-const TITLE: usize = 6;
+/// Slots of `Config::text`: a `TextSetting` is its slot.
+const TRACKER_URL: usize = TextSetting::TrackerUrl as usize;
+const SITE_ID: usize = TextSetting::SiteId as usize;
+const USER_ID: usize = TextSetting::UserId as usize;
+const SALT: usize = TextSetting::UserIdSalt as usize;
+const CUSTOM_URL: usize = TextSetting::CustomUrl as usize;
+const REFERRER: usize = TextSetting::ReferrerUrl as usize;
+const TITLE: usize = TextSetting::DocumentTitle as usize;
 
 #[derive(Default)]
 struct Config {
@@ -233,24 +233,8 @@ impl Tracker {
     fn configure(&mut self, cmd: Command) {
         use Command as C;
         let cfg = &mut self.cfg;
-        let (slot, text) = match cmd {
-            C::SetTrackerUrl(u) => (TRACKER_URL, u),
-            C::SetSiteId(id) => (SITE_ID, id),
-            C::SetUserId(id) => (USER_ID, id),
-            C::ResetUserId => (USER_ID, String::new()),
-            C::SetUserIdSalt(s) => (SALT, s),
-            C::SetCustomUrl(u) => (CUSTOM_URL, u),
-            C::SetReferrerUrl(u) => (REFERRER, u),
-            C::SetDocumentTitle(t) => (TITLE, t),
-            other => return self.configure_other(other),
-        };
-        cfg.text[slot] = text;
-    }
-
-    fn configure_other(&mut self, cmd: Command) {
-        use Command as C;
-        let cfg = &mut self.cfg;
         match cmd {
+            C::SetText(slot, text) => cfg.text[slot as usize] = text,
             C::SetList(which, list) => set_list(cfg, which, list),
             C::SetCustomDimension(i, v) => {
                 let key = dimension_key(i);

@@ -110,20 +110,49 @@ pub fn parse_tree(name: &str, args: &[Arg<'_>]) -> Result<Command, String> {
     }
 }
 
+/// The opcode order this parser was written for (`super::NAMES` has since been reordered).
+const OLD_NAMES: &str = "setTrackerUrl setSiteId setUserId resetUserId setUserIdSalt \
+setDomains setExcludedQueryParams setAllowedQueryParams setMaskSelectors setDownloadExtensions \
+setLinkClasses setDownloadClasses setIgnoreClasses \
+setCustomUrl setReferrerUrl setDocumentTitle setCustomDimension deleteCustomDimension discardHashTag \
+enableLinkTracking enableHistoryTracking enableFormAnalytics enableHeartBeatTimer setRequestMethod \
+setBatchOptions connectConsentManager flush trackPageView trackEvent trackSiteSearch trackGoal trackLink ping \
+addEcommerceItem removeEcommerceItem clearEcommerceCart setEcommerceView trackEcommerceCartUpdate \
+trackEcommerceOrder getVisitorId getPageViewId hasConsent isUserOptedOut setCustomRequestProcessing \
+requireConsent requireCookieConsent setConsentGiven rememberConsentGiven forgetConsentGiven \
+setCookieConsentGiven rememberCookieConsentGiven forgetCookieConsentGiven optUserOut forgetUserOptOut \
+setDoNotTrack setHonorGlobalPrivacyControl disableCookies setConsentPolicyVersion";
+
+const OLD_LISTS: [ListSetting; 8] = [
+    ListSetting::Domains,
+    ListSetting::ExcludedQueryParams,
+    ListSetting::AllowedQueryParams,
+    ListSetting::MaskSelectors,
+    ListSetting::DownloadExtensions,
+    ListSetting::LinkClasses,
+    ListSetting::DownloadClasses,
+    ListSetting::IgnoreClasses,
+];
+
+fn old_opcode(name: &str) -> Option<usize> {
+    crate::bytes::split(OLD_NAMES, b' ').position(|n| n == name)
+}
+
 fn build(a: &Args) -> Option<Command> {
     use Command as C;
+    use TextSetting as T;
     use ConsentEvent as E;
-    let op = opcode(a.name)?;
+    let op = old_opcode(a.name)?;
     Some(match op {
-        0 => C::SetTrackerUrl(a.text(0)),
-        1 => C::SetSiteId(a.site_id(0)),
-        2 => C::SetUserId(a.id_text(0)),
-        3 => C::ResetUserId,
-        4 => C::SetUserIdSalt(a.text(0)),
-        5..=12 => C::SetList(LISTS[op - 5], a.list(0)),
-        13 => C::SetCustomUrl(a.text(0)),
-        14 => C::SetReferrerUrl(a.text(0)),
-        15 => C::SetDocumentTitle(a.text(0)),
+        0 => C::SetText(T::TrackerUrl, a.text(0)),
+        1 => C::SetText(T::SiteId, a.site_id(0)),
+        2 => C::SetText(T::UserId, a.id_text(0)),
+        3 => C::SetText(T::UserId, String::new()),
+        4 => C::SetText(T::UserIdSalt, a.text(0)),
+        5..=12 => C::SetList(OLD_LISTS[op - 5], a.list(0)),
+        13 => C::SetText(T::CustomUrl, a.text(0)),
+        14 => C::SetText(T::ReferrerUrl, a.text(0)),
+        15 => C::SetText(T::DocumentTitle, a.text(0)),
         16 => C::SetCustomDimension(a.index(0), a.text(1)),
         17 => C::DeleteCustomDimension(a.index(0)),
         18 => C::DiscardHashTag(a.flag(0)),

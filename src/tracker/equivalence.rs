@@ -132,12 +132,13 @@ fn consent_event(r: &mut Rng) -> E {
 
 fn command(r: &mut Rng) -> Command {
     use Command as C;
+    use TextSetting as T;
     match r.below(44) {
-        0 => C::SetTrackerUrl(String::from(r.pick(&["https://stats.example/matomo.php", "https://stats.example/m.php?a=1", "/matomo.php"]))),
-        1 => C::SetSiteId(String::from(r.pick(&["1", "7", "42"]))),
-        2 => C::SetUserId(word(r)),
-        3 => C::ResetUserId,
-        4 => C::SetUserIdSalt(word(r)),
+        0 => C::SetText(T::TrackerUrl, String::from(r.pick(&["https://stats.example/matomo.php", "https://stats.example/m.php?a=1", "/matomo.php"]))),
+        1 => C::SetText(T::SiteId, String::from(r.pick(&["1", "7", "42"]))),
+        2 => C::SetText(T::UserId, word(r)),
+        3 => C::SetText(T::UserId, String::new()),
+        4 => C::SetText(T::UserIdSalt, word(r)),
         5 => {
             let which = [
                 ListSetting::Domains, ListSetting::ExcludedQueryParams, ListSetting::AllowedQueryParams, ListSetting::MaskSelectors,
@@ -145,9 +146,9 @@ fn command(r: &mut Rng) -> Command {
             ];
             C::SetList(r.pick(&which), list(r))
         }
-        6 => C::SetCustomUrl(url(r)),
-        7 => C::SetReferrerUrl(url(r)),
-        8 => C::SetDocumentTitle(word(r)),
+        6 => C::SetText(T::CustomUrl, url(r)),
+        7 => C::SetText(T::ReferrerUrl, url(r)),
+        8 => C::SetText(T::DocumentTitle, word(r)),
         9 => C::SetCustomDimension(1 + r.below(4) as u32, word(r)),
         10 => C::DeleteCustomDimension(1 + r.below(4) as u32),
         11 => C::DiscardHashTag(r.chance(2)),
@@ -236,8 +237,8 @@ fn session(seed: u64, fnv: &mut Fnv, seen: &mut [usize; 7]) {
         t.restore(st, &mut h);
     }
     if !r.chance(4) {
-        t.handle(Command::SetTrackerUrl(String::from("https://stats.example/matomo.php")), &mut h);
-        t.handle(Command::SetSiteId(String::from("3")), &mut h);
+        t.handle(Command::SetText(TextSetting::TrackerUrl, String::from("https://stats.example/matomo.php")), &mut h);
+        t.handle(Command::SetText(TextSetting::SiteId, String::from("3")), &mut h);
     }
     fnv.add(&t.take_actions());
     let mut in_flight: Vec<u32> = Vec::new();
