@@ -115,8 +115,8 @@ pub enum Command {
     /// variant rather than eight: one arm in the parser and the tracker, one drop.
     SetText(TextSetting, String),
     SetList(ListSetting, Vec<String>),
+    /// An empty value: deleteCustomDimension (a given value is never empty).
     SetCustomDimension(u32, String),
-    DeleteCustomDimension(u32),
     DiscardHashTag(bool),
     /// enableLinkTracking, enableHistoryTracking, enableFormAnalytics.
     Enable(crate::tracker::Feature),
@@ -349,7 +349,7 @@ fn build(a: &Args) -> Option<Command> {
         // Download extensions also come as one "pdf|zip" string.
         8..=15 => C::SetList(LISTS[op - 8], a.list(0, if op == 12 { b'|' } else { 0 }, usize::MAX)),
         16 => C::SetCustomDimension(a.index(0), a.text(1)),
-        17 => C::DeleteCustomDimension(a.index(0)),
+        17 => C::SetCustomDimension(a.index(0), String::new()),
         18 => C::DiscardHashTag(a.flag(0)),
         19 => C::Enable(Feature::LinkTracking),
         20 => C::Enable(Feature::HistoryTracking),

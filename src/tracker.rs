@@ -236,13 +236,17 @@ impl Tracker {
         match cmd {
             C::SetText(slot, text) => cfg.text[slot as usize] = text,
             C::SetList(which, list) => set_list(cfg, which, list),
+            // An empty value (deleteCustomDimension) removes the dimension.
             C::SetCustomDimension(i, v) => {
                 let key = dimension_key(i);
-                let mut value = String::new();
-                push_encoded(&mut value, &mask_text(&v));
-                put(&mut cfg.dimensions, key, value);
+                if v.is_empty() {
+                    remove(&mut cfg.dimensions, &key);
+                } else {
+                    let mut value = String::new();
+                    push_encoded(&mut value, &mask_text(&v));
+                    put(&mut cfg.dimensions, key, value);
+                }
             }
-            C::DeleteCustomDimension(i) => remove(&mut cfg.dimensions, &dimension_key(i)),
             C::DiscardHashTag(on) => cfg.url_rules.discard_hash = on,
             C::SetRequestMethod(get) => cfg.use_get = get,
             C::AddEcommerceItem(item) => {

@@ -154,7 +154,7 @@ fn build(a: &Args) -> Option<Command> {
         14 => C::SetText(T::ReferrerUrl, a.text(0)),
         15 => C::SetText(T::DocumentTitle, a.text(0)),
         16 => C::SetCustomDimension(a.index(0), a.text(1)),
-        17 => C::DeleteCustomDimension(a.index(0)),
+        17 => C::SetCustomDimension(a.index(0), String::new()),
         18 => C::DiscardHashTag(a.flag(0)),
         19 => C::Enable(Feature::LinkTracking),
         20 => C::Enable(Feature::HistoryTracking),

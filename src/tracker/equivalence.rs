@@ -150,7 +150,7 @@ fn command(r: &mut Rng) -> Command {
         7 => C::SetText(T::ReferrerUrl, url(r)),
         8 => C::SetText(T::DocumentTitle, word(r)),
         9 => C::SetCustomDimension(1 + r.below(4) as u32, word(r)),
-        10 => C::DeleteCustomDimension(1 + r.below(4) as u32),
+        10 => C::SetCustomDimension(1 + r.below(4) as u32, String::new()),
         11 => C::DiscardHashTag(r.chance(2)),
         12 => C::Enable(r.pick(&[Feature::LinkTracking, Feature::HistoryTracking, Feature::FormAnalytics])),
         13 => C::EnableHeartBeatTimer(r.pick(&[5.0, 15.0, 30.0, 1e9])),
