@@ -74,6 +74,15 @@ pub struct Order {
     pub discount: f64,
 }
 
+impl Order {
+    /// trackEcommerceCartUpdate's total as an order: no ID (a given one is never empty),
+    /// no other amounts.
+    pub fn cart_update(grand_total: f64) -> Self {
+        let nan = f64::NAN;
+        Order { id: String::new(), grand_total, sub_total: nan, tax: nan, shipping: nan, discount: nan }
+    }
+}
+
 /// An ecommerce category: Matomo takes one string or a list of up to five.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum Category {
@@ -139,8 +148,9 @@ pub enum Command {
     RemoveEcommerceItem(String),
     ClearEcommerceCart,
     SetEcommerceView { sku: Option<String>, name: Option<String>, category: Category, price: f64 },
-    TrackEcommerceCartUpdate(f64),
-    TrackEcommerceOrder(Order),
+    /// trackEcommerceOrder, or trackEcommerceCartUpdate: an order without an ID (see
+    /// `Order::cart_update`). One variant: one arm in the parser and the tracker.
+    TrackEcommerce(Order),
     GetVisitorId,
     GetPageViewId,
     HasConsent,
@@ -378,8 +388,8 @@ fn build(a: &Args) -> Option<Command> {
         34 => C::RemoveEcommerceItem(a.id_text(0)),
         35 => C::ClearEcommerceCart,
         36 => C::SetEcommerceView { sku: a.opt_text(0), name: a.opt_text(1), category: a.category(2), price: a.opt_num(3, f64::NAN) },
-        37 => C::TrackEcommerceCartUpdate(a.num(0)),
-        38 => C::TrackEcommerceOrder(Order {
+        37 => C::TrackEcommerce(Order::cart_update(a.num(0))),
+        38 => C::TrackEcommerce(Order {
             id: a.id_text(0),
             grand_total: a.num(1),
             sub_total: a.opt_num(2, f64::NAN),

@@ -219,7 +219,7 @@ impl Tracker {
             }
             cmd @ C::TrackPageView(_) => self.track(cmd, host),
             cmd @ (C::TrackEvent { .. } | C::TrackSiteSearch { .. } | C::TrackGoal { .. }
-            | C::TrackLink { .. } | C::Ping | C::TrackEcommerceCartUpdate(_) | C::TrackEcommerceOrder(_)) => {
+            | C::TrackLink { .. } | C::Ping | C::TrackEcommerce(_)) => {
                 // A hit right after pushState belongs to the new page: take its page view first.
                 self.catch_up_navigation(host);
                 self.track(cmd, host)
@@ -333,8 +333,7 @@ impl Tracker {
                 p.set("ping", "1");
                 is_ping = true;
             }
-            C::TrackEcommerceCartUpdate(total) => self.ecommerce(&mut p, *total, None),
-            C::TrackEcommerceOrder(order) => self.ecommerce(&mut p, order.grand_total, Some(order)),
+            C::TrackEcommerce(order) => self.ecommerce(&mut p, order),
             _ => return,
         }
         self.emit(p, is_ping, host);
@@ -342,19 +341,20 @@ impl Tracker {
 
     /// A cart update (no order) or an order, one path: matomo.js's parameters in its order.
     /// An order empties the cart.
-    fn ecommerce(&mut self, p: &mut Hit, total: f64, order: Option<&Order>) {
+    fn ecommerce(&mut self, p: &mut Hit, o: &Order) {
+        // A cart update is an order without an ID, and has none of the order's parameters
+        // (its other amounts are NaN, which `set_num` skips).
+        let is_order = !o.id.is_empty();
         p.set("idgoal", "0");
-        if let Some(o) = &order {
+        if is_order {
             p.set("ec_id", &digest_id(&o.id, &self.cfg.text[SALT]));
         }
-        p.num("revenue", total);
-        if let Some(o) = &order {
-            for &(k, v) in &[("ec_st", o.sub_total), ("ec_tx", o.tax), ("ec_sh", o.shipping), ("ec_dt", o.discount)] {
-                set_num(p, k, v);
-            }
+        p.num("revenue", o.grand_total);
+        for &(k, v) in &[("ec_st", o.sub_total), ("ec_tx", o.tax), ("ec_sh", o.shipping), ("ec_dt", o.discount)] {
+            set_num(p, k, v);
         }
         p.set("ec_items", &self.cart_json());
-        if order.is_some() {
+        if is_order {
             self.cart = Vec::new();
         }
     }

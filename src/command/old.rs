@@ -183,8 +183,8 @@ fn build(a: &Args) -> Option<Command> {
         34 => C::RemoveEcommerceItem(a.id_text(0)),
         35 => C::ClearEcommerceCart,
         36 => C::SetEcommerceView { sku: a.opt_text(0), name: a.opt_text(1), category: a.category(2), price: a.opt_num(3, f64::NAN) },
-        37 => C::TrackEcommerceCartUpdate(a.num(0)),
-        38 => C::TrackEcommerceOrder(Order {
+        37 => C::TrackEcommerce(Order::cart_update(a.num(0))),
+        38 => C::TrackEcommerce(Order {
             id: a.id_text(0),
             grand_total: a.num(1),
             sub_total: a.opt_num(2, f64::NAN),
