@@ -229,7 +229,9 @@ impl Tracker {
         Reply::Nothing
     }
 
-    /// Settings that only change configuration.
+    /// Settings that only change configuration. Out of line: measured 10 B gzip smaller
+    /// than inlined into `apply`.
+    #[inline(never)]
     fn configure(&mut self, cmd: Command) {
         use Command as C;
         let cfg = &mut self.cfg;
