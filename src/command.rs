@@ -138,16 +138,18 @@ pub enum Command {
     ConnectConsentManager(CmpKind, String),
     Consent(ConsentEvent),
     Flush,
-    TrackPageView(Option<String>),
-    TrackEvent { category: String, action: String, name: Option<String>, value: f64 },
-    TrackSiteSearch { keyword: String, category: Option<String>, count: f64 },
+    /// An optional text is empty when not given (a given one never is): cheaper than an
+    /// `Option<String>` to build, match and drop.
+    TrackPageView(String),
+    TrackEvent { category: String, action: String, name: String, value: f64 },
+    TrackSiteSearch { keyword: String, category: String, count: f64 },
     TrackGoal { id: u32, revenue: f64 },
     TrackLink { url: String, kind: LinkKind },
     Ping,
     AddEcommerceItem(Item),
     RemoveEcommerceItem(String),
     ClearEcommerceCart,
-    SetEcommerceView { sku: Option<String>, name: Option<String>, category: Category, price: f64 },
+    SetEcommerceView { sku: String, name: String, category: Category, price: f64 },
     /// trackEcommerceOrder, or trackEcommerceCartUpdate: an order without an ID (see
     /// `Order::cart_update`). One variant: one arm in the parser and the tracker.
     TrackEcommerce(Order),
@@ -380,7 +382,7 @@ fn build(a: &Args) -> Option<Command> {
         32 => C::Ping,
         33 => C::AddEcommerceItem(Item {
             sku: a.id_text(0),
-            name: if a.is_unset(1) { String::new() } else { a.text(1) },
+            name: a.opt_text(1),
             category: a.category(2),
             price: a.opt_num(3, 0.0),
             quantity: a.opt_num(4, 1.0),
@@ -505,8 +507,13 @@ impl<'a> Args<'a> {
         self.text_as(i, "a non-empty string")
     }
 
-    fn opt_text(&self, i: usize) -> Option<String> {
-        (!self.is_unset(i)).then(|| self.text(i))
+    /// A text, or the empty text when not given.
+    fn opt_text(&self, i: usize) -> String {
+        if self.is_unset(i) {
+            String::new()
+        } else {
+            self.text(i)
+        }
     }
 
     /// User IDs, SKUs and order IDs: strings or integers.
@@ -794,13 +801,13 @@ mod tests {
     fn parses_tracking_commands() {
         assert_eq!(
             parse("trackEvent", &[s("video"), s("play"), s("intro"), Arg::Num(3.0)]),
-            Ok(Command::TrackEvent { category: "video".into(), action: "play".into(), name: Some("intro".into()), value: 3.0 })
+            Ok(Command::TrackEvent { category: "video".into(), action: "play".into(), name: "intro".into(), value: 3.0 })
         );
-        assert_eq!(parse("trackPageView", &[]), Ok(Command::TrackPageView(None)));
+        assert_eq!(parse("trackPageView", &[]), Ok(Command::TrackPageView(String::new())));
         // A number not given is NaN (never equal to itself, so matched rather than compared).
         assert!(matches!(
             parse("trackSiteSearch", &[s("socks"), Arg::Bool(false), Arg::Bool(false)]),
-            Ok(Command::TrackSiteSearch { keyword, category: None, count }) if keyword == "socks" && count.is_nan()
+            Ok(Command::TrackSiteSearch { keyword, category, count }) if keyword == "socks" && category.is_empty() && count.is_nan()
         ));
         assert_eq!(parse("setSiteId", &[s("7")]), Ok(Command::SetText(TextSetting::SiteId, "7".into())));
         assert_eq!(parse("setSiteId", &[Arg::Num(7.0)]), Ok(Command::SetText(TextSetting::SiteId, "7".into())));

@@ -274,8 +274,8 @@ impl Tracker {
                     }
                 }
                 set_num(view, "_pkp", price);
-                set_text(view, "_pks", sku.as_deref().unwrap_or_default());
-                set_text(view, "_pkn", name.as_deref().unwrap_or_default());
+                set_text(view, "_pks", sku);
+                set_text(view, "_pkn", name);
             }
             _ => {}
         }
@@ -298,7 +298,8 @@ impl Tracker {
             C::TrackPageView(title) => {
                 self.identity.new_page_view(host);
                 let page = host.page();
-                let title = title.as_deref().or(self.cfg.opt(TITLE)).unwrap_or(page.title);
+                // The command's title, else setDocumentTitle's, else the page's.
+                let title = if title.is_empty() { self.cfg.opt(TITLE).unwrap_or(page.title) } else { title };
                 set_text(&mut p, "action_name", title);
                 p.q.push_str(&self.product_view.q);
                 self.product_view.q.clear();
@@ -308,16 +309,12 @@ impl Tracker {
             C::TrackEvent { category, action, name, value } => {
                 set_text(&mut p, "e_c", category);
                 set_text(&mut p, "e_a", action);
-                if let Some(n) = name {
-                    set_text(&mut p, "e_n", n);
-                }
+                set_given_text(&mut p, "e_n", name);
                 set_num(&mut p, "e_v", *value);
             }
             C::TrackSiteSearch { keyword, category, count } => {
                 set_text(&mut p, "search", keyword);
-                if let Some(c) = category {
-                    set_text(&mut p, "search_cat", c);
-                }
+                set_given_text(&mut p, "search_cat", category);
                 set_num(&mut p, "search_count", *count);
             }
             C::TrackGoal { id, revenue } => {
@@ -550,12 +547,14 @@ impl Tracker {
         }
         self.cfg.text[REFERRER] = core::mem::take(&mut self.current_url);
         self.cfg.text[CUSTOM_URL].clear();
-        self.track(Command::TrackPageView(None), host);
+        self.track(Command::TrackPageView(String::new()), host);
     }
 
     /// Form analytics: an event about a form or a field, by name only (never a value).
+    /// `name` is never empty (`crate::forms` names a form `form<n>` when it has none), so it
+    /// is always sent.
     pub fn on_form_event(&mut self, action: &str, name: &str, ms: Option<f64>, host: &mut dyn Host) {
-        let cmd = Command::TrackEvent { category: String::from("Form"), action: String::from(action), name: Some(String::from(name)), value: ms.unwrap_or(f64::NAN) };
+        let cmd = Command::TrackEvent { category: String::from("Form"), action: String::from(action), name: String::from(name), value: ms.unwrap_or(f64::NAN) };
         self.handle(cmd, host);
     }
 
@@ -774,6 +773,13 @@ fn item_json(item: &Item) -> String {
 /// `&key=` and the masked text: every free-text parameter goes through here.
 fn set_text(p: &mut Hit, key: &str, text: &str) {
     p.set(key, &mask_text(text));
+}
+
+/// `set_text`, unless the text was not given (empty: see `Command`).
+fn set_given_text(p: &mut Hit, key: &str, text: &str) {
+    if !text.is_empty() {
+        set_text(p, key, text);
+    }
 }
 
 /// `&key=value`, unless the number was not given (NaN).

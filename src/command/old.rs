@@ -167,9 +167,9 @@ fn build(a: &Args) -> Option<Command> {
             C::ConnectConsentManager(kind, a.banner_key(1, kind))
         }
         26 => C::Flush,
-        27 => C::TrackPageView(a.opt_text(0)),
-        28 => C::TrackEvent { category: a.text(0), action: a.text(1), name: a.opt_text(2), value: a.opt_num(3, f64::NAN) },
-        29 => C::TrackSiteSearch { keyword: a.text(0), category: a.opt_text(1), count: a.opt_num(2, f64::NAN) },
+        27 => C::TrackPageView(a.opt_text(0).unwrap_or_default()),
+        28 => C::TrackEvent { category: a.text(0), action: a.text(1), name: a.opt_text(2).unwrap_or_default(), value: a.opt_num(3, f64::NAN) },
+        29 => C::TrackSiteSearch { keyword: a.text(0), category: a.opt_text(1).unwrap_or_default(), count: a.opt_num(2, f64::NAN) },
         30 => C::TrackGoal { id: a.index(0), revenue: a.opt_num(1, f64::NAN) },
         31 => C::TrackLink { url: a.text(0), kind: a.link_kind(1) },
         32 => C::Ping,
@@ -182,7 +182,7 @@ fn build(a: &Args) -> Option<Command> {
         }),
         34 => C::RemoveEcommerceItem(a.id_text(0)),
         35 => C::ClearEcommerceCart,
-        36 => C::SetEcommerceView { sku: a.opt_text(0), name: a.opt_text(1), category: a.category(2), price: a.opt_num(3, f64::NAN) },
+        36 => C::SetEcommerceView { sku: a.opt_text(0).unwrap_or_default(), name: a.opt_text(1).unwrap_or_default(), category: a.category(2), price: a.opt_num(3, f64::NAN) },
         37 => C::TrackEcommerce(Order::cart_update(a.num(0))),
         38 => C::TrackEcommerce(Order {
             id: a.id_text(0),

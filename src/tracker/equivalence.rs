@@ -159,9 +159,9 @@ fn command(r: &mut Rng) -> Command {
         16 => C::ConnectConsentManager(r.pick(&[CmpKind::Tcf, CmpKind::Klaro]), word(r)),
         17..=20 => C::Consent(consent_event(r)),
         21 => C::Flush,
-        22 | 23 => C::TrackPageView(opt(r)),
-        24 | 25 => C::TrackEvent { category: word(r), action: word(r), name: opt(r), value: opt_num(r) },
-        26 => C::TrackSiteSearch { keyword: word(r), category: opt(r), count: opt_num(r) },
+        22 | 23 => C::TrackPageView(opt(r).unwrap_or_default()),
+        24 | 25 => C::TrackEvent { category: word(r), action: word(r), name: opt(r).unwrap_or_default(), value: opt_num(r) },
+        26 => C::TrackSiteSearch { keyword: word(r), category: opt(r).unwrap_or_default(), count: opt_num(r) },
         27 => C::TrackGoal { id: 1 + r.below(5) as u32, revenue: opt_num(r) },
         28 => C::TrackLink { url: url(r), kind: r.pick(&[LinkKind::Link, LinkKind::Download]) },
         29 => C::Ping,
@@ -169,7 +169,7 @@ fn command(r: &mut Rng) -> Command {
         30 | 31 => C::AddEcommerceItem(Item { sku: String::from(r.pick(&["sku-1", "sku-2", "jane.doe@example.com"])), name: if r.chance(4) { String::new() } else { word(r) }, category: category(r), price: r.pick(NUMS), quantity: r.pick(&[1.0, 2.0, 0.5]) }),
         32 => C::RemoveEcommerceItem(String::from(r.pick(&["sku-1", "sku-2", "nope"]))),
         33 => C::ClearEcommerceCart,
-        34 => C::SetEcommerceView { sku: opt(r), name: opt(r), category: category(r), price: opt_num(r) },
+        34 => C::SetEcommerceView { sku: opt(r).unwrap_or_default(), name: opt(r).unwrap_or_default(), category: category(r), price: opt_num(r) },
         35 => C::TrackEcommerce(Order::cart_update(r.pick(NUMS))),
         36 => C::TrackEcommerce(Order { id: word(r), grand_total: r.pick(NUMS), sub_total: opt_num(r), tax: opt_num(r), shipping: opt_num(r), discount: opt_num(r) }),
         37 => C::GetVisitorId,
@@ -247,7 +247,7 @@ fn session(seed: u64, fnv: &mut Fnv, seen: &mut [usize; 7]) {
             // Now and then a burst, to fill the held list (MAX_HELD) and the queue.
             0 if r.chance(10) => {
                 for _ in 0..60 {
-                    t.handle(Command::TrackEvent { category: word(&mut r), action: String::from("burst"), name: None, value: f64::NAN }, &mut h);
+                    t.handle(Command::TrackEvent { category: word(&mut r), action: String::from("burst"), name: String::new(), value: f64::NAN }, &mut h);
                 }
             }
             0..=14 => {
