@@ -207,7 +207,9 @@ impl Tracker {
             C::SetBatchOptions { max_hits, max_delay_ms } => {
                 let p = &mut self.queue.policy;
                 if !max_hits.is_nan() {
-                    p.max_hits = (max_hits as usize).clamp(1, crate::wire::MAX_HITS_PER_REQUEST);
+                    // Not clamped here: the queue clamps it to 1..=MAX_HITS_PER_REQUEST where
+                    // it reads it (`Queue::max_hits`).
+                    p.max_hits = max_hits as usize;
                 }
                 if !max_delay_ms.is_nan() {
                     p.max_delay_ms = max_delay_ms;
