@@ -219,12 +219,13 @@ impl Tracker {
                 self.heartbeat_ms = secs * 1000.0;
                 self.heartbeat_at = now + secs * 1000.0;
             }
-            cmd @ C::TrackPageView(_) => self.track(cmd, host),
-            cmd @ (C::TrackEvent { .. } | C::TrackSiteSearch { .. } | C::TrackGoal { .. }
-            | C::TrackLink { .. } | C::Ping | C::TrackEcommerce(_)) => {
+            // Tracking commands by reference: `apply` drops the command once.
+            C::TrackPageView(_) => self.track(&cmd, host),
+            C::TrackEvent { .. } | C::TrackSiteSearch { .. } | C::TrackGoal { .. }
+            | C::TrackLink { .. } | C::Ping | C::TrackEcommerce(_) => {
                 // A hit right after pushState belongs to the new page: take its page view first.
                 self.catch_up_navigation(host);
-                self.track(cmd, host)
+                self.track(&cmd, host)
             }
             other => self.configure(other),
         }
@@ -291,12 +292,11 @@ impl Tracker {
     }
 
     /// Builds the kind-specific parameters of a tracking command, then emits the hit.
-    fn track(&mut self, cmd: Command, host: &mut dyn Host) {
+    fn track(&mut self, cmd: &Command, host: &mut dyn Host) {
         use Command as C;
         let mut p = Hit::new(host.now_ms());
         let mut is_ping = false;
-        // By reference: the command drops once at the end, not field by field in each arm.
-        match &cmd {
+        match cmd {
             C::TrackPageView(title) => {
                 self.identity.new_page_view(host);
                 let page = host.page();
@@ -549,7 +549,7 @@ impl Tracker {
         }
         self.cfg.text[REFERRER] = core::mem::take(&mut self.current_url);
         self.cfg.text[CUSTOM_URL].clear();
-        self.track(Command::TrackPageView(String::new()), host);
+        self.track(&Command::TrackPageView(String::new()), host);
     }
 
     /// Form analytics: an event about a form or a field, by name only (never a value).
@@ -580,7 +580,7 @@ impl Tracker {
             self.heartbeat_at = now + self.heartbeat_ms;
             let active = now - self.last_activity_ms < crate::identity::VISIT_IDLE_MS;
             if self.visible && active {
-                self.track(Command::Ping, host);
+                self.track(&Command::Ping, host);
             }
         }
         self.pump(host, false);
