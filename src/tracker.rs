@@ -744,8 +744,12 @@ fn put(list: &mut Vec<Keyed>, key: String, value: String) {
     list.push((key, value));
 }
 
+/// A key is in the list at most once (`put` removes it first), so the first match is the
+/// only one: `position` and `remove` instead of `retain` (whose generic code was 0.3 KB).
 fn remove(list: &mut Vec<Keyed>, key: &str) {
-    list.retain(|(k, _)| k != key);
+    if let Some(i) = list.iter().position(|(k, _)| k == key) {
+        list.remove(i);
+    }
 }
 
 /// `&dimensionN=`: the key of dimension N, and its parameter's start.
