@@ -342,6 +342,8 @@ impl Tracker {
 
     /// A cart update (no order) or an order, one path: matomo.js's parameters in its order.
     /// An order empties the cart.
+    // Out of line (as `send`): together 9 B gzip smaller than inlined.
+    #[inline(never)]
     fn ecommerce(&mut self, p: &mut Hit, o: &Order) {
         // A cart update is an order without an ID, and has none of the order's parameters
         // (its other amounts are NaN, which `set_num` skips).
@@ -490,6 +492,8 @@ impl Tracker {
         }
     }
 
+    // Out of line: measured 12 B gzip smaller than inlined into `consent_event`.
+    #[inline(never)]
     fn apply_effects(&mut self, fx: Effects, now: f64) {
         if fx.erase_storage {
             // Nothing below pushes an action when storage is erased (no stored queue to take).
@@ -655,6 +659,8 @@ impl Tracker {
 
     /// `S, id, url, leaving[, body]`: POST the bulk body, or with setRequestMethod('GET')
     /// one GET per hit (its query appended to the url field, no body).
+    // Out of line (as `ecommerce`).
+    #[inline(never)]
     fn send(&mut self, id: u32, body: &str, leaving: bool) {
         let get = if self.cfg.use_get { crate::wire::single_query(body) } else { None };
         let out = &mut self.records;
