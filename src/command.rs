@@ -83,11 +83,10 @@ impl Order {
     }
 }
 
-/// An ecommerce category: Matomo takes one string or a list of up to five.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// An ecommerce category: Matomo takes one string or a list of up to five. Not given:
+/// the empty text (a given one never is), as every optional text of a command.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Category {
-    #[default]
-    None,
     One(String),
     Many(Vec<String>),
 }
@@ -621,8 +620,7 @@ impl<'a> Args<'a> {
             Val::List(..) => {
                 Category::Many(self.list(i, 0, 5))
             }
-            _ if self.is_unset(i) => Category::None,
-            _ => Category::One(self.text(i)),
+            _ => Category::One(self.opt_text(i)),
         }
     }
 

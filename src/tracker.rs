@@ -268,8 +268,7 @@ impl Tracker {
                 view.q.clear();
                 // One category as text, several as a JSON array (matomo.js does the same).
                 match category {
-                    Category::None => {}
-                    Category::One(c) => set_text(view, "_pkc", c),
+                    Category::One(c) => set_given_text(view, "_pkc", c),
                     Category::Many(_) => {
                         let mut json = String::new();
                         push_category_json(&mut json, category);
@@ -813,7 +812,6 @@ fn push_json_masked(out: &mut String, text: &str) {
 
 fn push_category_json(out: &mut String, c: &Category) {
     match c {
-        Category::None => out.push_str("\"\""),
         Category::One(s) => push_json_masked(out, s),
         Category::Many(list) => {
             out.push('[');

@@ -403,7 +403,8 @@ impl Args<'_> {
                 l.truncate(5);
                 Category::Many(l)
             }
-            _ if self.is_unset(i) => Category::None,
+            // (Not given: since the empty text.)
+            _ if self.is_unset(i) => Category::One(String::new()),
             _ => Category::One(self.text(i)),
         }
     }

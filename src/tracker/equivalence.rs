@@ -99,7 +99,7 @@ fn list(r: &mut Rng) -> Vec<String> {
 
 fn category(r: &mut Rng) -> Category {
     match r.below(3) {
-        0 => Category::None,
+        0 => Category::One(String::new()),
         1 => Category::One(word(r)),
         _ => Category::Many((0..1 + r.below(4)).map(|_| word(r)).collect()),
     }
