@@ -74,11 +74,19 @@ pub struct Order {
     pub discount: f64,
 }
 
-/// An ecommerce category: Matomo takes one string or a list of up to five.
-#[derive(Clone, Debug, Default, PartialEq)]
+impl Order {
+    /// trackEcommerceCartUpdate's total as an order: no ID (a given one is never empty),
+    /// no other amounts.
+    pub fn cart_update(grand_total: f64) -> Self {
+        let nan = f64::NAN;
+        Order { id: String::new(), grand_total, sub_total: nan, tax: nan, shipping: nan, discount: nan }
+    }
+}
+
+/// An ecommerce category: Matomo takes one string or a list of up to five. Not given:
+/// the empty text (a given one never is), as every optional text of a command.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Category {
-    #[default]
-    None,
     One(String),
     Many(Vec<String>),
 }
@@ -96,19 +104,27 @@ pub enum ListSetting {
     IgnoreClasses,
 }
 
+/// Which text setting a command replaces: a slot of the tracker's config, in slot order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextSetting {
+    TrackerUrl,
+    SiteId,
+    UserId,
+    UserIdSalt,
+    CustomUrl,
+    ReferrerUrl,
+    DocumentTitle,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
-    SetTrackerUrl(String),
-    SetSiteId(String),
-    SetUserId(String),
-    ResetUserId,
-    SetUserIdSalt(String),
+    /// setTrackerUrl, setSiteId, setUserId, setUserIdSalt, setCustomUrl, setReferrerUrl,
+    /// setDocumentTitle; resetUserId sets the user ID to the empty text (not set). One
+    /// variant rather than eight: one arm in the parser and the tracker, one drop.
+    SetText(TextSetting, String),
     SetList(ListSetting, Vec<String>),
-    SetCustomUrl(String),
-    SetReferrerUrl(String),
-    SetDocumentTitle(String),
+    /// An empty value: deleteCustomDimension (a given value is never empty).
     SetCustomDimension(u32, String),
-    DeleteCustomDimension(u32),
     DiscardHashTag(bool),
     /// enableLinkTracking, enableHistoryTracking, enableFormAnalytics.
     Enable(crate::tracker::Feature),
@@ -121,18 +137,21 @@ pub enum Command {
     ConnectConsentManager(CmpKind, String),
     Consent(ConsentEvent),
     Flush,
-    TrackPageView(Option<String>),
-    TrackEvent { category: String, action: String, name: Option<String>, value: f64 },
-    TrackSiteSearch { keyword: String, category: Option<String>, count: f64 },
+    /// An optional text is empty when not given (a given one never is): cheaper than an
+    /// `Option<String>` to build, match and drop.
+    TrackPageView(String),
+    TrackEvent { category: String, action: String, name: String, value: f64 },
+    TrackSiteSearch { keyword: String, category: String, count: f64 },
     TrackGoal { id: u32, revenue: f64 },
     TrackLink { url: String, kind: LinkKind },
     Ping,
     AddEcommerceItem(Item),
     RemoveEcommerceItem(String),
     ClearEcommerceCart,
-    SetEcommerceView { sku: Option<String>, name: Option<String>, category: Category, price: f64 },
-    TrackEcommerceCartUpdate(f64),
-    TrackEcommerceOrder(Order),
+    SetEcommerceView { sku: String, name: String, category: Category, price: f64 },
+    /// trackEcommerceOrder, or trackEcommerceCartUpdate: an order without an ID (see
+    /// `Order::cart_update`). One variant: one arm in the parser and the tracker.
+    TrackEcommerce(Order),
     GetVisitorId,
     GetPageViewId,
     HasConsent,
@@ -150,19 +169,19 @@ const APPLY_FIRST: [u8; 20] = [
     45, // requireCookieConsent
     56, // disableCookies
     0,  // setTrackerUrl
-    5,  // setDomains
+    8,  // setDomains
     2,  // setUserId
     1,  // setSiteId
     19, // enableLinkTracking
     49, // setCookieConsentGiven
     44, // requireConsent
     46, // setConsentGiven
-    6,  // setExcludedQueryParams
+    9,  // setExcludedQueryParams
     55, // setHonorGlobalPrivacyControl
     54, // setDoNotTrack
-    7,  // setAllowedQueryParams
-    8,  // setMaskSelectors
-    4,  // setUserIdSalt
+    10, // setAllowedQueryParams
+    11, // setMaskSelectors
+    3,  // setUserIdSalt
     24, // setBatchOptions
     23, // setRequestMethod
     25, // connectConsentManager
@@ -285,19 +304,31 @@ fn push_text(out: &mut String, s: &str) {
 
 /// Every command name, space-separated, in opcode order: `build` matches on the position.
 /// One scan over one string is much smaller in the wasm than a `match` on 58 strings.
-const NAMES: &str = "setTrackerUrl setSiteId setUserId resetUserId setUserIdSalt \
-setDomains setExcludedQueryParams setAllowedQueryParams setMaskSelectors setDownloadExtensions \
-setLinkClasses setDownloadClasses setIgnoreClasses \
-setCustomUrl setReferrerUrl setDocumentTitle setCustomDimension deleteCustomDimension discardHashTag \
-enableLinkTracking enableHistoryTracking enableFormAnalytics enableHeartBeatTimer setRequestMethod \
-setBatchOptions connectConsentManager flush trackPageView trackEvent trackSiteSearch trackGoal trackLink ping \
-addEcommerceItem removeEcommerceItem clearEcommerceCart setEcommerceView trackEcommerceCartUpdate \
-trackEcommerceOrder getVisitorId getPageViewId hasConsent isUserOptedOut setCustomRequestProcessing \
-requireConsent requireCookieConsent setConsentGiven rememberConsentGiven forgetConsentGiven \
-setCookieConsentGiven rememberCookieConsentGiven forgetCookieConsentGiven optUserOut forgetUserOptOut \
-setDoNotTrack setHonorGlobalPrivacyControl disableCookies setConsentPolicyVersion";
+const NAMES: &str = "setTrackerUrl setSiteId setUserId setUserIdSalt setCustomUrl setReferrerUrl setDocumentTitle \
+resetUserId setDomains setExcludedQueryParams setAllowedQueryParams setMaskSelectors \
+setDownloadExtensions setLinkClasses setDownloadClasses setIgnoreClasses setCustomDimension \
+deleteCustomDimension discardHashTag enableLinkTracking enableHistoryTracking \
+enableFormAnalytics enableHeartBeatTimer setRequestMethod setBatchOptions connectConsentManager \
+flush trackPageView trackEvent trackSiteSearch trackGoal trackLink ping addEcommerceItem \
+removeEcommerceItem clearEcommerceCart setEcommerceView trackEcommerceCartUpdate \
+trackEcommerceOrder getVisitorId getPageViewId hasConsent isUserOptedOut \
+setCustomRequestProcessing requireConsent requireCookieConsent setConsentGiven \
+rememberConsentGiven forgetConsentGiven setCookieConsentGiven rememberCookieConsentGiven \
+forgetCookieConsentGiven optUserOut forgetUserOptOut setDoNotTrack setHonorGlobalPrivacyControl \
+disableCookies setConsentPolicyVersion";
 
-/// The list settings of opcodes 5..=12, in `NAMES` order.
+/// The text settings of opcodes 0..=6, in `NAMES` order.
+const TEXTS: [TextSetting; 7] = [
+    TextSetting::TrackerUrl,
+    TextSetting::SiteId,
+    TextSetting::UserId,
+    TextSetting::UserIdSalt,
+    TextSetting::CustomUrl,
+    TextSetting::ReferrerUrl,
+    TextSetting::DocumentTitle,
+];
+
+/// The list settings of opcodes 8..=15, in `NAMES` order.
 const LISTS: [ListSetting; 8] = [
     ListSetting::Domains,
     ListSetting::ExcludedQueryParams,
@@ -316,21 +347,20 @@ fn opcode(name: &str) -> Option<usize> {
 
 fn build(a: &Args) -> Option<Command> {
     use Command as C;
+    use TextSetting as T;
     use ConsentEvent as E;
     let op = opcode(a.name)?;
     Some(match op {
-        0 => C::SetTrackerUrl(a.text(0)),
-        1 => C::SetSiteId(a.site_id(0)),
-        2 => C::SetUserId(a.id_text(0)),
-        3 => C::ResetUserId,
-        4 => C::SetUserIdSalt(a.text(0)),
+        0..=6 => C::SetText(TEXTS[op], match op {
+            1 => a.site_id(0),
+            2 => a.id_text(0),
+            _ => a.text(0),
+        }),
+        7 => C::SetText(T::UserId, String::new()),
         // Download extensions also come as one "pdf|zip" string.
-        5..=12 => C::SetList(LISTS[op - 5], a.list(0, if op == 9 { b'|' } else { 0 }, usize::MAX)),
-        13 => C::SetCustomUrl(a.text(0)),
-        14 => C::SetReferrerUrl(a.text(0)),
-        15 => C::SetDocumentTitle(a.text(0)),
+        8..=15 => C::SetList(LISTS[op - 8], a.list(0, if op == 12 { b'|' } else { 0 }, usize::MAX)),
         16 => C::SetCustomDimension(a.index(0), a.text(1)),
-        17 => C::DeleteCustomDimension(a.index(0)),
+        17 => C::SetCustomDimension(a.index(0), String::new()),
         18 => C::DiscardHashTag(a.flag(0)),
         19 => C::Enable(Feature::LinkTracking),
         20 => C::Enable(Feature::HistoryTracking),
@@ -351,7 +381,7 @@ fn build(a: &Args) -> Option<Command> {
         32 => C::Ping,
         33 => C::AddEcommerceItem(Item {
             sku: a.id_text(0),
-            name: if a.is_unset(1) { String::new() } else { a.text(1) },
+            name: a.opt_text(1),
             category: a.category(2),
             price: a.opt_num(3, 0.0),
             quantity: a.opt_num(4, 1.0),
@@ -359,8 +389,8 @@ fn build(a: &Args) -> Option<Command> {
         34 => C::RemoveEcommerceItem(a.id_text(0)),
         35 => C::ClearEcommerceCart,
         36 => C::SetEcommerceView { sku: a.opt_text(0), name: a.opt_text(1), category: a.category(2), price: a.opt_num(3, f64::NAN) },
-        37 => C::TrackEcommerceCartUpdate(a.num(0)),
-        38 => C::TrackEcommerceOrder(Order {
+        37 => C::TrackEcommerce(Order::cart_update(a.num(0))),
+        38 => C::TrackEcommerce(Order {
             id: a.id_text(0),
             grand_total: a.num(1),
             sub_total: a.opt_num(2, f64::NAN),
@@ -476,8 +506,13 @@ impl<'a> Args<'a> {
         self.text_as(i, "a non-empty string")
     }
 
-    fn opt_text(&self, i: usize) -> Option<String> {
-        (!self.is_unset(i)).then(|| self.text(i))
+    /// A text, or the empty text when not given.
+    fn opt_text(&self, i: usize) -> String {
+        if self.is_unset(i) {
+            String::new()
+        } else {
+            self.text(i)
+        }
     }
 
     /// User IDs, SKUs and order IDs: strings or integers.
@@ -585,8 +620,7 @@ impl<'a> Args<'a> {
             Val::List(..) => {
                 Category::Many(self.list(i, 0, 5))
             }
-            _ if self.is_unset(i) => Category::None,
-            _ => Category::One(self.text(i)),
+            _ => Category::One(self.opt_text(i)),
         }
     }
 
@@ -765,16 +799,16 @@ mod tests {
     fn parses_tracking_commands() {
         assert_eq!(
             parse("trackEvent", &[s("video"), s("play"), s("intro"), Arg::Num(3.0)]),
-            Ok(Command::TrackEvent { category: "video".into(), action: "play".into(), name: Some("intro".into()), value: 3.0 })
+            Ok(Command::TrackEvent { category: "video".into(), action: "play".into(), name: "intro".into(), value: 3.0 })
         );
-        assert_eq!(parse("trackPageView", &[]), Ok(Command::TrackPageView(None)));
+        assert_eq!(parse("trackPageView", &[]), Ok(Command::TrackPageView(String::new())));
         // A number not given is NaN (never equal to itself, so matched rather than compared).
         assert!(matches!(
             parse("trackSiteSearch", &[s("socks"), Arg::Bool(false), Arg::Bool(false)]),
-            Ok(Command::TrackSiteSearch { keyword, category: None, count }) if keyword == "socks" && count.is_nan()
+            Ok(Command::TrackSiteSearch { keyword, category, count }) if keyword == "socks" && category.is_empty() && count.is_nan()
         ));
-        assert_eq!(parse("setSiteId", &[s("7")]), Ok(Command::SetSiteId("7".into())));
-        assert_eq!(parse("setSiteId", &[Arg::Num(7.0)]), Ok(Command::SetSiteId("7".into())));
+        assert_eq!(parse("setSiteId", &[s("7")]), Ok(Command::SetText(TextSetting::SiteId, "7".into())));
+        assert_eq!(parse("setSiteId", &[Arg::Num(7.0)]), Ok(Command::SetText(TextSetting::SiteId, "7".into())));
         assert_eq!(parse("trackGoal", &[Arg::Num(2.0), s("9.5")]), Ok(Command::TrackGoal { id: 2, revenue: 9.5 }));
         assert_eq!(
             parse("setDownloadExtensions", &[s("pdf|zip")]),

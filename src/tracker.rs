@@ -1,7 +1,7 @@
 //! The tracker state machine: fed commands and page events, it decides what to measure,
 //! masks it, and queues actions (send, store, warn, wake me at…) for the shell to carry out.
 
-use crate::command::{Category, Command, Item, LinkKind, ListSetting, Order};
+use crate::command::{Category, Command, Item, LinkKind, ListSetting, Order, TextSetting};
 use crate::consent::{Consent, ConsentEvent, Effects, Gate};
 use crate::hit::Hit;
 use crate::host::Host;
@@ -38,14 +38,14 @@ pub enum Reply {
     Bool(bool),
 }
 
-/// Slots of `Config::text`.
-const TRACKER_URL: usize = 0;
-const SITE_ID: usize = 1;
-const USER_ID: usize = 2;
-const SALT: usize = 3;
-const CUSTOM_URL: usize = 4;
-const REFERRER: usize = 5;
-const TITLE: usize = 6;
+/// Slots of `Config::text`: a `TextSetting` is its slot.
+const TRACKER_URL: usize = TextSetting::TrackerUrl as usize;
+const SITE_ID: usize = TextSetting::SiteId as usize;
+const USER_ID: usize = TextSetting::UserId as usize;
+const SALT: usize = TextSetting::UserIdSalt as usize;
+const CUSTOM_URL: usize = TextSetting::CustomUrl as usize;
+const REFERRER: usize = TextSetting::ReferrerUrl as usize;
+const TITLE: usize = TextSetting::DocumentTitle as usize;
 
 #[derive(Default)]
 struct Config {
@@ -207,7 +207,9 @@ impl Tracker {
             C::SetBatchOptions { max_hits, max_delay_ms } => {
                 let p = &mut self.queue.policy;
                 if !max_hits.is_nan() {
-                    p.max_hits = (max_hits as usize).clamp(1, crate::wire::MAX_HITS_PER_REQUEST);
+                    // Not clamped here: the queue clamps it to 1..=MAX_HITS_PER_REQUEST where
+                    // it reads it (`Queue::max_hits`).
+                    p.max_hits = max_hits as usize;
                 }
                 if !max_delay_ms.is_nan() {
                     p.max_delay_ms = max_delay_ms;
@@ -217,48 +219,39 @@ impl Tracker {
                 self.heartbeat_ms = secs * 1000.0;
                 self.heartbeat_at = now + secs * 1000.0;
             }
-            cmd @ C::TrackPageView(_) => self.track(cmd, host),
-            cmd @ (C::TrackEvent { .. } | C::TrackSiteSearch { .. } | C::TrackGoal { .. }
-            | C::TrackLink { .. } | C::Ping | C::TrackEcommerceCartUpdate(_) | C::TrackEcommerceOrder(_)) => {
+            // Tracking commands by reference: `apply` drops the command once.
+            C::TrackPageView(_) => self.track(&cmd, host),
+            C::TrackEvent { .. } | C::TrackSiteSearch { .. } | C::TrackGoal { .. }
+            | C::TrackLink { .. } | C::Ping | C::TrackEcommerce(_) => {
                 // A hit right after pushState belongs to the new page: take its page view first.
                 self.catch_up_navigation(host);
-                self.track(cmd, host)
+                self.track(&cmd, host)
             }
             other => self.configure(other),
         }
         Reply::Nothing
     }
 
-    /// Settings that only change configuration.
+    /// Settings that only change configuration. Out of line: measured 10 B gzip smaller
+    /// than inlined into `apply`.
+    #[inline(never)]
     fn configure(&mut self, cmd: Command) {
         use Command as C;
         let cfg = &mut self.cfg;
-        let (slot, text) = match cmd {
-            C::SetTrackerUrl(u) => (TRACKER_URL, u),
-            C::SetSiteId(id) => (SITE_ID, id),
-            C::SetUserId(id) => (USER_ID, id),
-            C::ResetUserId => (USER_ID, String::new()),
-            C::SetUserIdSalt(s) => (SALT, s),
-            C::SetCustomUrl(u) => (CUSTOM_URL, u),
-            C::SetReferrerUrl(u) => (REFERRER, u),
-            C::SetDocumentTitle(t) => (TITLE, t),
-            other => return self.configure_other(other),
-        };
-        cfg.text[slot] = text;
-    }
-
-    fn configure_other(&mut self, cmd: Command) {
-        use Command as C;
-        let cfg = &mut self.cfg;
         match cmd {
+            C::SetText(slot, text) => cfg.text[slot as usize] = text,
             C::SetList(which, list) => set_list(cfg, which, list),
+            // An empty value (deleteCustomDimension) removes the dimension.
             C::SetCustomDimension(i, v) => {
                 let key = dimension_key(i);
-                let mut value = String::new();
-                push_encoded(&mut value, &mask_text(&v));
-                put(&mut cfg.dimensions, key, value);
+                if v.is_empty() {
+                    remove(&mut cfg.dimensions, &key);
+                } else {
+                    let mut value = String::new();
+                    push_encoded(&mut value, &mask_text(&v));
+                    put(&mut cfg.dimensions, key, value);
+                }
             }
-            C::DeleteCustomDimension(i) => remove(&mut cfg.dimensions, &dimension_key(i)),
             C::DiscardHashTag(on) => cfg.url_rules.discard_hash = on,
             C::SetRequestMethod(get) => cfg.use_get = get,
             C::AddEcommerceItem(item) => {
@@ -275,8 +268,7 @@ impl Tracker {
                 view.q.clear();
                 // One category as text, several as a JSON array (matomo.js does the same).
                 match category {
-                    Category::None => {}
-                    Category::One(c) => set_text(view, "_pkc", c),
+                    Category::One(c) => set_given_text(view, "_pkc", c),
                     Category::Many(_) => {
                         let mut json = String::new();
                         push_category_json(&mut json, category);
@@ -284,8 +276,8 @@ impl Tracker {
                     }
                 }
                 set_num(view, "_pkp", price);
-                set_text(view, "_pks", sku.as_deref().unwrap_or_default());
-                set_text(view, "_pkn", name.as_deref().unwrap_or_default());
+                set_text(view, "_pks", sku);
+                set_text(view, "_pkn", name);
             }
             _ => {}
         }
@@ -299,16 +291,16 @@ impl Tracker {
     }
 
     /// Builds the kind-specific parameters of a tracking command, then emits the hit.
-    fn track(&mut self, cmd: Command, host: &mut dyn Host) {
+    fn track(&mut self, cmd: &Command, host: &mut dyn Host) {
         use Command as C;
         let mut p = Hit::new(host.now_ms());
         let mut is_ping = false;
-        // By reference: the command drops once at the end, not field by field in each arm.
-        match &cmd {
+        match cmd {
             C::TrackPageView(title) => {
                 self.identity.new_page_view(host);
                 let page = host.page();
-                let title = title.as_deref().or(self.cfg.opt(TITLE)).unwrap_or(page.title);
+                // The command's title, else setDocumentTitle's, else the page's.
+                let title = if title.is_empty() { self.cfg.opt(TITLE).unwrap_or(page.title) } else { title };
                 set_text(&mut p, "action_name", title);
                 p.q.push_str(&self.product_view.q);
                 self.product_view.q.clear();
@@ -318,16 +310,12 @@ impl Tracker {
             C::TrackEvent { category, action, name, value } => {
                 set_text(&mut p, "e_c", category);
                 set_text(&mut p, "e_a", action);
-                if let Some(n) = name {
-                    set_text(&mut p, "e_n", n);
-                }
+                set_given_text(&mut p, "e_n", name);
                 set_num(&mut p, "e_v", *value);
             }
             C::TrackSiteSearch { keyword, category, count } => {
                 set_text(&mut p, "search", keyword);
-                if let Some(c) = category {
-                    set_text(&mut p, "search_cat", c);
-                }
+                set_given_text(&mut p, "search_cat", category);
                 set_num(&mut p, "search_count", *count);
             }
             C::TrackGoal { id, revenue } => {
@@ -345,8 +333,7 @@ impl Tracker {
                 p.set("ping", "1");
                 is_ping = true;
             }
-            C::TrackEcommerceCartUpdate(total) => self.ecommerce(&mut p, *total, None),
-            C::TrackEcommerceOrder(order) => self.ecommerce(&mut p, order.grand_total, Some(order)),
+            C::TrackEcommerce(order) => self.ecommerce(&mut p, order),
             _ => return,
         }
         self.emit(p, is_ping, host);
@@ -354,19 +341,22 @@ impl Tracker {
 
     /// A cart update (no order) or an order, one path: matomo.js's parameters in its order.
     /// An order empties the cart.
-    fn ecommerce(&mut self, p: &mut Hit, total: f64, order: Option<&Order>) {
+    // Out of line (as `send`): together 9 B gzip smaller than inlined.
+    #[inline(never)]
+    fn ecommerce(&mut self, p: &mut Hit, o: &Order) {
+        // A cart update is an order without an ID, and has none of the order's parameters
+        // (its other amounts are NaN, which `set_num` skips).
+        let is_order = !o.id.is_empty();
         p.set("idgoal", "0");
-        if let Some(o) = &order {
+        if is_order {
             p.set("ec_id", &digest_id(&o.id, &self.cfg.text[SALT]));
         }
-        p.num("revenue", total);
-        if let Some(o) = &order {
-            for &(k, v) in &[("ec_st", o.sub_total), ("ec_tx", o.tax), ("ec_sh", o.shipping), ("ec_dt", o.discount)] {
-                set_num(p, k, v);
-            }
+        p.num("revenue", o.grand_total);
+        for &(k, v) in &[("ec_st", o.sub_total), ("ec_tx", o.tax), ("ec_sh", o.shipping), ("ec_dt", o.discount)] {
+            set_num(p, k, v);
         }
         p.set("ec_items", &self.cart_json());
-        if order.is_some() {
+        if is_order {
             self.cart = Vec::new();
         }
     }
@@ -501,6 +491,8 @@ impl Tracker {
         }
     }
 
+    // Out of line: measured 12 B gzip smaller than inlined into `consent_event`.
+    #[inline(never)]
     fn apply_effects(&mut self, fx: Effects, now: f64) {
         if fx.erase_storage {
             // Nothing below pushes an action when storage is erased (no stored queue to take).
@@ -560,12 +552,14 @@ impl Tracker {
         }
         self.cfg.text[REFERRER] = core::mem::take(&mut self.current_url);
         self.cfg.text[CUSTOM_URL].clear();
-        self.track(Command::TrackPageView(None), host);
+        self.track(&Command::TrackPageView(String::new()), host);
     }
 
     /// Form analytics: an event about a form or a field, by name only (never a value).
+    /// `name` is never empty (`crate::forms` names a form `form<n>` when it has none), so it
+    /// is always sent.
     pub fn on_form_event(&mut self, action: &str, name: &str, ms: Option<f64>, host: &mut dyn Host) {
-        let cmd = Command::TrackEvent { category: String::from("Form"), action: String::from(action), name: Some(String::from(name)), value: ms.unwrap_or(f64::NAN) };
+        let cmd = Command::TrackEvent { category: String::from("Form"), action: String::from(action), name: String::from(name), value: ms.unwrap_or(f64::NAN) };
         self.handle(cmd, host);
     }
 
@@ -589,7 +583,7 @@ impl Tracker {
             self.heartbeat_at = now + self.heartbeat_ms;
             let active = now - self.last_activity_ms < crate::identity::VISIT_IDLE_MS;
             if self.visible && active {
-                self.track(Command::Ping, host);
+                self.track(&Command::Ping, host);
             }
         }
         self.pump(host, false);
@@ -664,6 +658,8 @@ impl Tracker {
 
     /// `S, id, url, leaving[, body]`: POST the bulk body, or with setRequestMethod('GET')
     /// one GET per hit (its query appended to the url field, no body).
+    // Out of line (as `ecommerce`).
+    #[inline(never)]
     fn send(&mut self, id: u32, body: &str, leaving: bool) {
         let get = if self.cfg.use_get { crate::wire::single_query(body) } else { None };
         let out = &mut self.records;
@@ -753,8 +749,12 @@ fn put(list: &mut Vec<Keyed>, key: String, value: String) {
     list.push((key, value));
 }
 
+/// A key is in the list at most once (`put` removes it first), so the first match is the
+/// only one: `position` and `remove` instead of `retain` (whose generic code was 0.3 KB).
 fn remove(list: &mut Vec<Keyed>, key: &str) {
-    list.retain(|(k, _)| k != key);
+    if let Some(i) = list.iter().position(|(k, _)| k == key) {
+        list.remove(i);
+    }
 }
 
 /// `&dimensionN=`: the key of dimension N, and its parameter's start.
@@ -786,6 +786,13 @@ fn set_text(p: &mut Hit, key: &str, text: &str) {
     p.set(key, &mask_text(text));
 }
 
+/// `set_text`, unless the text was not given (empty: see `Command`).
+fn set_given_text(p: &mut Hit, key: &str, text: &str) {
+    if !text.is_empty() {
+        set_text(p, key, text);
+    }
+}
+
 /// `&key=value`, unless the number was not given (NaN).
 fn set_num(p: &mut Hit, key: &str, v: f64) {
     if !v.is_nan() {
@@ -805,7 +812,6 @@ fn push_json_masked(out: &mut String, text: &str) {
 
 fn push_category_json(out: &mut String, c: &Category) {
     match c {
-        Category::None => out.push_str("\"\""),
         Category::One(s) => push_json_masked(out, s),
         Category::Many(list) => {
             out.push('[');

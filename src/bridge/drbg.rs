@@ -15,7 +15,9 @@ pub struct Drbg {
 
 impl Drbg {
     /// Takes a seed of exactly 64 hex digits (32 bytes); anything else is refused and the
-    /// source stays unseeded. Returns whether it is seeded.
+    /// source stays unseeded. Returns whether it is seeded. Out of line: measured 10 B
+    /// gzip smaller than inlined into the boot call.
+    #[inline(never)]
     pub fn reseed(&mut self, hex: &str) -> bool {
         let b = hex.as_bytes();
         if b.len() != 64 {

@@ -183,7 +183,9 @@ impl Bridge {
 
 }
 
-/// Every op that needs a started tracker.
+/// Every op that needs a started tracker. Out of line: measured 13 B gzip smaller than
+/// inlined into `call`.
+#[inline(never)]
 fn event(op: u8, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut CallHost) -> Reply {
     {
         // Records of the bridge's own go first among the tracker's (no buffer of their own).

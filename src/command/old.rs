@@ -110,22 +110,51 @@ pub fn parse_tree(name: &str, args: &[Arg<'_>]) -> Result<Command, String> {
     }
 }
 
+/// The opcode order this parser was written for (`super::NAMES` has since been reordered).
+const OLD_NAMES: &str = "setTrackerUrl setSiteId setUserId resetUserId setUserIdSalt \
+setDomains setExcludedQueryParams setAllowedQueryParams setMaskSelectors setDownloadExtensions \
+setLinkClasses setDownloadClasses setIgnoreClasses \
+setCustomUrl setReferrerUrl setDocumentTitle setCustomDimension deleteCustomDimension discardHashTag \
+enableLinkTracking enableHistoryTracking enableFormAnalytics enableHeartBeatTimer setRequestMethod \
+setBatchOptions connectConsentManager flush trackPageView trackEvent trackSiteSearch trackGoal trackLink ping \
+addEcommerceItem removeEcommerceItem clearEcommerceCart setEcommerceView trackEcommerceCartUpdate \
+trackEcommerceOrder getVisitorId getPageViewId hasConsent isUserOptedOut setCustomRequestProcessing \
+requireConsent requireCookieConsent setConsentGiven rememberConsentGiven forgetConsentGiven \
+setCookieConsentGiven rememberCookieConsentGiven forgetCookieConsentGiven optUserOut forgetUserOptOut \
+setDoNotTrack setHonorGlobalPrivacyControl disableCookies setConsentPolicyVersion";
+
+const OLD_LISTS: [ListSetting; 8] = [
+    ListSetting::Domains,
+    ListSetting::ExcludedQueryParams,
+    ListSetting::AllowedQueryParams,
+    ListSetting::MaskSelectors,
+    ListSetting::DownloadExtensions,
+    ListSetting::LinkClasses,
+    ListSetting::DownloadClasses,
+    ListSetting::IgnoreClasses,
+];
+
+fn old_opcode(name: &str) -> Option<usize> {
+    crate::bytes::split(OLD_NAMES, b' ').position(|n| n == name)
+}
+
 fn build(a: &Args) -> Option<Command> {
     use Command as C;
+    use TextSetting as T;
     use ConsentEvent as E;
-    let op = opcode(a.name)?;
+    let op = old_opcode(a.name)?;
     Some(match op {
-        0 => C::SetTrackerUrl(a.text(0)),
-        1 => C::SetSiteId(a.site_id(0)),
-        2 => C::SetUserId(a.id_text(0)),
-        3 => C::ResetUserId,
-        4 => C::SetUserIdSalt(a.text(0)),
-        5..=12 => C::SetList(LISTS[op - 5], a.list(0)),
-        13 => C::SetCustomUrl(a.text(0)),
-        14 => C::SetReferrerUrl(a.text(0)),
-        15 => C::SetDocumentTitle(a.text(0)),
+        0 => C::SetText(T::TrackerUrl, a.text(0)),
+        1 => C::SetText(T::SiteId, a.site_id(0)),
+        2 => C::SetText(T::UserId, a.id_text(0)),
+        3 => C::SetText(T::UserId, String::new()),
+        4 => C::SetText(T::UserIdSalt, a.text(0)),
+        5..=12 => C::SetList(OLD_LISTS[op - 5], a.list(0)),
+        13 => C::SetText(T::CustomUrl, a.text(0)),
+        14 => C::SetText(T::ReferrerUrl, a.text(0)),
+        15 => C::SetText(T::DocumentTitle, a.text(0)),
         16 => C::SetCustomDimension(a.index(0), a.text(1)),
-        17 => C::DeleteCustomDimension(a.index(0)),
+        17 => C::SetCustomDimension(a.index(0), String::new()),
         18 => C::DiscardHashTag(a.flag(0)),
         19 => C::Enable(Feature::LinkTracking),
         20 => C::Enable(Feature::HistoryTracking),
@@ -138,9 +167,9 @@ fn build(a: &Args) -> Option<Command> {
             C::ConnectConsentManager(kind, a.banner_key(1, kind))
         }
         26 => C::Flush,
-        27 => C::TrackPageView(a.opt_text(0)),
-        28 => C::TrackEvent { category: a.text(0), action: a.text(1), name: a.opt_text(2), value: a.opt_num(3, f64::NAN) },
-        29 => C::TrackSiteSearch { keyword: a.text(0), category: a.opt_text(1), count: a.opt_num(2, f64::NAN) },
+        27 => C::TrackPageView(a.opt_text(0).unwrap_or_default()),
+        28 => C::TrackEvent { category: a.text(0), action: a.text(1), name: a.opt_text(2).unwrap_or_default(), value: a.opt_num(3, f64::NAN) },
+        29 => C::TrackSiteSearch { keyword: a.text(0), category: a.opt_text(1).unwrap_or_default(), count: a.opt_num(2, f64::NAN) },
         30 => C::TrackGoal { id: a.index(0), revenue: a.opt_num(1, f64::NAN) },
         31 => C::TrackLink { url: a.text(0), kind: a.link_kind(1) },
         32 => C::Ping,
@@ -153,9 +182,9 @@ fn build(a: &Args) -> Option<Command> {
         }),
         34 => C::RemoveEcommerceItem(a.id_text(0)),
         35 => C::ClearEcommerceCart,
-        36 => C::SetEcommerceView { sku: a.opt_text(0), name: a.opt_text(1), category: a.category(2), price: a.opt_num(3, f64::NAN) },
-        37 => C::TrackEcommerceCartUpdate(a.num(0)),
-        38 => C::TrackEcommerceOrder(Order {
+        36 => C::SetEcommerceView { sku: a.opt_text(0).unwrap_or_default(), name: a.opt_text(1).unwrap_or_default(), category: a.category(2), price: a.opt_num(3, f64::NAN) },
+        37 => C::TrackEcommerce(Order::cart_update(a.num(0))),
+        38 => C::TrackEcommerce(Order {
             id: a.id_text(0),
             grand_total: a.num(1),
             sub_total: a.opt_num(2, f64::NAN),
@@ -374,7 +403,8 @@ impl Args<'_> {
                 l.truncate(5);
                 Category::Many(l)
             }
-            _ if self.is_unset(i) => Category::None,
+            // (Not given: since the empty text.)
+            _ if self.is_unset(i) => Category::One(String::new()),
             _ => Category::One(self.text(i)),
         }
     }

@@ -99,7 +99,7 @@ fn list(r: &mut Rng) -> Vec<String> {
 
 fn category(r: &mut Rng) -> Category {
     match r.below(3) {
-        0 => Category::None,
+        0 => Category::One(String::new()),
         1 => Category::One(word(r)),
         _ => Category::Many((0..1 + r.below(4)).map(|_| word(r)).collect()),
     }
@@ -132,12 +132,13 @@ fn consent_event(r: &mut Rng) -> E {
 
 fn command(r: &mut Rng) -> Command {
     use Command as C;
+    use TextSetting as T;
     match r.below(44) {
-        0 => C::SetTrackerUrl(String::from(r.pick(&["https://stats.example/matomo.php", "https://stats.example/m.php?a=1", "/matomo.php"]))),
-        1 => C::SetSiteId(String::from(r.pick(&["1", "7", "42"]))),
-        2 => C::SetUserId(word(r)),
-        3 => C::ResetUserId,
-        4 => C::SetUserIdSalt(word(r)),
+        0 => C::SetText(T::TrackerUrl, String::from(r.pick(&["https://stats.example/matomo.php", "https://stats.example/m.php?a=1", "/matomo.php"]))),
+        1 => C::SetText(T::SiteId, String::from(r.pick(&["1", "7", "42"]))),
+        2 => C::SetText(T::UserId, word(r)),
+        3 => C::SetText(T::UserId, String::new()),
+        4 => C::SetText(T::UserIdSalt, word(r)),
         5 => {
             let which = [
                 ListSetting::Domains, ListSetting::ExcludedQueryParams, ListSetting::AllowedQueryParams, ListSetting::MaskSelectors,
@@ -145,11 +146,11 @@ fn command(r: &mut Rng) -> Command {
             ];
             C::SetList(r.pick(&which), list(r))
         }
-        6 => C::SetCustomUrl(url(r)),
-        7 => C::SetReferrerUrl(url(r)),
-        8 => C::SetDocumentTitle(word(r)),
+        6 => C::SetText(T::CustomUrl, url(r)),
+        7 => C::SetText(T::ReferrerUrl, url(r)),
+        8 => C::SetText(T::DocumentTitle, word(r)),
         9 => C::SetCustomDimension(1 + r.below(4) as u32, word(r)),
-        10 => C::DeleteCustomDimension(1 + r.below(4) as u32),
+        10 => C::SetCustomDimension(1 + r.below(4) as u32, String::new()),
         11 => C::DiscardHashTag(r.chance(2)),
         12 => C::Enable(r.pick(&[Feature::LinkTracking, Feature::HistoryTracking, Feature::FormAnalytics])),
         13 => C::EnableHeartBeatTimer(r.pick(&[5.0, 15.0, 30.0, 1e9])),
@@ -158,9 +159,9 @@ fn command(r: &mut Rng) -> Command {
         16 => C::ConnectConsentManager(r.pick(&[CmpKind::Tcf, CmpKind::Klaro]), word(r)),
         17..=20 => C::Consent(consent_event(r)),
         21 => C::Flush,
-        22 | 23 => C::TrackPageView(opt(r)),
-        24 | 25 => C::TrackEvent { category: word(r), action: word(r), name: opt(r), value: opt_num(r) },
-        26 => C::TrackSiteSearch { keyword: word(r), category: opt(r), count: opt_num(r) },
+        22 | 23 => C::TrackPageView(opt(r).unwrap_or_default()),
+        24 | 25 => C::TrackEvent { category: word(r), action: word(r), name: opt(r).unwrap_or_default(), value: opt_num(r) },
+        26 => C::TrackSiteSearch { keyword: word(r), category: opt(r).unwrap_or_default(), count: opt_num(r) },
         27 => C::TrackGoal { id: 1 + r.below(5) as u32, revenue: opt_num(r) },
         28 => C::TrackLink { url: url(r), kind: r.pick(&[LinkKind::Link, LinkKind::Download]) },
         29 => C::Ping,
@@ -168,9 +169,9 @@ fn command(r: &mut Rng) -> Command {
         30 | 31 => C::AddEcommerceItem(Item { sku: String::from(r.pick(&["sku-1", "sku-2", "jane.doe@example.com"])), name: if r.chance(4) { String::new() } else { word(r) }, category: category(r), price: r.pick(NUMS), quantity: r.pick(&[1.0, 2.0, 0.5]) }),
         32 => C::RemoveEcommerceItem(String::from(r.pick(&["sku-1", "sku-2", "nope"]))),
         33 => C::ClearEcommerceCart,
-        34 => C::SetEcommerceView { sku: opt(r), name: opt(r), category: category(r), price: opt_num(r) },
-        35 => C::TrackEcommerceCartUpdate(r.pick(NUMS)),
-        36 => C::TrackEcommerceOrder(Order { id: word(r), grand_total: r.pick(NUMS), sub_total: opt_num(r), tax: opt_num(r), shipping: opt_num(r), discount: opt_num(r) }),
+        34 => C::SetEcommerceView { sku: opt(r).unwrap_or_default(), name: opt(r).unwrap_or_default(), category: category(r), price: opt_num(r) },
+        35 => C::TrackEcommerce(Order::cart_update(r.pick(NUMS))),
+        36 => C::TrackEcommerce(Order { id: word(r), grand_total: r.pick(NUMS), sub_total: opt_num(r), tax: opt_num(r), shipping: opt_num(r), discount: opt_num(r) }),
         37 => C::GetVisitorId,
         38 => C::GetPageViewId,
         39 => C::HasConsent,
@@ -236,8 +237,8 @@ fn session(seed: u64, fnv: &mut Fnv, seen: &mut [usize; 7]) {
         t.restore(st, &mut h);
     }
     if !r.chance(4) {
-        t.handle(Command::SetTrackerUrl(String::from("https://stats.example/matomo.php")), &mut h);
-        t.handle(Command::SetSiteId(String::from("3")), &mut h);
+        t.handle(Command::SetText(TextSetting::TrackerUrl, String::from("https://stats.example/matomo.php")), &mut h);
+        t.handle(Command::SetText(TextSetting::SiteId, String::from("3")), &mut h);
     }
     fnv.add(&t.take_actions());
     let mut in_flight: Vec<u32> = Vec::new();
@@ -246,7 +247,7 @@ fn session(seed: u64, fnv: &mut Fnv, seen: &mut [usize; 7]) {
             // Now and then a burst, to fill the held list (MAX_HELD) and the queue.
             0 if r.chance(10) => {
                 for _ in 0..60 {
-                    t.handle(Command::TrackEvent { category: word(&mut r), action: String::from("burst"), name: None, value: f64::NAN }, &mut h);
+                    t.handle(Command::TrackEvent { category: word(&mut r), action: String::from("burst"), name: String::new(), value: f64::NAN }, &mut h);
                 }
             }
             0..=14 => {

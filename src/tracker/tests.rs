@@ -335,3 +335,26 @@ fn a_batch_in_flight_when_the_page_leaves_is_never_sent_again() {
     t.on_page_visible(&mut host);
     assert!(flush(&mut t, &mut host).is_empty(), "the in-flight batch is not sent twice");
 }
+
+/// `remove` takes out the first match only: as `retain` (the old code) did on lists made
+/// by `put` and `remove`, for random sequences of both.
+#[test]
+fn keyed_remove_is_retain_on_put_lists() {
+    let keys = ["a", "b", "c", "&dimension1=", ""];
+    let (mut new, mut old): (Vec<Keyed>, Vec<Keyed>) = (Vec::new(), Vec::new());
+    let mut x = 9u64;
+    for n in 0..20_000 {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let key = keys[(x >> 33) as usize % keys.len()];
+        if x >> 62 == 0 {
+            remove(&mut new, key);
+            old.retain(|(k, _)| k != key);
+        } else {
+            let value = alloc::format!("{n}");
+            put(&mut new, String::from(key), value.clone());
+            old.retain(|(k, _)| k != key);
+            old.push((String::from(key), value));
+        }
+        assert_eq!(new, old);
+    }
+}
