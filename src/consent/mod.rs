@@ -148,45 +148,49 @@ impl<'a> IntoIterator for &'a Write {
 }
 
 /// The keys an event removes, in order. One event removes at most two (the opt-out record,
-/// or an unreadable consent record, then an expired one), so they live inline: no Vec
-/// push, IntoIter and deallocation code for them in the wasm.
+/// or an unreadable consent record, then an expired one), so they are two 2-bit codes in
+/// one byte, the first in the low bits (`REMOVE_*`; 0 ends the list): no Vec, and no array
+/// of string slices with its Take<IntoIter> loop in the wasm.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Removals {
-    keys: [&'static str; 2],
-    len: usize,
-}
+pub struct Removals(u8);
+
+const REMOVE_OPTOUT: u8 = 1;
+const REMOVE_CONSENT: u8 = 2;
 
 impl Removals {
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.0 == 0
     }
 
-    fn push(&mut self, key: &'static str) {
-        debug_assert!(self.len < 2, "two removals per event at most");
-        if let Some(slot) = self.keys.get_mut(self.len) {
-            *slot = key;
-            self.len += 1;
-        }
+    fn push(&mut self, code: u8) {
+        debug_assert!(self.0 < 4, "two removals per event at most");
+        self.0 |= code << if self.0 == 0 { 0 } else { 2 };
     }
 
     #[cfg(test)]
     pub fn contains(&self, key: &&str) -> bool {
-        self.keys[..self.len].contains(key)
+        self.into_iter().any(|k| k == *key)
     }
 }
 
 #[cfg(test)]
 impl<const N: usize> PartialEq<[&str; N]> for Removals {
     fn eq(&self, other: &[&str; N]) -> bool {
-        self.keys[..self.len] == other[..]
+        self.into_iter().eq(other.iter().copied())
     }
 }
 
-impl IntoIterator for Removals {
+/// Iterated by value (it is Copy): `for key in fx.remove`.
+impl Iterator for Removals {
     type Item = &'static str;
-    type IntoIter = core::iter::Take<core::array::IntoIter<&'static str, 2>>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.keys.into_iter().take(self.len)
+    fn next(&mut self) -> Option<&'static str> {
+        let code = self.0 & 3;
+        self.0 >>= 2;
+        match code {
+            0 => None,
+            REMOVE_OPTOUT => Some(OPTOUT_KEY),
+            _ => Some(CONSENT_KEY),
+        }
     }
 }
 
@@ -279,7 +283,7 @@ impl Consent {
             E::OptOut => self.opt_out(now, fx),
             E::ForgetOptOut => {
                 self.opted_out = false;
-                fx.remove.push(OPTOUT_KEY); // also clears a record this page never restored
+                fx.remove.push(REMOVE_OPTOUT); // also clears a record this page never restored
             }
             E::HonorDoNotTrack(b) => self.honor_dnt = b,
             E::HonorGpc(b) => self.honor_gpc = b,
@@ -401,7 +405,7 @@ impl Consent {
             }
             None => {
                 // Unreadable: no consent, and nothing stored under it may stay.
-                fx.remove.push(CONSENT_KEY);
+                fx.remove.push(REMOVE_CONSENT);
                 fx.erase_storage = true;
             }
         }
@@ -419,7 +423,7 @@ impl Consent {
     }
 
     fn drop_record(&mut self, fx: &mut Effects) {
-        fx.remove.push(CONSENT_KEY);
+        fx.remove.push(REMOVE_CONSENT);
         // Dropped in place (`take` would copy the record out first).
         fx.changed |= self.rec.is_some();
         self.rec = None;
