@@ -20,7 +20,9 @@ fn cuttable(seg: &str) -> Option<(&str, &str)> {
     while b.get(i).copied() == Some(b'?') {
         i += 1;
     }
-    (!matches!(b.get(i..), Some(b"idsite" | b"rec" | b"_id" | b"cid"))).then_some((k, v))
+    // Slice patterns: a length test and byte compares, no `bcmp` call per name.
+    let kept = matches!(b.get(i..), Some([b'i', b'd', b's', b'i', b't', b'e'] | [b'r', b'e', b'c'] | [b'_' | b'c', b'i', b'd']));
+    (!kept).then_some((k, v))
 }
 
 /// `q` shortened to at most `max` bytes, or None if even empty values would not fit.
