@@ -572,3 +572,35 @@ fn random_collectors_never_duplicate_reorder_or_lose_silently() {
         scenario(seed);
     }
 }
+
+/// `full` (one length test, then a plain byte sum) answers as the counting loop it replaced,
+/// on queues of generated sizes, hit lengths and batch limits (0 and over 50 included).
+#[test]
+fn full_equals_the_old_version() {
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut below = |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let (mut fulls, mut not) = (0, 0);
+    for _ in 0..20_000 {
+        let mut q = Queue::new(policy(below(60) as usize));
+        for _ in 0..below(60) {
+            let mut h = hit(below(1000));
+            for _ in 0..below(4) {
+                h.push_str(&"x".repeat(below(MAX_QUERY_BYTES as u64 / 3) as usize));
+            }
+            q.hits.push(Entry { created: T0, queued: T0, attempts: 0, flight: WAITING, query: h });
+        }
+        let want = q.full_old();
+        if want {
+            fulls += 1;
+        } else {
+            not += 1;
+        }
+        assert_eq!(q.full(), want, "{} hits, max {}", q.hits.len(), q.policy.max_hits);
+    }
+    assert!(fulls > 1_000 && not > 1_000, "{fulls} {not}");
+}
