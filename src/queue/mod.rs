@@ -138,9 +138,19 @@ impl Queue {
         };
         let created = if created_ms.is_finite() { created_ms } else { now_ms };
         self.hits.push(Entry { created, queued: now_ms, attempts: 0, flight: WAITING, query });
-        while self.waiting().count() > MAX_WAITING {
-            self.remove_first_waiting();
-            self.overflow += 1;
+        // The oldest waiting hits beyond the bound go, in one walk (not a count and a search
+        // per hit).
+        let mut excess = self.waiting().count().saturating_sub(MAX_WAITING);
+        self.overflow += excess;
+        let mut i = 0;
+        while excess > 0 {
+            let Some(e) = self.hits.get(i) else { break };
+            if e.flight == WAITING {
+                self.hits.remove(i);
+                excess -= 1;
+            } else {
+                i += 1;
+            }
         }
     }
 
@@ -259,12 +269,6 @@ impl Queue {
 
     fn waiting(&self) -> impl Iterator<Item = &Entry> {
         self.hits.iter().filter(|e| e.flight == WAITING)
-    }
-
-    fn remove_first_waiting(&mut self) {
-        if let Some(i) = self.hits.iter().position(|e| e.flight == WAITING) {
-            self.hits.remove(i);
-        }
     }
 
     /// The hits of batch `id` come back from flight with `spend` more failed attempts; those

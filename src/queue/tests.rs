@@ -604,3 +604,37 @@ fn full_equals_the_old_version() {
     }
     assert!(fulls > 1_000 && not > 1_000, "{fulls} {not}");
 }
+
+/// The one-walk memory bound in `push` drops the same hits as the old loop (count the
+/// waiting hits, remove the first waiting one, again), with hits in flight interleaved.
+#[test]
+fn the_memory_bound_drops_what_the_old_loop_dropped() {
+    let mut x: u64 = 0x0DDB_A11C_AFE5_EED5;
+    let mut below = |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    for _ in 0..200 {
+        let mut q = Queue::new(Policy::default());
+        let n = MAX_WAITING as u64 - 20 + below(80);
+        for k in 0..n {
+            let flight = if below(4) == 0 { 7 } else { WAITING };
+            q.hits.push(Entry { created: T0, queued: T0, attempts: 0, flight, query: hit(k) });
+        }
+        // The old loop, on a copy of the list.
+        let mut old: Vec<(u32, String)> = q.hits.iter().map(|e| (e.flight, e.query.clone())).collect();
+        old.push((WAITING, hit(n)));
+        let mut dropped = 0;
+        while old.iter().filter(|e| e.0 == WAITING).count() > MAX_WAITING {
+            let i = old.iter().position(|e| e.0 == WAITING).unwrap();
+            old.remove(i);
+            dropped += 1;
+        }
+        q.push(hit(n), T0, T0);
+        let new: Vec<(u32, String)> = q.hits.iter().map(|e| (e.flight, e.query.clone())).collect();
+        assert_eq!(new, old);
+        assert_eq!(q.overflow, dropped);
+    }
+}
