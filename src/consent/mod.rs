@@ -271,6 +271,9 @@ impl Consent {
         fx
     }
 
+    // Kept out of line, like `settle`: inlined into the tracker's consent_event the pair
+    // measured 7 B gzip larger.
+    #[inline(never)]
     fn apply(&mut self, ev: ConsentEvent, now: f64, fx: &mut Effects) {
         use ConsentEvent as E;
         match ev {
@@ -436,6 +439,7 @@ impl Consent {
     }
 
     /// Effects are what changed since the previous event, as the tracker saw it.
+    #[inline(never)]
     fn settle(&mut self, now: f64, fx: &mut Effects) {
         let s = self.snap(now);
         let l = self.last;
