@@ -461,7 +461,8 @@ impl Consent {
     }
 
     fn blocked(&self) -> bool {
-        self.opted_out || (self.gpc && self.honor_gpc) || (self.dnt && self.honor_dnt)
+        // Non-short-circuit `|` and `&` on bools: straight-line code, no branch per flag.
+        self.opted_out | (self.gpc & self.honor_gpc) | (self.dnt & self.honor_dnt)
     }
 
     fn live_record(&self, now: f64) -> Option<&Record> {
@@ -544,9 +545,9 @@ impl Consent {
     fn source_name(&self, now: f64) -> &'static str {
         if self.opted_out {
             "optout"
-        } else if self.gpc && self.honor_gpc {
+        } else if self.gpc & self.honor_gpc {
             "gpc"
-        } else if self.dnt && self.honor_dnt {
+        } else if self.dnt & self.honor_dnt {
             "dnt"
         } else if self.meas_at(now) == Tri::Unset && self.store_at(now) == Tri::Unset {
             "default"
