@@ -205,13 +205,12 @@ enum Tri {
     No,
 }
 
-/// Where the current decision came from (for `describe`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Source {
-    Command,
-    Record,
-    Cmp,
-}
+/// Where the current decision came from, as `describe` names it: the name itself is kept
+/// (no enum to map to it).
+type Source = &'static str;
+const FROM_COMMAND: Source = "command";
+const FROM_RECORD: Source = "record";
+const FROM_CMP: Source = "cmp";
 
 /// What the tracker saw after the previous event, in one byte (compared and diffed as a
 /// whole): the gate (`Gate as u8`) in the low bits, then the SNAP_ flags.
@@ -258,7 +257,7 @@ impl Consent {
             dnt: false,
             no_cookies: false,
             policy: String::from("1"),
-            source: Source::Command,
+            source: FROM_COMMAND,
             last: Gate::Send as u8,
         }
     }
@@ -307,7 +306,7 @@ impl Consent {
 
     /// setConsentGiven (`full`) or setCookieConsentGiven, remembered when `hours` is given.
     fn give(&mut self, full: bool, hours: Option<f64>, now: f64, fx: &mut Effects) {
-        self.source = Source::Command;
+        self.source = FROM_COMMAND;
         if full {
             self.meas = Tri::Yes;
         }
@@ -338,7 +337,7 @@ impl Consent {
 
     /// forgetConsentGiven: as matomo.js, consent becomes required and is refused.
     fn forget_consent(&mut self, fx: &mut Effects) {
-        self.source = Source::Command;
+        self.source = FROM_COMMAND;
         self.req = Requirement::Consent;
         self.meas = Tri::No;
         self.store = Tri::No;
@@ -348,7 +347,7 @@ impl Consent {
 
     /// forgetCookieConsentGiven: storage off; a remembered measurement grant holds for the page.
     fn forget_storage(&mut self, now: f64, fx: &mut Effects) {
-        self.source = Source::Command;
+        self.source = FROM_COMMAND;
         self.keep_measurement(now);
         self.store = Tri::No;
         self.drop_record(fx);
@@ -359,7 +358,7 @@ impl Consent {
         if m.is_none() && s.is_none() {
             return;
         }
-        self.source = Source::Cmp;
+        self.source = FROM_CMP;
         if m == Some(true) {
             self.meas = Tri::Yes;
         }
@@ -403,7 +402,7 @@ impl Consent {
             // Expiry and policy version are checked by expire_record, whatever the order.
             Some(r) => {
                 self.rec = Some(r);
-                self.source = Source::Record;
+                self.source = FROM_RECORD;
                 fx.changed = true;
             }
             None => {
@@ -552,11 +551,7 @@ impl Consent {
         } else if self.meas_at(now) == Tri::Unset && self.store_at(now) == Tri::Unset {
             "default"
         } else {
-            match self.source {
-                Source::Command => "command",
-                Source::Record => "record",
-                Source::Cmp => "cmp",
-            }
+            self.source
         }
     }
 }
