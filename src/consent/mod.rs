@@ -307,32 +307,29 @@ impl Consent {
     /// setConsentGiven (`full`) or setCookieConsentGiven, remembered when `hours` is given.
     fn give(&mut self, full: bool, hours: Option<f64>, now: f64, fx: &mut Effects) {
         self.source = FROM_COMMAND;
-        if full {
-            self.meas = Tri::Yes;
-        }
-        self.store = Tri::Yes;
         // Under disableCookies, an opt-out or an honoured signal nothing is written (as
         // matomo.js, which cannot set its consent cookie then); the grant holds for this page.
-        let Some(h) = hours else { return };
-        if self.no_cookies || self.blocked() {
-            return;
+        let mut grant = Tri::Yes;
+        if let Some(h) = hours.filter(|_| !self.no_cookies && !self.blocked()) {
+            let keep_meas = self.live_record(now).is_some_and(|r| r.measurement);
+            let given_at = ms(now);
+            // Built in its place (`insert`), then written: no copy of the record.
+            let rec = self.rec.insert(Record {
+                measurement: full || keep_meas,
+                storage: true,
+                given_at,
+                expires_at: given_at.saturating_add(lifetime_ms(h)),
+                policy: self.policy.clone(),
+            });
+            fx.write.push((CONSENT_KEY, rec.serialise()));
+            // The grant now lives in the record, so that it lapses with it.
+            grant = Tri::Unset;
         }
-        let keep_meas = self.live_record(now).is_some_and(|r| r.measurement);
-        let given_at = ms(now);
-        // Built in its place (`insert`), then written: no copy of the record.
-        let rec = self.rec.insert(Record {
-            measurement: full || keep_meas,
-            storage: true,
-            given_at,
-            expires_at: given_at.saturating_add(lifetime_ms(h)),
-            policy: self.policy.clone(),
-        });
-        fx.write.push((CONSENT_KEY, rec.serialise()));
-        // The grant now lives in the record, so that it lapses with it.
+        // Set once, after the record (which reads neither): not Yes and then back to Unset.
         if full {
-            self.meas = Tri::Unset;
+            self.meas = grant;
         }
-        self.store = Tri::Unset;
+        self.store = grant;
     }
 
     /// forgetConsentGiven: as matomo.js, consent becomes required and is refused.
