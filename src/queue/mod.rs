@@ -350,12 +350,11 @@ impl Queue {
     /// needs libm in no_std; it stops at the cap, so it never overflows.
     fn backoff(&self, jitter: f64) -> f64 {
         let (base, cap) = (self.policy.retry_base_ms, self.policy.retry_cap_ms);
-        let mut d = base;
-        for _ in 0..self.failures.min(64) {
-            if d >= cap {
-                break;
-            }
+        // A countdown, not a Range iterator.
+        let (mut d, mut n) = (base, self.failures.min(64));
+        while n > 0 && !(d >= cap) {
             d += d;
+            n -= 1;
         }
         // Out-of-range jitter (NaN included) waits the whole window rather than none.
         let j = if (0.0..=1.0).contains(&jitter) { jitter } else { 1.0 };

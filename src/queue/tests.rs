@@ -638,3 +638,35 @@ fn the_memory_bound_drops_what_the_old_loop_dropped() {
         assert_eq!(q.overflow, dropped);
     }
 }
+
+/// The countdown in `backoff` waits as the Range loop it replaced, odd policies included.
+#[test]
+fn backoff_equals_the_old_version() {
+    fn old(q: &Queue, jitter: f64) -> f64 {
+        let (base, cap) = (q.policy.retry_base_ms, q.policy.retry_cap_ms);
+        let mut d = base;
+        for _ in 0..q.failures.min(64) {
+            if d >= cap {
+                break;
+            }
+            d += d;
+        }
+        let j = if (0.0..=1.0).contains(&jitter) { jitter } else { 1.0 };
+        d.min(cap).max(0.0) * j
+    }
+    let values = [0.0, -1.0, 1.0, 3.5, 1000.0, 60_000.0, 1e300, f64::INFINITY, f64::NEG_INFINITY, f64::NAN];
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut below = |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    for _ in 0..100_000 {
+        let mut q = Queue::new(Policy { retry_base_ms: values[below(10) as usize], retry_cap_ms: values[below(10) as usize], ..Policy::default() });
+        q.failures = [0, 1, 2, 5, 63, 64, 65, 1000, u32::MAX][below(9) as usize];
+        let jitter = [0.0, 0.5, 1.0, 2.0, f64::NAN][below(5) as usize];
+        let (a, b) = (q.backoff(jitter), old(&q, jitter));
+        assert!(a == b || (a.is_nan() && b.is_nan()), "{:?} {} {a} {b}", q.policy, q.failures);
+    }
+}
