@@ -65,8 +65,11 @@ impl Forms {
         let ev = f.next_str().as_bytes().first().copied().unwrap_or(0);
         let slot = crate::command::parse_number(f.next_str()).unwrap_or(f64::NAN);
         if ev == b'a' {
-            for i in 0..self.forms.len() {
+            // A counting loop, not a Range iterator.
+            let mut i = 0;
+            while i < self.forms.len() {
                 self.end(i, "abandon", now, emit);
+                i += 1;
             }
         } else if let Some(i) = self.form(slot, &mut f, emit) {
             match ev {

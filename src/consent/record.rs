@@ -56,10 +56,12 @@ impl Record {
         c.eat("|exp=")?;
         let expires_at = c.num()?;
         c.eat("|p=")?;
-        let sane = (measurement || storage)
-            && expires_at > given_at
-            && expires_at - given_at <= MAX_LIFETIME_MS
-            && c.0.len() <= MAX_POLICY_BYTES;
+        // Non-short-circuit `&` (straight-line code); the wrapping difference only counts
+        // when expires_at > given_at.
+        let sane = (measurement | storage)
+            & (expires_at > given_at)
+            & (expires_at.wrapping_sub(given_at) <= MAX_LIFETIME_MS)
+            & (c.0.len() <= MAX_POLICY_BYTES);
         if !sane {
             return None;
         }
@@ -132,3 +134,56 @@ pub fn push_bool(o: &mut String, key: &str, v: bool) {
 }
 
 pub use crate::wire::push_json_str;
+
+#[cfg(test)]
+mod equiv {
+    use super::*;
+    use alloc::format;
+
+    /// `parse` as it was, with the short-circuit sanity test.
+    fn parse_old(v: &str) -> Option<Record> {
+        let mut c = Cursor(v);
+        c.eat("v1|m=")?;
+        let measurement = c.flag()?;
+        c.eat("|s=")?;
+        let storage = c.flag()?;
+        c.eat("|at=")?;
+        let given_at = c.num()?;
+        c.eat("|exp=")?;
+        let expires_at = c.num()?;
+        c.eat("|p=")?;
+        let sane = (measurement || storage) && expires_at > given_at && expires_at - given_at <= MAX_LIFETIME_MS && c.0.len() <= MAX_POLICY_BYTES;
+        if !sane {
+            return None;
+        }
+        Some(Record { measurement, storage, given_at, expires_at, policy: String::from(c.0) })
+    }
+
+    /// The non-short-circuit sanity test accepts exactly what the old one did.
+    #[test]
+    fn parse_equals_the_old_version() {
+        let mut x: u64 = 0x3C6E_F372_FE94_F82B;
+        let mut below = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let mut accepted = 0;
+        for _ in 0..100_000 {
+            let at = [0, 1, 1_700_000_000_000, 999_999_999_999_999][below(4) as usize] + below(3);
+            let exp = match below(4) {
+                0 => at.saturating_sub(below(3)),
+                1 => at + MAX_LIFETIME_MS - 1 + below(3),
+                2 => below(1_000_000_000_000_000),
+                _ => at + below(MAX_LIFETIME_MS),
+            };
+            let policy = "p".repeat(below(70) as usize);
+            let v = format!("v1|m={}|s={}|at={at}|exp={exp}|p={policy}", below(2), below(3));
+            let old = parse_old(&v);
+            accepted += old.is_some() as u32;
+            assert_eq!(Record::parse(&v), old, "{v}");
+        }
+        assert!(accepted > 10_000, "{accepted}");
+    }
+}

@@ -12,9 +12,17 @@ use alloc::string::String;
 mod equiv;
 
 /// Values that may be shortened: every one but the routing and identity ones.
+/// (A byte loop skips the leading `?`s: `trim_start_matches(char)` brings a char searcher.)
 fn cuttable(seg: &str) -> Option<(&str, &str)> {
     let (k, v) = crate::bytes::split_once(seg, b'=')?;
-    (!matches!(k.trim_start_matches('?'), "idsite" | "rec" | "_id" | "cid")).then_some((k, v))
+    let b = k.as_bytes();
+    let mut i = 0;
+    while b.get(i).copied() == Some(b'?') {
+        i += 1;
+    }
+    // Slice patterns: a length test and byte compares, no `bcmp` call per name.
+    let kept = matches!(b.get(i..), Some([b'i', b'd', b's', b'i', b't', b'e'] | [b'r', b'e', b'c'] | [b'_' | b'c', b'i', b'd']));
+    (!kept).then_some((k, v))
 }
 
 /// `q` shortened to at most `max` bytes, or None if even empty values would not fit.

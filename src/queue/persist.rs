@@ -54,7 +54,8 @@ fn parse_line(line: &str) -> Option<(f64, &str)> {
     let (t, q) = crate::bytes::split_once(line, b'\t')?;
     let t = parse_u64(t)?;
     let plain = q.bytes().all(|b| b > b' ' && b < 0x7f && b != b'"' && b != b'\\');
-    (q.starts_with('?') && plain).then_some((t as f64, q))
+    // A byte compare, not `starts_with(char)`.
+    (q.as_bytes().first().copied() == Some(b'?') && plain).then_some((t as f64, q))
 }
 
 /// `str::parse::<u64>` without core's generic integer parser: optional `+`, then digits,

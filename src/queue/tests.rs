@@ -572,3 +572,101 @@ fn random_collectors_never_duplicate_reorder_or_lose_silently() {
         scenario(seed);
     }
 }
+
+/// `full` (one length test, then a plain byte sum) answers as the counting loop it replaced,
+/// on queues of generated sizes, hit lengths and batch limits (0 and over 50 included).
+#[test]
+fn full_equals_the_old_version() {
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut below = |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let (mut fulls, mut not) = (0, 0);
+    for _ in 0..20_000 {
+        let mut q = Queue::new(policy(below(60) as usize));
+        for _ in 0..below(60) {
+            let mut h = hit(below(1000));
+            for _ in 0..below(4) {
+                h.push_str(&"x".repeat(below(MAX_QUERY_BYTES as u64 / 3) as usize));
+            }
+            q.hits.push(Entry { created: T0, queued: T0, attempts: 0, flight: WAITING, query: h });
+        }
+        let want = q.full_old();
+        if want {
+            fulls += 1;
+        } else {
+            not += 1;
+        }
+        assert_eq!(q.full(), want, "{} hits, max {}", q.hits.len(), q.policy.max_hits);
+    }
+    assert!(fulls > 1_000 && not > 1_000, "{fulls} {not}");
+}
+
+/// The one-walk memory bound in `push` drops the same hits as the old loop (count the
+/// waiting hits, remove the first waiting one, again), with hits in flight interleaved.
+#[test]
+fn the_memory_bound_drops_what_the_old_loop_dropped() {
+    let mut x: u64 = 0x0DDB_A11C_AFE5_EED5;
+    let mut below = |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    for _ in 0..200 {
+        let mut q = Queue::new(Policy::default());
+        let n = MAX_WAITING as u64 - 20 + below(80);
+        for k in 0..n {
+            let flight = if below(4) == 0 { 7 } else { WAITING };
+            q.hits.push(Entry { created: T0, queued: T0, attempts: 0, flight, query: hit(k) });
+        }
+        // The old loop, on a copy of the list.
+        let mut old: Vec<(u32, String)> = q.hits.iter().map(|e| (e.flight, e.query.clone())).collect();
+        old.push((WAITING, hit(n)));
+        let mut dropped = 0;
+        while old.iter().filter(|e| e.0 == WAITING).count() > MAX_WAITING {
+            let i = old.iter().position(|e| e.0 == WAITING).unwrap();
+            old.remove(i);
+            dropped += 1;
+        }
+        q.push(hit(n), T0, T0);
+        let new: Vec<(u32, String)> = q.hits.iter().map(|e| (e.flight, e.query.clone())).collect();
+        assert_eq!(new, old);
+        assert_eq!(q.overflow, dropped);
+    }
+}
+
+/// The countdown in `backoff` waits as the Range loop it replaced, odd policies included.
+#[test]
+fn backoff_equals_the_old_version() {
+    fn old(q: &Queue, jitter: f64) -> f64 {
+        let (base, cap) = (q.policy.retry_base_ms, q.policy.retry_cap_ms);
+        let mut d = base;
+        for _ in 0..q.failures.min(64) {
+            if d >= cap {
+                break;
+            }
+            d += d;
+        }
+        let j = if (0.0..=1.0).contains(&jitter) { jitter } else { 1.0 };
+        d.min(cap).max(0.0) * j
+    }
+    let values = [0.0, -1.0, 1.0, 3.5, 1000.0, 60_000.0, 1e300, f64::INFINITY, f64::NEG_INFINITY, f64::NAN];
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut below = |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    for _ in 0..100_000 {
+        let mut q = Queue::new(Policy { retry_base_ms: values[below(10) as usize], retry_cap_ms: values[below(10) as usize], ..Policy::default() });
+        q.failures = [0, 1, 2, 5, 63, 64, 65, 1000, u32::MAX][below(9) as usize];
+        let jitter = [0.0, 0.5, 1.0, 2.0, f64::NAN][below(5) as usize];
+        let (a, b) = (q.backoff(jitter), old(&q, jitter));
+        assert!(a == b || (a.is_nan() && b.is_nan()), "{:?} {} {a} {b}", q.policy, q.failures);
+    }
+}
