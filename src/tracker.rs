@@ -513,7 +513,7 @@ impl Tracker {
             }
             self.held.clear();
         }
-        // `Removals` is a Copy array of at most two keys; `Write` is borrowed (no IntoIter and drop).
+        // `Removals` is a one-byte Copy iterator of at most two keys; `Write` is borrowed (no IntoIter and drop).
         for key in fx.remove {
             self.remove(key);
         }
