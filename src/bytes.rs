@@ -59,7 +59,8 @@ mod tests {
 /// Whether `b` is well-formed UTF-8 (no overlong forms, no surrogates, nothing above
 /// U+10FFFF): the same answer as `core::str::from_utf8(b).is_ok()`, in a tenth of its code.
 /// The wasm boundary checks its input with it (src/export.rs).
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+// Used by the slim wasm build only (and native tests).
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "slim")), allow(dead_code))]
 pub fn is_utf8(b: &[u8]) -> bool {
     let mut i = 0;
     while let Some(&lead) = b.get(i) {

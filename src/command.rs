@@ -220,7 +220,7 @@ pub(crate) fn parse_tokens(name: &str, toks: &Tokens) -> Result<Command, String>
 /// Parses `[name, ...args]` given as values: they are encoded as the shell does
 /// (js/shell.js) and parsed as the bridge parses them. For tests (the wasm has no use
 /// for it).
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(test, not(target_arch = "wasm32")))]
 pub fn parse(name: &str, args: &[Arg<'_>]) -> Result<Command, String> {
     let mut toks = Vec::new();
     for a in args {
@@ -243,7 +243,7 @@ pub fn parse(name: &str, args: &[Arg<'_>]) -> Result<Command, String> {
 
 /// `a` as the shell's tokens (see `bridge`): `u`, `z`, `T`, `F`, `n` + 16 hex digits of
 /// the bits, `s` + text, `l` + count then the items, `m` + count then key, value pairs, `o`.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(test, not(target_arch = "wasm32")))]
 fn encode(a: &Arg<'_>, out: &mut Vec<String>) {
     let mut tok = String::new();
     let with_count = |tag: &str, n: usize| {
@@ -293,7 +293,7 @@ fn encode(a: &Arg<'_>, out: &mut Vec<String>) {
 }
 
 /// Text as the shell passes it: the bridge's two framing characters become spaces.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(test, not(target_arch = "wasm32")))]
 fn push_text(out: &mut String, s: &str) {
     if s.contains(['\u{1e}', '\u{1f}']) {
         out.extend(s.chars().map(|c| if c == '\u{1e}' || c == '\u{1f}' { ' ' } else { c }));
