@@ -23,6 +23,8 @@ pub mod links;
 pub mod mask;
 pub mod numfmt;
 pub mod queue;
+#[cfg(test)]
+mod test_rng;
 pub mod tracker;
 pub mod wire;
 

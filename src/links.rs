@@ -211,9 +211,7 @@ mod tests {
         let pieces: [&[u8]; 6] = [b".", b"a", b"B", b"ex", b"-", b"\xc3\xa9"];
         let mut x: u64 = 0x1234_5678_9ABC_DEF1;
         let mut next = |n: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            x = crate::test_rng::step(x);
             (x % n as u64) as usize
         };
         let mut hits = 0;
@@ -261,9 +259,7 @@ mod tests {
     fn classify_equals_the_old_version_whatever_the_case() {
         let mut x: u64 = 0x0DDB_A11C_AFE5_EED5;
         let mut next = |n: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            x = crate::test_rng::step(x);
             (x % n as u64) as usize
         };
         let hosts = ["shop.example", "SHOP.Example", "www.Shop.EXAMPLE", "other.example", "[::1]", "u:p@Shop.example:8080", "évil.example", "Example.ORG", "sub.example.org"];
@@ -307,9 +303,7 @@ mod tests {
         let owns = [vec![], vec![String::from("no-track")], vec![String::from("x"), String::new()]];
         let mut x: u64 = 0x5DEE_CE66_D1CE_4E5B;
         let mut next = |n: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            x = crate::test_rng::step(x);
             (x % n as u64) as usize
         };
         let mut hits = 0;

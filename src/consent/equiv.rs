@@ -42,9 +42,7 @@ fn ms_and_lifetime_equal_the_old_versions() {
     let mut x: u64 = 0x3C6E_F372_FE94_F82B;
     let special = [0.0, -0.0, 1e-300, -1e-300, 0.5, -0.5, 9431.9, 9432.0, 9432.1, 1.7e12, -1.7e12, 2e19, f64::MAX, f64::MIN, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, f64::EPSILON];
     for i in 0..200_000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        x = crate::test_rng::step(x);
         let v = match i % 3 {
             0 => special[(x % special.len() as u64) as usize],
             1 => f64::from_bits(x),

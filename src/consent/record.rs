@@ -164,9 +164,7 @@ mod equiv {
     fn parse_equals_the_old_version() {
         let mut x: u64 = 0x3C6E_F372_FE94_F82B;
         let mut below = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            x = crate::test_rng::step(x);
             x % n
         };
         let mut accepted = 0;

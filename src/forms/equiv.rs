@@ -177,9 +177,7 @@ fn ms_equals_the_old_version() {
     let mut x: u64 = 0xA076_1D64_78BD_642F;
     let special = [0.0, -0.0, 0.49, 0.5, -0.5, -0.49, -0.51, -1.0, 1e300, -1e300, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 1.8e19, 1.9e19];
     for i in 0..200_000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        x = crate::test_rng::step(x);
         let d = match i % 3 {
             0 => special[(x % special.len() as u64) as usize],
             1 => f64::from_bits(x),

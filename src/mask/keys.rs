@@ -243,9 +243,7 @@ mod tests {
 
     /// Small deterministic PRNG (xorshift64).
     fn next(x: &mut u64) -> u64 {
-        *x ^= *x << 13;
-        *x ^= *x >> 7;
-        *x ^= *x << 17;
+        *x = crate::test_rng::step(*x);
         *x
     }
 

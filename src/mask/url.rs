@@ -414,9 +414,7 @@ mod tests {
     }
 
     fn next(x: &mut u64) -> u64 {
-        *x ^= *x << 13;
-        *x ^= *x >> 7;
-        *x ^= *x << 17;
+        *x = crate::test_rng::step(*x);
         *x
     }
 

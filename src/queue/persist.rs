@@ -91,9 +91,7 @@ mod parse_tests {
     fn parse_u64_matches_str_parse_on_generated_numbers() {
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         for _ in 0..200_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            x = crate::test_rng::step(x);
             let mut s = alloc::string::ToString::to_string(&(x >> (x % 64)));
             match x % 7 {
                 0 => s.push(char::from(b'0' + (x >> 8) as u8 % 10)),

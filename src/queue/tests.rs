@@ -404,9 +404,7 @@ struct Rng(u64);
 impl Rng {
     fn next(&mut self) -> u64 {
         // xorshift64
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
+        self.0 = crate::test_rng::step(self.0);
         self.0
     }
     fn below(&mut self, n: u64) -> u64 {
@@ -579,9 +577,7 @@ fn random_collectors_never_duplicate_reorder_or_lose_silently() {
 fn full_equals_the_old_version() {
     let mut x: u64 = 0x2545_F491_4F6C_DD1D;
     let mut below = |n: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        x = crate::test_rng::step(x);
         x % n
     };
     let (mut fulls, mut not) = (0, 0);
@@ -611,9 +607,7 @@ fn full_equals_the_old_version() {
 fn the_memory_bound_drops_what_the_old_loop_dropped() {
     let mut x: u64 = 0x0DDB_A11C_AFE5_EED5;
     let mut below = |n: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        x = crate::test_rng::step(x);
         x % n
     };
     for _ in 0..200 {
@@ -657,9 +651,7 @@ fn backoff_equals_the_old_version() {
     let values = [0.0, -1.0, 1.0, 3.5, 1000.0, 60_000.0, 1e300, f64::INFINITY, f64::NEG_INFINITY, f64::NAN];
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut below = |n: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        x = crate::test_rng::step(x);
         x % n
     };
     for _ in 0..100_000 {
