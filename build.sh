@@ -27,6 +27,7 @@ cp js/*.js "$tmp/src/"
 # Never -all: the output would not load in Chromium or Node. `--flatten --rereloop` before
 # two -Oz rounds: 0.6 KB gzip smaller than -Oz alone (binaryen 132).
 "$bin/wasm-opt" --flatten --rereloop -Oz -Oz --strip-debug --strip-producers --strip-target-features \
+  --remove-exports --pass-arg='remove-exports@__*' \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals \
   "$raw" -o "$tmp/out/hush_bg.wasm"

@@ -14,7 +14,7 @@ d=$target/measure
 rm -rf "$d"; mkdir -p "$d"
 cp "$target/wasm32-unknown-unknown/release/hush.wasm" "$d/hush_bg.wasm"
 flags="--flatten --rereloop -Oz -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types --enable-multivalue --enable-mutable-globals"
-"$opt" $flags --strip-debug --strip-producers --strip-target-features "$d/hush_bg.wasm" -o "$d/opt.wasm"
+"$opt" $flags --strip-debug --strip-producers --strip-target-features --remove-exports --pass-arg="remove-exports@__*" "$d/hush_bg.wasm" -o "$d/opt.wasm"
 echo "wasm after wasm-opt: raw $(wc -c < "$d/opt.wasm") gzip $(gzip -9c "$d/opt.wasm" | wc -c)"
 if [ "${1:-}" = --top ]; then
   "$opt" $flags --debuginfo --strip-dwarf "$d/hush_bg.wasm" -o "$d/named.wasm"
