@@ -20,12 +20,27 @@ pub struct LinkRules {
     pub ignore_classes: Vec<String>,
 }
 
-/// `href` is absolute (resolved by the browser); `page_host` is the current page's host.
-/// `has_download_attr` is the `download` attribute on the link.
-pub fn classify(href: &str, classes: &str, has_download_attr: bool, page_host: &str, rules: &LinkRules) -> Option<LinkKind> {
-    let has_class = |own: &[String], builtin: &str| has_class(classes, own, builtin);
-    let (scheme, rest) = split_scheme(href)?;
-    let web = is_one_of(scheme, &["http", "https", "ftp"]);
+/// A clicked link as the browser has already parsed it (the `HTMLAnchorElement` URL
+/// getters), so the core compares parts instead of parsing the href again.
+pub struct Click<'a> {
+    /// The link's `className`.
+    pub classes: &'a str,
+    /// The `download` attribute is on the link.
+    pub download_attr: bool,
+    /// `protocol`: the scheme and its colon, `https:`.
+    pub protocol: &'a str,
+    /// `hostname` (no port, no credentials), an IPv6 address without its brackets (the
+    /// shell strips them, as the core did when it parsed the href).
+    pub host: &'a str,
+    /// `pathname`: no query, no fragment.
+    pub path: &'a str,
+    /// The page's `location.hostname`, also without brackets.
+    pub page_host: &'a str,
+}
+
+pub fn classify(link: &Click, rules: &LinkRules) -> Option<LinkKind> {
+    let has_class = |own: &[String], builtin: &str| has_class(link.classes, own, builtin);
+    let web = is_one_of(link.protocol, &["http:", "https:", "ftp:"]);
     if !web || has_class(&rules.ignore_classes, "ignore") {
         return None;
     }
@@ -35,10 +50,10 @@ pub fn classify(href: &str, classes: &str, has_download_attr: bool, page_host: &
     if has_class(&rules.link_classes, "link") {
         return Some(LinkKind::Link);
     }
-    if has_download_attr || is_download(rest, rules) {
+    if link.download_attr || is_download(link.path, rules) {
         return Some(LinkKind::Download);
     }
-    (!is_site_host(host_of(rest), page_host, &rules.domains)).then_some(LinkKind::Link)
+    (!is_site_host(link.host, link.page_host, &rules.domains)).then_some(LinkKind::Link)
 }
 
 /// One of the space-separated `classes` is `matomo_<builtin>`, `piwik_<builtin>` or in
@@ -73,32 +88,6 @@ pub(crate) fn is_one_of(s: &str, words: &[&str]) -> bool {
     false
 }
 
-/// `(scheme, rest)` around the first "://" (a byte scan: no substring searcher in the wasm).
-fn split_scheme(url: &str) -> Option<(&str, &str)> {
-    let b = url.as_bytes();
-    let mut i = 0;
-    while b.get(i..i + 3)? != b"://" {
-        i += 1;
-    }
-    Some((url.get(..i)?, url.get(i + 3..)?))
-}
-
-/// `s` up to the first ASCII byte in `stops` (all of `s` if none). Plain byte loops
-/// here and below: iterator adapters and `slice::contains` cost more in the wasm.
-fn until<'a>(s: &'a str, stops: &[u8]) -> &'a str {
-    let b = s.as_bytes();
-    let mut end = 0;
-    'scan: while end < b.len() {
-        for &stop in stops {
-            if b[end] == stop {
-                break 'scan;
-            }
-        }
-        end += 1;
-    }
-    s.get(..end).unwrap_or(s)
-}
-
 /// `s` after the last ASCII byte `sep`, if there is one.
 fn after_last(s: &str, sep: u8) -> Option<&str> {
     let b = s.as_bytes();
@@ -112,19 +101,8 @@ fn after_last(s: &str, sep: u8) -> Option<&str> {
     None
 }
 
-/// Host (no port, no credentials) from `host/path…`, in the case it was written: every
-/// comparison of hosts ignores ASCII case, so no lowered copy is made.
-fn host_of(rest: &str) -> &str {
-    let authority = until(rest, b"/?#");
-    let host_port = after_last(authority, b'@').unwrap_or(authority);
-    match host_port.strip_prefix('[') {
-        Some(v6) => until(v6, b"]"),
-        None => until(host_port, b":"),
-    }
-}
-
-fn is_download(rest: &str, rules: &LinkRules) -> bool {
-    let path = until(rest, b"?#");
+/// The last segment of `path` ends in a download extension.
+fn is_download(path: &str, rules: &LinkRules) -> bool {
     let last = after_last(path, b'/').unwrap_or(path);
     let Some(ext) = after_last(last, b'.') else { return false };
     // Any ASCII case matches (the default list is lower case): no lowered copy needed.
@@ -141,7 +119,7 @@ fn is_site_host(host: &str, page_host: &str, domains: &[String]) -> bool {
         return host.eq_ignore_ascii_case(page_host);
     }
     domains.iter().any(|d| {
-        let d = until(d, b"/");
+        let d = crate::bytes::split_once(d, b'/').map_or(d.as_str(), |(d, _)| d);
         match d.strip_prefix("*.") {
             Some(base) => host.eq_ignore_ascii_case(base) || is_subdomain(host.as_bytes(), base.as_bytes()),
             None => host.eq_ignore_ascii_case(d),
@@ -156,29 +134,38 @@ fn is_subdomain(host: &[u8], base: &[u8]) -> bool {
     host.get(dot).copied() == Some(b'.') && host.get(dot + 1..).is_some_and(|tail| tail.eq_ignore_ascii_case(base))
 }
 
-/// The page's host for `classify` (no port, no credentials; empty without "://"), in the
-/// case it was written: `classify` compares hosts without regard to ASCII case.
-pub fn host_of_url(url: &str) -> String {
-    String::from(split_scheme(url).map_or("", |(_, rest)| host_of(rest)))
-}
+#[cfg(any(test, not(target_arch = "wasm32")))]
+mod parse;
 
 #[cfg(test)]
 mod tests {
+    use super::parse::{host_of, split_scheme};
     use super::*;
     use alloc::vec;
 
+    /// `href` as the browser's anchor would give its parts, on a page at `page_url`.
+    fn classify_href(href: &str, classes: &str, download_attr: bool, page_url: &str, rules: &LinkRules) -> Option<LinkKind> {
+        classify(&Click::from_href(href, classes, download_attr, page_url), rules)
+    }
+
     fn kind(href: &str, classes: &str) -> Option<LinkKind> {
-        classify(href, classes, false, "shop.example", &LinkRules::default())
+        classify_href(href, classes, false, "https://shop.example/", &LinkRules::default())
     }
 
     #[test]
     fn outlinks_downloads_and_internal_links() {
         assert_eq!(kind("https://other.example/page", ""), Some(LinkKind::Link));
         assert_eq!(kind("https://shop.example/files/brochure.PDF?v=2", ""), Some(LinkKind::Download));
+        assert_eq!(kind("https://shop.example/files/brochure?v=2.pdf#x.zip", ""), None);
         assert_eq!(kind("https://shop.example/about", ""), None);
         assert_eq!(kind("https://SHOP.example:443/about", ""), None);
         assert_eq!(kind("mailto:someone@example.com", ""), None);
         assert_eq!(kind("javascript:void(0)", ""), None);
+        let parts = |protocol, host| Click { classes: "", download_attr: false, protocol, host, path: "/", page_host: "shop.example" };
+        assert_eq!(classify(&parts("tel:", ""), &LinkRules::default()), None);
+        assert_eq!(classify(&parts("HTTP:", "other.example"), &LinkRules::default()), Some(LinkKind::Link));
+        assert_eq!(classify(&parts("ftp:", "other.example"), &LinkRules::default()), Some(LinkKind::Link));
+        assert_eq!(classify(&parts("ftps:", "other.example"), &LinkRules::default()), None);
     }
 
     #[test]
@@ -187,18 +174,21 @@ mod tests {
         assert_eq!(kind("https://shop.example/about", "piwik_download"), Some(LinkKind::Download));
         assert_eq!(kind("https://shop.example/about", "matomo_link"), Some(LinkKind::Link));
         let rules = LinkRules { ignore_classes: vec!["no-track".into()], ..Default::default() };
-        assert_eq!(classify("https://other.example/", "no-track", false, "shop.example", &rules), None);
+        assert_eq!(classify_href("https://other.example/", "no-track", false, "https://shop.example/", &rules), None);
     }
 
     #[test]
     fn domains_and_extensions_are_configurable() {
         let rules = LinkRules { domains: vec!["*.example.org".into()], extensions: Some(vec!["dat".into()]), ..Default::default() };
-        assert_eq!(classify("https://www.example.org/x", "", false, "example.org", &rules), None);
-        assert_eq!(classify("https://example.org/x", "", false, "example.org", &rules), None);
-        assert_eq!(classify("https://evil-example.org/x", "", false, "example.org", &rules), Some(LinkKind::Link));
-        assert_eq!(classify("https://example.org/a.dat", "", false, "example.org", &rules), Some(LinkKind::Download));
-        assert_eq!(classify("https://example.org/a.pdf", "", false, "example.org", &rules), None);
-        assert_eq!(classify("https://example.org/report", "", true, "example.org", &rules), Some(LinkKind::Download));
+        let page = "https://example.org/";
+        assert_eq!(classify_href("https://www.example.org/x", "", false, page, &rules), None);
+        assert_eq!(classify_href("https://example.org/x", "", false, page, &rules), None);
+        assert_eq!(classify_href("https://evil-example.org/x", "", false, page, &rules), Some(LinkKind::Link));
+        assert_eq!(classify_href("https://example.org/a.dat", "", false, page, &rules), Some(LinkKind::Download));
+        assert_eq!(classify_href("https://example.org/a.pdf", "", false, page, &rules), None);
+        assert_eq!(classify_href("https://example.org/report", "", true, page, &rules), Some(LinkKind::Download));
+        let ipv6 = LinkRules { domains: vec!["::1".into()], ..Default::default() };
+        assert_eq!(classify_href("http://[::1]:8080/x", "", false, page, &ipv6), None);
     }
 
     /// The old `is_subdomain` (Option<&u8> compare) and the new one agree on generated hosts.
@@ -226,9 +216,9 @@ mod tests {
         assert!(hits > 5_000, "{hits}");
     }
 
-    /// The old `classify` (hosts lowered into Strings before comparing), fed as the tracker
-    /// did with the old `host_of_url` (lowered too).
-    fn classify_old(href: &str, classes: &str, has_download_attr: bool, page_url: &str, rules: &LinkRules) -> Option<LinkKind> {
+    /// The classifier before hosts were compared in the case they were written (hosts lowered
+    /// into Strings), fed as the tracker did with the old `host_of_url` (lowered too).
+    fn classify_lowered(href: &str, classes: &str, has_download_attr: bool, page_url: &str, rules: &LinkRules) -> Option<LinkKind> {
         let page_host = split_scheme(page_url).map(|(_, rest)| host_of(rest).to_ascii_lowercase()).unwrap_or_default();
         let has_class = |own: &[String], builtin: &str| {
             classes.split_ascii_whitespace().any(|c| {
@@ -247,31 +237,87 @@ mod tests {
         if has_class(&rules.link_classes, "link") {
             return Some(LinkKind::Link);
         }
-        if has_download_attr || is_download(rest, rules) {
+        if has_download_attr || is_download_href(rest, rules) {
             return Some(LinkKind::Download);
         }
         let host = host_of(rest).to_ascii_lowercase();
-        (!is_site_host(&host, &page_host, &rules.domains)).then_some(LinkKind::Link)
+        (!is_site_host_href(&host, &page_host, &rules.domains)).then_some(LinkKind::Link)
     }
 
-    /// Hosts compared in the case they were written classify every link as before.
-    #[test]
-    fn classify_equals_the_old_version_whatever_the_case() {
-        let mut x: u64 = 0x0DDB_A11C_AFE5_EED5;
+    /// The classifier that parsed the href in the wasm, before the shell sent the browser's
+    /// parts (`parse` keeps its helpers as they were).
+    fn classify_parsed(href: &str, classes: &str, has_download_attr: bool, page_url: &str, rules: &LinkRules) -> Option<LinkKind> {
+        let page_host = split_scheme(page_url).map_or("", |(_, rest)| host_of(rest));
+        let has_class = |own: &[String], builtin: &str| has_class(classes, own, builtin);
+        let (scheme, rest) = split_scheme(href)?;
+        let web = is_one_of(scheme, &["http", "https", "ftp"]);
+        if !web || has_class(&rules.ignore_classes, "ignore") {
+            return None;
+        }
+        if has_class(&rules.download_classes, "download") {
+            return Some(LinkKind::Download);
+        }
+        if has_class(&rules.link_classes, "link") {
+            return Some(LinkKind::Link);
+        }
+        if has_download_attr || is_download_href(rest, rules) {
+            return Some(LinkKind::Download);
+        }
+        (!is_site_host_href(host_of(rest), page_host, &rules.domains)).then_some(LinkKind::Link)
+    }
+
+    /// The old `is_download`, on `host/path?query#fragment`.
+    fn is_download_href(rest: &str, rules: &LinkRules) -> bool {
+        let path = super::parse::until(rest, b"?#");
+        let last = after_last(path, b'/').unwrap_or(path);
+        let Some(ext) = after_last(last, b'.') else { return false };
+        match &rules.extensions {
+            Some(list) => list.iter().any(|e| e.eq_ignore_ascii_case(ext)),
+            None => DEFAULT_EXTENSIONS.split('|').any(|e| e.eq_ignore_ascii_case(ext)),
+        }
+    }
+
+    /// The old `is_site_host`, on hosts without IPv6 brackets.
+    fn is_site_host_href(host: &str, page_host: &str, domains: &[String]) -> bool {
+        if domains.is_empty() {
+            return host.eq_ignore_ascii_case(page_host);
+        }
+        domains.iter().any(|d| {
+            let d = super::parse::until(d, b"/");
+            match d.strip_prefix("*.") {
+                Some(base) => host.eq_ignore_ascii_case(base) || is_subdomain(host.as_bytes(), base.as_bytes()),
+                None => host.eq_ignore_ascii_case(d),
+            }
+        })
+    }
+
+    /// Generated links as the browser resolves them (`scheme://[user@]host[:port]/path?query#fragment`),
+    /// on generated pages, with generated rules: `classify` on the browser's parts answers
+    /// as `old` did on the href. Each kind must come out often enough.
+    fn equals_over_generated_links(seed: u64, old: fn(&str, &str, bool, &str, &LinkRules) -> Option<LinkKind>) {
+        let mut x = seed;
         let mut next = |n: usize| {
             x = crate::test_rng::step(x);
             (x % n as u64) as usize
         };
-        let hosts = ["shop.example", "SHOP.Example", "www.Shop.EXAMPLE", "other.example", "[::1]", "u:p@Shop.example:8080", "évil.example", "Example.ORG", "sub.example.org"];
-        let paths = ["", "/", "/a.PDF", "/x/y.zip?q=1", "?a#b", "/report", "/a.DaT"];
-        let domain_lists: [&[&str]; 4] = [&[], &["*.Example.org"], &["SHOP.example/path", "other.EXAMPLE"], &["*.shop.example"]];
+        let schemes = ["https", "HTTP", "http", "ftp", "Ftp", "ftps", "file", "blob:https", "mailto", "x-http"];
+        let users = ["", "", "", "u:p@", "a@b@", "u:p%40x@"];
+        let hosts = ["shop.example", "SHOP.Example", "www.Shop.EXAMPLE", "other.example", "[::1]", "[2001:DB8::a]", "127.0.0.1", "xn--vil-bma.example", "Example.ORG", "sub.example.org", "example.org", ""];
+        let ports = ["", "", ":8080", ":"];
+        let paths = ["/", "/a.PDF", "/x/y.zip", "/report", "/a.DaT", "/a.b/c", "/.pdf", "/x.tar.gz", "/dir.zip/", "/a%2Fb.pdf", "/é.pdf"];
+        let tails = ["", "", "?q=1", "?f=a.pdf", "?a/b.zip#c", "#x.pdf", "#/a.dat", "?#", "?x=http://o.example/a.pdf"];
+        let domain_lists: [&[&str]; 7] = [&[], &["*.Example.org"], &["SHOP.example/path", "other.EXAMPLE"], &["*.shop.example"], &["::1", "*.0.0.1"], &["[::1]", "2001:db8::A/x"], &["/", "*.", ""]];
         let mut kinds = [0usize; 3];
-        for _ in 0..100_000 {
-            let href = alloc::format!("{}://{}{}", ["https", "HTTP", "ftp", "mailto"][next(4)], hosts[next(hosts.len())], paths[next(paths.len())]);
-            let page = alloc::format!("https://{}/page", hosts[next(hosts.len())]);
+        for _ in 0..200_000 {
+            let href = alloc::format!("{}://{}{}{}{}{}", schemes[next(schemes.len())], users[next(users.len())], hosts[next(hosts.len())], ports[next(ports.len())], paths[next(paths.len())], tails[next(tails.len())]);
+            let page = match next(8) {
+                0 => String::from("about:blank"),
+                1 => String::from("file:///home/a.html"),
+                _ => alloc::format!("https://{}{}{}/page?x#y", users[next(users.len())], hosts[next(hosts.len())], ports[next(ports.len())]),
+            };
             let rules = LinkRules {
-                domains: domain_lists[next(4)].iter().map(|d| String::from(*d)).collect(),
-                extensions: [None, Some(vec![String::from("dat")])][next(2)].clone(),
+                domains: domain_lists[next(domain_lists.len())].iter().map(|d| String::from(*d)).collect(),
+                extensions: [None, Some(vec![String::from("dat"), String::from("B"), String::from("b/c")])][next(2)].clone(),
                 ignore_classes: [vec![], vec![String::from("no-track")]][next(2)].clone(),
                 link_classes: [vec![], vec![String::from("_link")]][next(2)].clone(),
                 download_classes: [vec![], vec![String::from("xmatomo_link")]][next(2)].clone(),
@@ -279,15 +325,27 @@ mod tests {
             let all = ["", "matomo_link", "x piwik_download", "matomo_piwik_ignore", "piwik_ignore", "matomo_ignore", "MATOMO_link", "xmatomo_link", "matomo_", "piwik_download\tx", "no-track", "a\n\x0cmatomo_download  ", "piwik_matomo_link", "_link"];
             let classes = all[next(all.len())];
             let attr = next(8) == 0;
-            let new = classify(&href, classes, attr, &host_of_url(&page), &rules);
-            assert_eq!(new, classify_old(&href, classes, attr, &page, &rules), "{href} {page} {rules:?}");
+            let new = classify_href(&href, classes, attr, &page, &rules);
+            assert_eq!(new, old(&href, classes, attr, &page, &rules), "{href} {page} {rules:?}");
             kinds[match new {
                 None => 0,
                 Some(LinkKind::Link) => 1,
                 Some(LinkKind::Download) => 2,
             }] += 1;
         }
-        assert!(kinds.iter().all(|&n| n > 2_000), "{kinds:?}");
+        assert!(kinds.iter().all(|&n| n > 10_000), "{kinds:?}");
+    }
+
+    /// The browser's parts classify every link as the href parsed in the wasm did.
+    #[test]
+    fn classify_on_parts_equals_classify_on_the_href() {
+        equals_over_generated_links(0x9E37_79B9_7F4A_7C15, classify_parsed);
+    }
+
+    /// Hosts compared in the case they were written classify every link as lowered ones did.
+    #[test]
+    fn classify_equals_the_old_version_whatever_the_case() {
+        equals_over_generated_links(0x0DDB_A11C_AFE5_EED5, classify_lowered);
     }
 
     /// The byte-loop `has_class` answers as the `split_ascii_whitespace` closure it replaced.

@@ -6,7 +6,7 @@ use crate::consent::{Consent, ConsentEvent, Effects, Gate};
 use crate::hit::Hit;
 use crate::host::Host;
 use crate::identity::{Identity, VISITOR_KEY};
-use crate::links::{classify, host_of_url, LinkRules};
+use crate::links::{classify, Click, LinkRules};
 use crate::mask::{digest_id, mask_text, mask_url, UrlRules};
 use crate::numfmt::{push_f64, push_u64};
 use crate::wire::push_encoded;
@@ -526,10 +526,10 @@ impl Tracker {
         }
     }
 
-    /// A link the visitor clicked (left, middle or keyboard), resolved by the browser.
-    pub fn on_link_click(&mut self, href: &str, classes: &str, download_attr: bool, host: &mut dyn Host) {
-        let page_host = host_of_url(host.page().url);
-        if let Some(kind) = classify(href, classes, download_attr, &page_host, &self.cfg.link_rules) {
+    /// A link the visitor clicked (left, middle or keyboard): `href` resolved by the browser,
+    /// `link` its parts as the browser parsed them.
+    pub fn on_link_click(&mut self, href: &str, link: &Click, host: &mut dyn Host) {
+        if let Some(kind) = classify(link, &self.cfg.link_rules) {
             self.handle(Command::TrackLink { url: String::from(href), kind }, host);
         }
     }

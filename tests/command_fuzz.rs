@@ -328,7 +328,10 @@ fn the_tracker_survives_random_commands_and_events_then_still_tracks_correctly()
                 h.page.title = short(&mut r);
                 match r.below(3) {
                     0 => t.on_url_change(&mut h),
-                    1 => t.on_link_click(&short(&mut r), &short(&mut r), r.chance(2), &mut h),
+                    1 => {
+                        let (href, classes, page) = (short(&mut r), short(&mut r), h.page.url.clone());
+                        t.on_link_click(&href, &hush::links::Click::from_href(&href, &classes, r.chance(2), &page), &mut h)
+                    }
                     _ => t.on_form_event(&short(&mut r), &short(&mut r), r.chance(2).then(|| *r.pick(NUMBERS)), &mut h),
                 }
             }

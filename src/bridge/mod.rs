@@ -21,7 +21,7 @@
 //! | `r` | request id, HTTP status (0 = network error), Retry-After header (may be empty) | a request finished |
 //! | `h` / `v` | — | page hidden (visibilitychange, pagehide) / visible again |
 //! | `n` | `1` online, `0` offline | connectivity changed |
-//! | `l` | href (resolved by the browser), class names, has `download` attribute (`1`/`0`) | link clicked |
+//! | `l` | href (resolved by the browser), class names, has `download` attribute (`1`/`0`), the link's `protocol`, `hostname`, `pathname`, the page's `location.hostname` | link clicked |
 //! | `u` | — | the URL may have changed (pushState, replaceState, popstate) |
 //! | `f` | see [`crate::forms`] | a form event |
 //! | `m` | see [`crate::consent::banners`] | a consent banner's state |
@@ -52,6 +52,7 @@ mod drbg;
 use crate::command::{self, Command, ListSetting};
 use crate::forms::Forms;
 use crate::host::{Host, Page};
+use crate::links::Click;
 use crate::queue::Outcome;
 use crate::tracker::{Reply, Stored, Tracker};
 use alloc::string::String;
@@ -226,8 +227,9 @@ fn event(op: u8, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut C
             b'n' => t.on_online(f.next_flag(), host),
             b'l' => {
                 let href = f.next_str();
-                let classes = f.next_str();
-                t.on_link_click(href, classes, f.next_flag(), host);
+                // Fields are read in the order written.
+                let link = Click { classes: f.next_str(), download_attr: f.next_flag(), protocol: f.next_str(), host: f.next_str(), path: f.next_str(), page_host: f.next_str() };
+                t.on_link_click(href, &link, host);
             }
             b'u' => t.on_url_change(host),
             b'f' => forms.on_event(f, t, host),

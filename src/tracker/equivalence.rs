@@ -272,7 +272,11 @@ fn session(seed: u64, fnv: &mut Fnv, seen: &mut [usize; 7]) {
                 h.page.title = if r.chance(6) { String::new() } else { word(&mut r) };
                 match r.below(3) {
                     0 => t.on_url_change(&mut h),
-                    1 => t.on_link_click(&url(&mut r), r.pick(&["", "ext", "dl no-track", "dl"]), r.chance(3), &mut h),
+                    1 => {
+                        let (href, page) = (url(&mut r), h.page.url.clone());
+                        let link = crate::links::Click::from_href(&href, r.pick(&["", "ext", "dl no-track", "dl"]), r.chance(3), &page);
+                        t.on_link_click(&href, &link, &mut h)
+                    }
                     _ => t.on_form_event(r.pick(&["form_view", "form_start", "field_focus"]), &word(&mut r), r.chance(2).then(|| r.pick(NUMS)), &mut h),
                 }
             }
