@@ -90,15 +90,8 @@ pub(crate) fn is_one_of(s: &str, words: &[&str]) -> bool {
 
 /// `s` after the last ASCII byte `sep`, if there is one.
 fn after_last(s: &str, sep: u8) -> Option<&str> {
-    let b = s.as_bytes();
-    let mut i = b.len();
-    while i > 0 {
-        if b[i - 1] == sep {
-            return s.get(i..);
-        }
-        i -= 1;
-    }
-    None
+    let i = s.as_bytes().iter().rposition(|&b| b == sep)?;
+    s.get(i + 1..)
 }
 
 /// The last segment of `path` ends in a download extension.
