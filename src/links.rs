@@ -66,7 +66,7 @@ fn has_class(classes: &str, own: &[String], builtin: &str) -> bool {
         if b.get(i).is_none_or(|c| c.is_ascii_whitespace()) {
             if let Some(c) = classes.get(start..i).filter(|c| !c.is_empty()) {
                 // `matomo_<builtin>` or `piwik_<builtin>`: one strip and one match, not two strips.
-                if matches!(c.strip_suffix(builtin), Some("matomo_" | "piwik_")) || own.iter().any(|o| o == c) {
+                if matches!(c.strip_suffix(builtin), Some("matomo_" | "piwik_")) || own.iter().any(|o| o.as_str() == c) {
                     return true;
                 }
             }
