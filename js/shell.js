@@ -204,10 +204,11 @@ export function createShell(core, consentChanged) {
   function onClick(e) {
     if (typeof e.button !== 'number' || (e.type === 'auxclick' && e.button !== 1)) return;
     const link = e.target.closest('a[href],area[href]');
-    // SVG links have no string href: not followed. The core classifies the parts the
-    // browser has parsed (it does not parse the href again); IPv6 hosts without brackets.
+    // SVG links have no string href: not followed (a string href means an HTML <a> or
+    // <area>, whose className is a string too). The core classifies the parts the browser
+    // has parsed (it does not parse the href again); IPv6 hosts without brackets.
     if (link && typeof link.href === 'string') {
-      call('l', [link.href, typeof link.className === 'string' ? link.className : '', +link.hasAttribute('download'),
+      call('l', [link.href, link.className, +link.hasAttribute('download'),
         link.protocol, link.hostname.replace(/[[\]]/g, ''), link.pathname, location.hostname.replace(/[[\]]/g, '')]);
     }
   }
