@@ -104,3 +104,28 @@ test('setDomains: a listed host is internal, others are outlinks', async () => {
   await push(page, ['trackLink', 'https://www.shop.example/manual', 'link']);
   await waitForHits(t.collector, 2);
 });
+
+// The core classifies the parts the browser parsed (protocol, hostname, pathname and the
+// page's hostname): other schemes, query and fragment kept out of the extension, IPv6 hosts
+// against setDomains, and the link URL still masked. The page keeps every click on it.
+test('other schemes, query-stripped extensions, IPv6 hosts and masked link URLs', async () => {
+  const body = `
+    <script>document.addEventListener('click', (e) => e.preventDefault());</script>
+    <a id="mail" href="mailto:someone@example.com">mail</a>
+    <a id="tel" href="tel:+4930123456">tel</a>
+    <a id="zip" href="/files/pack.ZIP?v=1.2#part.html">zip</a>
+    <a id="page" href="/files/page?f=a.pdf#b.zip">not a download</a>
+    <a id="attr" download href="/t/report">download attribute</a>
+    <a id="v6" href="http://[::1]:9/x">listed IPv6 host</a>
+    <a id="v6out" href="http://[::2]:9/x">other IPv6 host</a>
+    <a id="masked" href="https://partner.example/p?email=jane@example.com&amp;id=7">masked</a>`;
+  const page = await linkPage('/t/links-parts.html', [['setDomains', ['127.0.0.1', '::1']]], body);
+  for (const id of ['mail', 'tel', 'zip', 'page', 'attr', 'v6', 'v6out', 'masked']) await page.click(`#${id}`);
+  const hits = await expectExactlyHits(t.collector, 4);
+  assert.deepEqual(hits.map((h) => [kindOf(h), h.link ?? h.download]), [
+    ['download', `${t.site.url}/files/pack.ZIP?v=1.2#part.html`],
+    ['download', `${t.site.url}/t/report`],
+    ['outlink', 'http://[::2]:9/x'],
+    ['outlink', 'https://partner.example/p?id=7'],
+  ]);
+});
