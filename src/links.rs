@@ -301,7 +301,7 @@ mod tests {
         let tails = ["", "", "?q=1", "?f=a.pdf", "?a/b.zip#c", "#x.pdf", "#/a.dat", "?#", "?x=http://o.example/a.pdf"];
         let domain_lists: [&[&str]; 7] = [&[], &["*.Example.org"], &["SHOP.example/path", "other.EXAMPLE"], &["*.shop.example"], &["::1", "*.0.0.1"], &["[::1]", "2001:db8::A/x"], &["/", "*.", ""]];
         let mut kinds = [0usize; 3];
-        for _ in 0..200_000 {
+        for _ in 0..100_000 {
             let href = alloc::format!("{}://{}{}{}{}{}", schemes[next(schemes.len())], users[next(users.len())], hosts[next(hosts.len())], ports[next(ports.len())], paths[next(paths.len())], tails[next(tails.len())]);
             let page = match next(8) {
                 0 => String::from("about:blank"),
@@ -326,7 +326,7 @@ mod tests {
                 Some(LinkKind::Download) => 2,
             }] += 1;
         }
-        assert!(kinds.iter().all(|&n| n > 10_000), "{kinds:?}");
+        assert!(kinds.iter().all(|&n| n > 5_000), "{kinds:?}");
     }
 
     /// The browser's parts classify every link as the href parsed in the wasm did.
