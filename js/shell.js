@@ -138,7 +138,7 @@ export function createShell(core, consentChanged) {
 
   /** What each output record does, by its first field; only a send returns (its promise). */
   const actions = {
-    S: (a) => send(a[1], a[2], a[3] === '1', a[4]), // a[4]: the body, undefined when absent
+    S: send,
     // The others return nothing (setItem, removeItem, warn, enable, connectBanner and the
     // npm module's consent hook all give undefined).
     T: (a) => storage('setItem', a[1], a[2]),
@@ -156,12 +156,13 @@ export function createShell(core, consentChanged) {
     N: (a) => consentChanged && consentChanged(a[1]),
   };
 
-  /** fetch (no credentials, text/plain: no preflight, no cookies); sendBeacon when leaving. */
-  function send(id, url, leaving, body) {
+  /** The `S` record: fetch (no credentials, text/plain: no preflight, no cookies);
+   * sendBeacon when leaving. The body is undefined when absent (a GET). */
+  function send([, id, url, leaving, body]) {
     const done = (status, retryAfter) => call('r', [id, status, retryAfter || '']);
     try {
       // A queued beacon cannot be observed further; the browser owns it now.
-      if (leaving && navigator.sendBeacon(url, body)) return done(200);
+      if (leaving === '1' && navigator.sendBeacon(url, body)) return done(200);
     } catch (e) {
       // no beacon: fetch keepalive below
     }
