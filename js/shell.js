@@ -32,16 +32,19 @@ function storage(method, key, value) {
   }
 }
 
+/** `v[k]`, or UNREADABLE when the read throws. */
+function read(v, k) {
+  try {
+    return v[k];
+  } catch (e) {
+    return UNREADABLE;
+  }
+}
+
 /** The first `max` items of an array (UNREADABLE where reading threw); undefined if not an array. */
 export function items(v, max) {
   try {
-    if (Array.isArray(v)) return Array.from({ length: Math.min(v.length >>> 0, max) }, (_, i) => {
-      try {
-        return v[i];
-      } catch (e) {
-        return UNREADABLE;
-      }
-    });
+    if (Array.isArray(v)) return Array.from({ length: Math.min(v.length >>> 0, max) }, (_, i) => read(v, i));
   } catch (e) {
     // unreadable (a revoked Proxy, a throwing length): undefined
   }
@@ -79,17 +82,14 @@ function encode(v, depth, out) {
     }
     try {
       if (isPlain(v)) {
+        // Only Object.keys and the prototype read can throw here, before anything is pushed.
         const keys = Object.keys(v).slice(0, 64);
-        const pairs = [];
+        out.push('m' + keys.length);
         for (const k of keys) {
-          pairs.push(k.slice(0, 4096));
-          try {
-            encode(v[k], depth + 1, pairs);
-          } catch (e) {
-            pairs.push('o');
-          }
+          out.push(k.slice(0, 4096));
+          encode(read(v, k), depth + 1, out);
         }
-        return out.push('m' + keys.length, ...pairs);
+        return;
       }
     } catch (e) {
       // unreadable: 'o'
