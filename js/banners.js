@@ -2,20 +2,15 @@
 // Each reader follows its banner and passes the banner's raw state to the core (op `m`).
 // A banner not on the page yet is looked for again every 500 ms for 5 s; if it never
 // shows up, one console warning, and the consent state is left as it was.
-import { warn } from './shell.js';
+import { attempt, warn } from './shell.js';
 
 const NAMES = ['tcf (__tcfapi)', 'google-consent-mode (dataLayer)', 'klaro', 'cookieconsent'];
 const TRIES = 11;
 const RETRY_MS = 500;
 
 export function connectBanner(kind, key, call, n) {
-  let found;
-  try {
-    found = [tcf, consentMode, klaro, cookieConsent][kind](call, key, n === 1);
-  } catch (e) {
-    // not found
-  }
-  if (found) return;
+  // Throws when not found.
+  if (attempt(() => [tcf, consentMode, klaro, cookieConsent][kind](call, key, n === 1))) return;
   if (n >= TRIES) return warn('hush: connectConsentManager: no ' + NAMES[kind] + ' banner on this page; consent unchanged');
   setTimeout(connectBanner, RETRY_MS, kind, key, call, n + 1);
 }
@@ -23,28 +18,19 @@ export function connectBanner(kind, key, call, n) {
 /** Passes banner `kind`'s yes or no to the core: yes only when `read()` gives true, no when
  * it throws. */
 function decide(call, kind, read) {
-  let yes;
-  try {
-    yes = read();
-  } catch (e) {
-    // reads as refused
-  }
-  call('m', [kind, +(yes === true)]);
+  call('m', [kind, +(attempt(read) === true)]);
 }
 
 /** IAB TCF v2.2: `__tcfapi('addEventListener', 2, callback)`. */
 function tcf(call) {
   const api = window.__tcfapi;
   if (typeof api !== 'function') return false;
-  api('addEventListener', 2, (tc, ok) => {
-    try {
-      const consents = (tc.purpose || {}).consents || {};
-      call('m', [0, +(ok === true), tc.eventStatus, +(tc.gdprApplies !== false),
-        ...[1, 7, 8, 9].map((p) => +(consents[p] === true))]);
-    } catch (e) {
-      // not a TC data object
-    }
-  });
+  // Throws on what is not a TC data object.
+  api('addEventListener', 2, (tc, ok) => attempt(() => {
+    const consents = (tc.purpose || {}).consents || {};
+    call('m', [0, +(ok === true), tc.eventStatus, +(tc.gdprApplies !== false),
+      ...[1, 7, 8, 9].map((p) => +(consents[p] === true))]);
+  }));
   return true;
 }
 
@@ -61,15 +47,12 @@ function tcf(call) {
 function consentMode(call) {
   const layer = window.dataLayer;
   if (!Array.isArray(layer)) return false;
-  const read = (entry) => {
-    try {
-      if (entry[0] !== 'consent') return;
-      const params = entry[2] || {};
-      call('m', [1, entry[1], +(params.region !== undefined), params.analytics_storage]);
-    } catch (e) {
-      // not a consent command
-    }
-  };
+  // Throws on what is not a consent command.
+  const read = (entry) => attempt(() => {
+    if (entry[0] !== 'consent') return;
+    const params = entry[2] || {};
+    call('m', [1, entry[1], +(params.region !== undefined), params.analytics_storage]);
+  });
   layer.slice().forEach(read);
   const current = layer.push;
   if (typeof current !== 'function') return true;

@@ -2,20 +2,16 @@
 // a field's value, checked state or selection: only its tag and its `name`, `id`, `type`,
 // `autocomplete` attributes, and whether it lies inside a masked area.
 
+import { attempt } from './shell.js';
+
 export function enableForms(call, maskSelectors, listen) {
   const doc = document;
   /** Forms seen, by slot (the core keeps each slot's state). */
   const forms = [];
   const attr = (el, name) => el.getAttribute(name) || '';
 
-  /** Inside `[data-matomo-mask]`, `[data-hush-mask]` or a setMaskSelectors selector. */
-  const masked = (el) => +['[data-matomo-mask],[data-hush-mask]', ...maskSelectors()].some((selector) => {
-    try {
-      return el.closest(selector);
-    } catch (e) {
-      // an invalid selector matches nothing
-    }
-  });
+  /** Inside `[data-matomo-mask]`, `[data-hush-mask]` or a setMaskSelectors selector (an invalid one matches nothing). */
+  const masked = (el) => +['[data-matomo-mask],[data-hush-mask]', ...maskSelectors()].some((selector) => attempt(() => el.closest(selector)));
 
   function send(ev, form, field = []) {
     // A form's slot is its index in `forms`; a new form gets the next one (push gives the new length).

@@ -15,31 +15,23 @@ export const NAMELESS = 'hush: a _paq command starts with its name (a string); i
 /** An item or property whose read threw (a hostile getter or Proxy). */
 const UNREADABLE = {};
 
-export function warn(msg) {
+/** `f()`, or `fallback` when it throws: page code and missing or refused browser APIs. */
+export function attempt(f, fallback) {
   try {
-    console.warn(msg);
+    return f();
   } catch (e) {
-    // no console
+    return fallback;
   }
 }
+
+/** A console warning (none when there is no console); undefined, whatever a page's console.warn returns. */
+export const warn = (msg) => attempt(() => void console.warn(msg));
 
 /** `localStorage[method](key, value)`; undefined when storage is missing or refused. */
-function storage(method, key, value) {
-  try {
-    return localStorage[method](key, value);
-  } catch (e) {
-    // missing or refused: undefined
-  }
-}
+const storage = (method, key, value) => attempt(() => localStorage[method](key, value));
 
 /** `v[k]`, or UNREADABLE when the read throws. */
-function read(v, k) {
-  try {
-    return v[k];
-  } catch (e) {
-    return UNREADABLE;
-  }
-}
+const read = (v, k) => attempt(() => v[k], UNREADABLE);
 
 /** The first `max` items of an array (UNREADABLE where reading threw); undefined if not an array. */
 export function items(v, max) {
@@ -166,27 +158,17 @@ export function createShell(core, consentChanged) {
     } catch (e) {
       // no beacon: fetch keepalive below
     }
-    let signal;
     try {
-      signal = AbortSignal.timeout(TIMEOUT_MS);
-    } catch (e) {
-      // older browsers: no timeout (an undefined member is an absent one)
-    }
-    try {
-      return fetch(url, { method: body === undefined ? 'GET' : 'POST', body, credentials: 'omit', keepalive: true, signal }).then((r) => done(r.status, r.headers.get('Retry-After')), () => done(0));
+      // Older browsers have no AbortSignal.timeout: no signal (an undefined member is an absent one).
+      return fetch(url, { method: body === undefined ? 'GET' : 'POST', body, credentials: 'omit', keepalive: true, signal: attempt(() => AbortSignal.timeout(TIMEOUT_MS)) }).then((r) => done(r.status, r.headers.get('Retry-After')), () => done(0));
     } catch (e) {
       done(0);
     }
   }
 
   function listen(target, kind, f, capture) {
-    target.addEventListener(kind, (e) => {
-      try {
-        f(e);
-      } catch (x) {
-        // never into the page
-      }
-    }, capture);
+    // Never into the page.
+    target.addEventListener(kind, (e) => attempt(() => f(e)), capture);
   }
 
   /** The core asks once per feature. */
