@@ -2,7 +2,7 @@
 // Each reader follows its banner and passes the banner's raw state to the core (op `m`).
 // A banner not on the page yet is looked for again every 500 ms for 5 s; if it never
 // shows up, one console warning, and the consent state is left as it was.
-import { attempt, warn } from './shell.js';
+import { attempt, listen, warn } from './shell.js';
 
 const NAMES = ['tcf (__tcfapi)', 'google-consent-mode (dataLayer)', 'klaro', 'cookieconsent'];
 const TRIES = 11;
@@ -93,17 +93,12 @@ function cookieConsent(call, category, first) {
   if (first) {
     // Added before the banner is found, so the ES-module build (no global) is followed too.
     for (const kind of ['cc:onConsent', 'cc:onChange']) {
-      w.addEventListener(kind, (e) => {
-        decide(call, 3, () => e.detail.cookie.categories.includes(category));
-      });
+      listen(w, kind, (e) => decide(call, 3, () => e.detail.cookie.categories.includes(category)));
     }
   }
-  let valid;
-  try {
-    valid = w.CookieConsent.validConsent();
-  } catch (e) {
-    return w._ccRun === true;
-  }
-  if (valid === true) decide(call, 3, () => w.CookieConsent.acceptedCategory(category));
-  return true;
+  // No global CookieConsent (the ES-module build): found once the banner has run.
+  return attempt(() => {
+    if (w.CookieConsent.validConsent() === true) decide(call, 3, () => w.CookieConsent.acceptedCategory(category));
+    return true;
+  }, w._ccRun === true);
 }

@@ -2,9 +2,9 @@
 // a field's value, checked state or selection: only its tag and its `name`, `id`, `type`,
 // `autocomplete` attributes, and whether it lies inside a masked area.
 
-import { attempt } from './shell.js';
+import { attempt, listen } from './shell.js';
 
-export function enableForms(call, maskSelectors, listen) {
+export function enableForms(call, maskSelectors) {
   const doc = document;
   /** Forms seen, by slot (the core keeps each slot's state). */
   const forms = [];

@@ -30,6 +30,11 @@ export const warn = (msg) => attempt(() => void console.warn(msg));
 /** `localStorage[method](key, value)`; undefined when storage is missing or refused. */
 const storage = (method, key, value) => attempt(() => localStorage[method](key, value));
 
+/** addEventListener; what the listener throws never reaches the page. */
+export function listen(target, kind, f, capture) {
+  target.addEventListener(kind, (e) => attempt(() => f(e)), capture);
+}
+
 /** `v[k]`, or UNREADABLE when the read throws. */
 const read = (v, k) => attempt(() => v[k], UNREADABLE);
 
@@ -166,11 +171,6 @@ export function createShell(core, consentChanged) {
     }
   }
 
-  function listen(target, kind, f, capture) {
-    // Never into the page.
-    target.addEventListener(kind, (e) => attempt(() => f(e)), capture);
-  }
-
   /** The core asks once per feature. */
   function enable(feature) {
     if (feature === '0') {
@@ -180,7 +180,7 @@ export function createShell(core, consentChanged) {
     } else if (feature === '1') {
       trackHistory();
     } else {
-      enableForms(call, () => maskSelectors, listen);
+      enableForms(call, () => maskSelectors);
     }
   }
 
