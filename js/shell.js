@@ -12,8 +12,8 @@ const STORED = ['hush_consent', 'hush_optout', 'hush_id', 'hush_queue'];
 /** A stalled collector must not hold the queue forever. */
 const TIMEOUT_MS = 15000;
 export const NAMELESS = 'hush: a _paq command starts with its name (a string); ignored';
-/** An item or property whose read threw (a hostile getter or Proxy). */
-const UNREADABLE = {};
+/** An item or property whose read threw (a hostile getter or Proxy): a symbol, so its token is 'o'. */
+const UNREADABLE = Symbol();
 
 /** `f()`, or `fallback` when it throws: page code and missing or refused browser APIs. */
 export function attempt(f, fallback) {
@@ -51,26 +51,13 @@ const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 const hex8 = (x) => x.toString(16).padStart(8, 0);
 
-/** Plain `{…}` objects only (not DOM nodes, dates, class instances). */
-function isPlain(v) {
-  const p = Object.getPrototypeOf(v);
-  return !p || p === Object.prototype;
-}
 
 /** One `_paq` argument as bridge tokens, bounded in depth, items and length. */
 function encode(v, depth, out) {
   const t = typeof v;
-  // One push at the end: every case that does not return names its token ('o' by default).
-  let token = 'o';
-  if (v === undefined) token = 'u';
-  else if (v === null) token = 'z';
-  else if (t === 'boolean') token = v ? 'T' : 'F';
-  else if (t === 'number') {
-    // The f64's bits: exact, and the wasm needs no float parser.
-    f64[0] = v;
-    token = 'n' + hex8(u32[1]) + hex8(u32[0]);
-  } else if (t === 'string') token = 's' + v.slice(0, 4096);
-  else if (t === 'object' && v !== UNREADABLE && depth < 3) {
+  if (t === 'object' && depth < 3) {
+
+    // null: neither an array nor a prototype to read, so 'z' below.
     const list = items(v, 64);
     if (list) {
       out.push('l' + list.length);
@@ -78,7 +65,8 @@ function encode(v, depth, out) {
       return;
     }
     try {
-      if (isPlain(v)) {
+      // Plain `{…}` objects only (not DOM nodes, dates, class instances).
+      if ([null, Object.prototype].includes(Object.getPrototypeOf(v))) {
         // Only Object.keys and the prototype read can throw here, before anything is pushed.
         const keys = Object.keys(v).slice(0, 64);
         out.push('m' + keys.length);
@@ -89,10 +77,13 @@ function encode(v, depth, out) {
         return;
       }
     } catch (e) {
-      // unreadable: 'o'
+      // unreadable: a token below
     }
   }
-  out.push(token);
+  // The f64's bits: exact, and the wasm needs no float parser.
+  if (t === 'number') f64[0] = v;
+  out.push(v === undefined ? 'u' : v === null ? 'z' : v === true ? 'T' : v === false ? 'F' :
+    t === 'number' ? 'n' + hex8(u32[1]) + hex8(u32[0]) : t === 'string' ? 's' + v.slice(0, 4096) : 'o');
 }
 
 /** A command's name and argument tokens. */
