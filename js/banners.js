@@ -100,5 +100,5 @@ function cookieConsent(call, category, first) {
   return attempt(() => {
     if (w.CookieConsent.validConsent() === true) decide(call, 3, () => w.CookieConsent.acceptedCategory(category));
     return true;
-  }, w._ccRun === true);
+  }, () => w._ccRun === true);
 }

@@ -15,12 +15,13 @@ export const NAMELESS = 'hush: a _paq command starts with its name (a string); i
 /** An item or property whose read threw (a hostile getter or Proxy): a symbol, so its token is 'o'. */
 const UNREADABLE = Symbol();
 
-/** `f()`, or `fallback` when it throws: page code and missing or refused browser APIs. */
-export function attempt(f, fallback) {
+/** `f()`, or what `onError(error)` gives when it throws (undefined without onError): page
+ * code, missing or refused browser APIs. */
+export function attempt(f, onError) {
   try {
     return f();
   } catch (e) {
-    return fallback;
+    return onError && onError(e);
   }
 }
 
@@ -36,7 +37,7 @@ export function listen(target, kind, f, capture) {
 }
 
 /** `v[k]`, or UNREADABLE when the read throws. */
-const read = (v, k) => attempt(() => v[k], UNREADABLE);
+const read = (v, k) => attempt(() => v[k], () => UNREADABLE);
 
 /** The first `max` items of an array (UNREADABLE where reading threw); undefined if not an array. */
 export function items(v, max) {
@@ -105,21 +106,15 @@ export function createShell(core, consentChanged) {
    * promises go to `sends` when given (only flush waits for them). */
   function call(op, args = [], sends) {
     const fields = [op, Date.now(), new Date().getTimezoneOffset(), doc.URL, doc.title, doc.referrer, ...args];
-    let records;
-    try {
-      records = core(fields.map((f) => String(f).replace(/[\x1e\x1f]/g, ' ')).join(FS)).split(RS);
-    } catch (e) {
-      return warn('hush: internal error (' + e + '); ignored');
-    }
-    const r = records.shift();
+    // A core that traps (a bug) gives one warning, no reply and no actions.
+    const [r, ...records] = attempt(() => core(fields.map((f) => String(f).replace(/[\x1e\x1f]/g, ' ')).join(FS)).split(RS),
+      (e) => [warn('hush: internal error (' + e + '); ignored')]);
     for (const record of records) {
-      try {
+      attempt(() => {
         const a = record.split(FS);
         const p = actions[a[0]](a);
         if (p && sends) sends.push(p);
-      } catch (e) {
-        warn('hush: ' + e);
-      }
+      }, (e) => warn('hush: ' + e));
     }
     return r === 't' ? true : r === 'f' ? false : r ? r.slice(1) : undefined;
   }
@@ -212,11 +207,7 @@ export function createShell(core, consentChanged) {
     const list = items(item, 64);
     if (!list) return warn("hush: _paq.push expects an array like ['trackPageView']; ignored");
     if (typeof list[0] === 'function') {
-      try {
-        return list[0].apply(api, list.slice(1));
-      } catch (e) {
-        return warn('hush: a function pushed to _paq threw; ignored');
-      }
+      return attempt(() => list[0].apply(api, list.slice(1)), () => warn('hush: a function pushed to _paq threw; ignored'));
     }
     if (typeof list[0] !== 'string') return warn(NAMELESS);
     return call('c', command(list));
