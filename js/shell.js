@@ -39,14 +39,11 @@ export function listen(target, kind, f, capture) {
 /** `v[k]`, or UNREADABLE when the read throws. */
 const read = (v, k) => attempt(() => v[k], () => UNREADABLE);
 
-/** The first `max` items of an array (UNREADABLE where reading threw); undefined if not an array. */
-export function items(v, max) {
-  try {
-    if (Array.isArray(v)) return Array.from({ length: Math.min(v.length >>> 0, max) }, (_, i) => read(v, i));
-  } catch (e) {
-    // unreadable (a revoked Proxy, a throwing length): undefined
-  }
-}
+/** The first `max` items of an array (UNREADABLE where reading threw); falsy if not an
+ * array or unreadable (a revoked Proxy, a throwing length). */
+export const items = (v, max) =>
+  attempt(() => Array.isArray(v) && Array.from({ length: Math.min(v.length >>> 0, max) }, (_, i) => read(v, i)));
+
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -80,6 +77,8 @@ function encode(v, depth, out) {
     } catch (e) {
       // unreadable: a token below
     }
+
+
   }
   // The f64's bits: exact, and the wasm needs no float parser.
   if (t === 'number') f64[0] = v;
@@ -143,18 +142,14 @@ export function createShell(core, consentChanged) {
    * sendBeacon when leaving. The body is undefined when absent (a GET). */
   function send([, id, url, leaving, body]) {
     const done = (status, retryAfter) => call('r', [id, status, retryAfter || '']);
-    try {
-      // A queued beacon cannot be observed further; the browser owns it now.
-      if (leaving === '1' && navigator.sendBeacon(url, body)) return done(200);
-    } catch (e) {
-      // no beacon: fetch keepalive below
-    }
-    try {
-      // Older browsers have no AbortSignal.timeout: no signal (an undefined member is an absent one).
-      return fetch(url, { method: body === undefined ? 'GET' : 'POST', body, credentials: 'omit', keepalive: true, signal: attempt(() => AbortSignal.timeout(TIMEOUT_MS)) }).then((r) => done(r.status, r.headers.get('Retry-After')), () => done(0));
-    } catch (e) {
-      done(0);
-    }
+    // A queued beacon cannot be observed further; the browser owns it now. No beacon (or
+    // one that throws): fetch keepalive.
+    if (attempt(() => leaving === '1' && navigator.sendBeacon(url, body))) return done(200);
+    // Older browsers have no AbortSignal.timeout: no signal (an undefined member is an absent one).
+    // A fetch that throws at once (a page's replacement) counts as a network error.
+    return attempt(() => fetch(url, { method: body === undefined ? 'GET' : 'POST', body, credentials: 'omit', keepalive: true, signal: attempt(() => AbortSignal.timeout(TIMEOUT_MS)) })
+      .then((r) => done(r.status, r.headers.get('Retry-After')), () => done(0)), () => void done(0));
+
   }
 
   /** The core asks once per feature. */
