@@ -1,5 +1,7 @@
 // Loads hush_bg.wasm and speaks its three-function ABI (src/export.rs documents it): one
 // string in, one string out, and the import `h.u`, the browser's URL parser.
+import { attempt } from './shell.js';
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -14,14 +16,11 @@ export async function loadCore(url) {
        * itself would request them. The href's UTF-8 length (written when it fits), -1 when
        * the URL does not parse. */
       u(input, inputLen, base, baseLen, out, outCap) {
-        let b;
-        try {
-          b = encoder.encode(new URL(text(input, inputLen), text(base, baseLen)).href);
-        } catch (e) {
-          return -1;
-        }
+        const b = attempt(() => encoder.encode(new URL(text(input, inputLen), text(base, baseLen)).href));
+        if (!b) return -1;
         if (b.length <= outCap) bytes().set(b, out);
         return b.length;
+
       },
     },
   };
