@@ -18,13 +18,6 @@ export function enableForms(call, maskSelectors) {
     call('f', [ev, (forms.indexOf(form) + 1 || forms.push(form)) - 1, masked(form), attr(form, 'name'), attr(form, 'id'), [].indexOf.call(doc.forms, form), ...field]);
   }
 
-  /** The form of a fillable field (not buttons or hidden inputs); `form` follows `form="id"`. */
-  function formOf(el) {
-    const tag = el.tagName;
-    // Falsy when there is none (callers only test it).
-    return (tag === 'INPUT' ? !/^(hidden|submit|button|reset|image)$/i.test(attr(el, 'type')) :
-      tag === 'SELECT' || tag === 'TEXTAREA') && el.form;
-  }
 
   const viewAll = () => { for (const form of doc.forms) send('v', form); };
   // One listener per event (capture, on the document: fields added later are covered),
@@ -32,7 +25,12 @@ export function enableForms(call, maskSelectors) {
   for (const [kind, ev] of [['focusin', 'i'], ['focusout', 'o'], ['input', 'c'], ['change', 'c']]) {
     listen(doc, kind, (e) => {
       const el = e.target;
-      const form = formOf(el);
+      const tag = el.tagName;
+      // The form of a fillable field (not buttons or hidden inputs; `form` follows
+      // `form="id"`), falsy when there is none.
+      const form = (tag === 'INPUT' ? !/^(hidden|submit|button|reset|image)$/i.test(attr(el, 'type')) :
+        tag === 'SELECT' || tag === 'TEXTAREA') && el.form;
+
       if (form) send(ev, form, ev === 'i' ? [masked(el), attr(el, 'type'), attr(el, 'name'), attr(el, 'id'),
         attr(el, 'autocomplete').trim().split(/\s+/).join(' ')] : []);
     }, true);

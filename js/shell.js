@@ -165,7 +165,8 @@ export function createShell(core, consentChanged) {
     }
   }
 
-  function onClick(e) {
+  const onClick = (e) => {
+
     if (typeof e.button !== 'number' || (e.type === 'auxclick' && e.button !== 1)) return;
     const link = e.target.closest('a[href],area[href]');
     // SVG links have no string href: not followed.
