@@ -130,7 +130,7 @@ export function createShell(core, consentChanged) {
       clearTimeout(timer);
       timer = setTimeout(() => call('t'), Math.min(Math.max(a[1] - Date.now(), 0), 2147483647));
     },
-    E: (a) => enable(a[1]),
+    E: enable,
     M: (a) => {
       maskSelectors = a.slice(1);
     },
@@ -152,9 +152,10 @@ export function createShell(core, consentChanged) {
 
   }
 
-  /** The core asks once per feature. */
-  function enable(feature) {
+  /** The `E` record: the core asks once per feature. */
+  function enable([, feature]) {
     if (feature === '0') {
+
       // One delegated listener: links added later are covered; auxclick = middle button.
       listen(doc, 'click', onClick, true);
       listen(doc, 'auxclick', onClick, true);
