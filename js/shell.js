@@ -80,10 +80,10 @@ function encode(v, depth, out) {
 
 
   }
-  // The f64's bits: exact, and the wasm needs no float parser.
-  if (t === 'number') f64[0] = v;
+  // A number as its f64's bits: exact, and the wasm needs no float parser.
   out.push(v === undefined ? 'u' : v === null ? 'z' : v === true ? 'T' : v === false ? 'F' :
-    t === 'number' ? 'n' + hex8(u32[1]) + hex8(u32[0]) : t === 'string' ? 's' + v.slice(0, 4096) : 'o');
+    t === 'number' ? (f64[0] = v, 'n' + hex8(u32[1]) + hex8(u32[0])) : t === 'string' ? 's' + v.slice(0, 4096) : 'o');
+
 }
 
 /** A command's name and argument tokens. */
@@ -101,8 +101,9 @@ export function createShell(core, consentChanged) {
   let maskSelectors = [];
   let timer;
 
-  /** Runs one op in the core and carries out its actions; returns the reply. The send
-   * promises go to `sends` when given (only flush waits for them). */
+  /** Runs one op in the core and carries out its actions; returns the reply. What each
+   * action returns goes to `sends` when given: flush waits for the send promises (the
+   * other actions' undefined resolves at once in Promise.all). */
   function call(op, args = [], sends) {
     const fields = [op, Date.now(), new Date().getTimezoneOffset(), doc.URL, doc.title, doc.referrer, ...args];
     // A core that traps (a bug) gives one warning, no reply and no actions.
@@ -112,17 +113,16 @@ export function createShell(core, consentChanged) {
       attempt(() => {
         const a = record.split(FS);
         const p = actions[a[0]](a);
-        if (p && sends) sends.push(p);
+        if (sends) sends.push(p);
       }, (e) => warn('hush: ' + e));
     }
     return r === 't' ? true : r === 'f' ? false : r ? r.slice(1) : undefined;
   }
 
-  /** What each output record does, by its first field; only a send returns (its promise). */
+  /** What each output record does, by its first field; a send returns its promise. */
   const actions = {
     S: send,
-    // The others return nothing (setItem, removeItem, warn, enable, connectBanner and the
-    // npm module's consent hook all give undefined).
+
     T: (a) => storage('setItem', a[1], a[2]),
     R: (a) => storage('removeItem', a[1]),
     W: (a) => warn(a[1]),
