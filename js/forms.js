@@ -33,16 +33,16 @@ export function enableForms(call, maskSelectors) {
 
       if (form) send(ev, form, ev === 'i' ? [masked(el), attr(el, 'type'), attr(el, 'name'), attr(el, 'id'),
         attr(el, 'autocomplete').trim().split(/\s+/).join(' ')] : []);
-    }, true);
+    }, 1);
   }
   listen(doc, 'submit', (e) => {
     const el = e.target;
     if (el.tagName === 'FORM') send('s', el);
-  }, true);
+  }, 1);
   // Capture on the window runs before hush's own hide handling flushes the queue.
   const left = (e) => (e.type === 'pagehide' || doc.hidden) && call('f', ['a']);
-  listen(window, 'pagehide', left, true);
-  listen(window, 'visibilitychange', left, true);
+  listen(window, 'pagehide', left, 1);
+  listen(window, 'visibilitychange', left, 1);
   if (doc.readyState === 'loading') listen(doc, 'DOMContentLoaded', viewAll);
   else viewAll();
 }

@@ -31,7 +31,9 @@ export const warn = (msg) => attempt(() => void console.warn(msg));
 /** `localStorage[method](key, value)`; undefined when storage is missing or refused. */
 const storage = (method, key, value) => attempt(() => localStorage[method](key, value));
 
-/** addEventListener; what the listener throws never reaches the page. */
+/** addEventListener; what the listener throws never reaches the page. `capture`: 1 for the
+ * capture phase (a non-object option is read as a boolean; 1 is shorter than true). */
+
 export function listen(target, kind, f, capture) {
   target.addEventListener(kind, (e) => attempt(() => f(e)), capture);
 }
@@ -157,8 +159,8 @@ export function createShell(core, consentChanged) {
     if (feature === '0') {
 
       // One delegated listener: links added later are covered; auxclick = middle button.
-      listen(doc, 'click', onClick, true);
-      listen(doc, 'auxclick', onClick, true);
+      listen(doc, 'click', onClick, 1);
+      listen(doc, 'auxclick', onClick, 1);
     } else if (feature === '1') {
       trackHistory();
     } else {
