@@ -9,8 +9,10 @@ const TRIES = 11;
 const RETRY_MS = 500;
 
 export function connectBanner(kind, key, call, n) {
-  // Throws when not found.
-  if (attempt(() => [tcf, consentMode, klaro, cookieConsent][kind](call, key, n === 1))) return;
+  // Each reader gives 1 when its banner is there, 0 or throws when not (1/0: shorter than
+  // true/false; configurable: 1 below is read as a boolean too).
+  if (attempt
+(() => [tcf, consentMode, klaro, cookieConsent][kind](call, key, n === 1))) return;
   if (n >= TRIES) return warn('hush: connectConsentManager: no ' + NAMES[kind] + ' banner on this page; consent unchanged');
   setTimeout(connectBanner, RETRY_MS, kind, key, call, n + 1);
 }
@@ -24,14 +26,14 @@ function decide(call, kind, read) {
 /** IAB TCF v2.2: `__tcfapi('addEventListener', 2, callback)`. */
 function tcf(call) {
   const api = window.__tcfapi;
-  if (typeof api !== 'function') return false;
+  if (typeof api !== 'function') return 0;
   // Throws on what is not a TC data object.
   api('addEventListener', 2, (tc, ok) => attempt(() => {
     const consents = (tc.purpose || {}).consents || {};
     call('m', [0, +(ok === true), tc.eventStatus, +(tc.gdprApplies !== false),
       ...[1, 7, 8, 9].map((p) => +(consents[p] === true))]);
   }));
-  return true;
+  return 1;
 }
 
 /**
@@ -46,7 +48,7 @@ function tcf(call) {
  */
 function consentMode(call) {
   const layer = window.dataLayer;
-  if (!Array.isArray(layer)) return false;
+  if (!Array.isArray(layer)) return 0;
   // Throws on what is not a consent command.
   const read = (entry) => attempt(() => {
     if (entry[0] !== 'consent') return;
@@ -55,7 +57,7 @@ function consentMode(call) {
   });
   layer.slice().forEach(read);
   const current = layer.push;
-  if (typeof current !== 'function') return true;
+  if (typeof current !== 'function') return 1;
   const pushes = [current];
   let depth = 0;
   const wrapper = new Proxy(current, {
@@ -72,19 +74,19 @@ function consentMode(call) {
   Object.defineProperty(layer, 'push', {
     get: () => wrapper,
     set: (f) => typeof f === 'function' && pushes.push(f),
-    configurable: true,
+    configurable: 1,
   });
-  return true;
+  return 1;
 }
 
 /** Klaro: `klaro.getManager().watch(...)`; only confirmed decisions count. */
 function klaro(call, service) {
   const manager = window.klaro.getManager();
-  if (!manager || typeof manager !== 'object') return false;
+  if (!manager || typeof manager !== 'object') return 0;
   const read = (m) => decide(call, 2, () => m.getConsent(service));
   manager.watch({ update: (m, event) => event === 'saveConsents' && read(m) });
   if (manager.confirmed === true) read(manager);
-  return true;
+  return 1;
 }
 
 /** vanilla-cookieconsent v3: `cc:onConsent` / `cc:onChange`, and a valid stored decision. */
@@ -99,6 +101,6 @@ function cookieConsent(call, category, first) {
   // No global CookieConsent (the ES-module build): found once the banner has run.
   return attempt(() => {
     if (w.CookieConsent.validConsent() === true) decide(call, 3, () => w.CookieConsent.acceptedCategory(category));
-    return true;
+    return 1;
   }, () => w._ccRun === true);
 }

@@ -149,7 +149,8 @@ export function createShell(core, consentChanged) {
     if (attempt(() => leaving === '1' && navigator.sendBeacon(url, body))) return done(200);
     // Older browsers have no AbortSignal.timeout: no signal (an undefined member is an absent one).
     // A fetch that throws at once (a page's replacement) counts as a network error.
-    return attempt(() => fetch(url, { method: body === undefined ? 'GET' : 'POST', body, credentials: 'omit', keepalive: true, signal: attempt(() => AbortSignal.timeout(TIMEOUT_MS)) })
+    return attempt(() => fetch(url, { method: body === undefined ? 'GET' : 'POST', body, credentials: 'omit', keepalive: 1,
+ signal: attempt(() => AbortSignal.timeout(TIMEOUT_MS)) })
       .then((r) => done(r.status, r.headers.get('Retry-After')), () => done(0)), () => void done(0));
 
   }

@@ -285,7 +285,7 @@ function fakePage(seed) {
     }
   });
   set('fetch', (url, init) => {
-    log.push(['fetch', String(url), init && init.method, show(init && init.body), init && init.credentials, init && init.keepalive, show(init && init.signal), init && Object.keys(init).length > 6]);
+    log.push(['fetch', String(url), init && init.method, show(init && init.body), init && init.credentials, !!(init && init.keepalive), show(init && init.signal), init && Object.keys(init).length > 6]);
     if (r.chance(0.05)) throw new TypeError('fetch threw');
     return new Promise((resolve, reject) => fetches.push([resolve, reject]));
   });
