@@ -7,7 +7,9 @@ import { createShell, warn } from './shell.js';
 const paq = (window._paq = window._paq || []);
 const script = document.currentScript;
 
-if (typeof WebAssembly !== 'object' || typeof Proxy !== 'function' || !Array.isArray(paq)) {
+// No Proxy check: every engine shipped Proxy before WebAssembly.
+if (typeof WebAssembly !== 'object' || !Array.isArray(paq)) {
+
   warn('hush: WebAssembly is not available here; not tracking');
 } else {
   // hush_bg.wasm sits next to hush.js.
