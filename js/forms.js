@@ -32,7 +32,8 @@ export function enableForms(call, maskSelectors) {
         tag === 'SELECT' || tag === 'TEXTAREA') && el.form;
 
       if (form) send(ev, form, ev === 'i' ? [masked(el), attr(el, 'type'), attr(el, 'name'), attr(el, 'id'),
-        attr(el, 'autocomplete').trim().split(/\s+/).join(' ')] : []);
+        attr(el, 'autocomplete').trim().replace(/\s+/g, ' ')
+] : []);
     }, 1);
   }
   listen(doc, 'submit', (e) => {

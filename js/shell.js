@@ -118,7 +118,8 @@ export function createShell(core, consentChanged) {
         if (sends) sends.push(p);
       }, (e) => warn('hush: ' + e));
     }
-    return r === 't' ? true : r === 'f' ? false : r ? r.slice(1) : undefined;
+    return r ? r === 't' || (r !== 'f' && r.slice(1)) : undefined;
+
   }
 
   /** What each output record does, by its first field; a send returns its promise. */
