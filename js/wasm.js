@@ -9,7 +9,9 @@ const decoder = new TextDecoder();
 export async function loadCore(url) {
   let wasm;
   const bytes = () => new Uint8Array(wasm.memory.buffer);
-  const text = (ptr, len) => decoder.decode(bytes().subarray(ptr, ptr + len));
+  // The wasm only names ranges inside its memory (a view past the end would throw).
+  const text = (ptr, len) => decoder.decode(new Uint8Array(wasm.memory.buffer, ptr, len));
+
   const imports = {
     h: {
       /** The import: the browser's URL parser, so URLs are masked in the form the browser
