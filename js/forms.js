@@ -18,7 +18,6 @@ export function enableForms(call, maskSelectors) {
     call('f', [ev, (forms.indexOf(form) + 1 || forms.push(form)) - 1, masked(form), attr(form, 'name'), attr(form, 'id'), [].indexOf.call(doc.forms, form), ...field]);
   }
 
-
   const viewAll = () => { for (const form of doc.forms) send('v', form); };
   // One listener per event (capture, on the document: fields added later are covered),
   // for events on a fillable field of a form.
@@ -30,10 +29,8 @@ export function enableForms(call, maskSelectors) {
       // `form="id"`), falsy when there is none.
       const form = (tag === 'INPUT' ? !/^(hidden|submit|button|reset|image)$/i.test(attr(el, 'type')) :
         tag === 'SELECT' || tag === 'TEXTAREA') && el.form;
-
       if (form) send(ev, form, ev === 'i' ? [masked(el), attr(el, 'type'), attr(el, 'name'), attr(el, 'id'),
-        attr(el, 'autocomplete').trim().replace(/\s+/g, ' ')
-] : []);
+        attr(el, 'autocomplete').trim().replace(/\s+/g, ' ')] : []);
     }, 1);
   }
   listen(doc, 'submit', (e) => {

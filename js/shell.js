@@ -46,17 +46,14 @@ const read = (v, k) => attempt(() => v[k], () => UNREADABLE);
 export const items = (v, max) =>
   attempt(() => Array.isArray(v) && Array.from({ length: Math.min(v.length >>> 0, max) }, (_, i) => read(v, i)));
 
-
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 const hex8 = (x) => x.toString(16).padStart(8, 0);
-
 
 /** One `_paq` argument as bridge tokens, bounded in depth, items and length. */
 function encode(v, depth, out) {
   const t = typeof v;
   if (t === 'object' && depth < 3) {
-
     // null: neither an array nor a prototype to read, so 'z' below.
     const list = items(v, 64);
     if (list) {
@@ -79,13 +76,10 @@ function encode(v, depth, out) {
     } catch (e) {
       // unreadable: a token below
     }
-
-
   }
   // A number as its f64's bits: exact, and the wasm needs no float parser.
   out.push(v === undefined ? 'u' : v === null ? 'z' : v === true ? 'T' : v === false ? 'F' :
     t === 'number' ? (f64[0] = v, 'n' + hex8(u32[1]) + hex8(u32[0])) : t === 'string' ? 's' + v.slice(0, 4096) : 'o');
-
 }
 
 /** A command's name and argument tokens. */

@@ -11,7 +11,6 @@ export async function loadCore(url) {
   const bytes = () => new Uint8Array(wasm.memory.buffer);
   // The wasm only names ranges inside its memory (a view past the end would throw).
   const text = (ptr, len) => decoder.decode(new Uint8Array(wasm.memory.buffer, ptr, len));
-
   const imports = {
     h: {
       /** The import: the browser's URL parser, so URLs are masked in the form the browser
@@ -22,7 +21,6 @@ export async function loadCore(url) {
         if (!b) return -1;
         if (b.length <= outCap) bytes().set(b, out);
         return b.length;
-
       },
     },
   };
