@@ -9,7 +9,6 @@ const script = document.currentScript;
 
 // No Proxy check: every engine shipped Proxy before WebAssembly.
 if (typeof WebAssembly !== 'object' || !Array.isArray(paq)) {
-
   warn('hush: WebAssembly is not available here; not tracking');
 } else {
   // hush_bg.wasm sits next to hush.js.
@@ -24,7 +23,6 @@ if (typeof WebAssembly !== 'object' || !Array.isArray(paq)) {
     // push(a, b) runs both and returns what the last returned (undefined for none); run
     // reads only its first argument, so map's index and array are ignored.
     paq.push = (...items) => items.map(run).pop();
-
   }).catch((e) => {
     const why = String((e && e.message) || e);
     // The CSP hint only when the CSP is the cause (not for a 404 or a broken file).

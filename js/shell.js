@@ -33,7 +33,6 @@ const storage = (method, key, value) => attempt(() => localStorage[method](key, 
 
 /** addEventListener; what the listener throws never reaches the page. `capture`: 1 for the
  * capture phase (a non-object option is read as a boolean; 1 is shorter than true). */
-
 export function listen(target, kind, f, capture) {
   target.addEventListener(kind, (e) => attempt(() => f(e)), capture);
 }
@@ -113,13 +112,11 @@ export function createShell(core, consentChanged) {
       }, (e) => warn('hush: ' + e));
     }
     return r ? r === 't' || (r !== 'f' && r.slice(1)) : undefined;
-
   }
 
   /** What each output record does, by its first field; a send returns its promise. */
   const actions = {
     S: send,
-
     T: (a) => storage('setItem', a[1], a[2]),
     R: (a) => storage('removeItem', a[1]),
     W: (a) => warn(a[1]),
@@ -153,7 +150,6 @@ export function createShell(core, consentChanged) {
   /** The `E` record: the core asks once per feature. */
   function enable([, feature]) {
     if (feature === '0') {
-
       // One delegated listener: links added later are covered; auxclick = middle button.
       listen(doc, 'click', onClick, 1);
       listen(doc, 'auxclick', onClick, 1);
@@ -165,14 +161,13 @@ export function createShell(core, consentChanged) {
   }
 
   const onClick = (e) => {
-
     if (typeof e.button !== 'number' || (e.type === 'auxclick' && e.button !== 1)) return;
     const link = e.target.closest('a[href],area[href]');
     // SVG links have no string href: not followed.
     if (link && typeof link.href === 'string') {
       call('l', [link.href, typeof link.className === 'string' ? link.className : '', +link.hasAttribute('download')]);
     }
-  }
+  };
 
   /** pushState / replaceState wrapped, popstate listened to. The page view is taken after
    * the page's own handlers ran (setTimeout 0), so a router has set the new title. */
