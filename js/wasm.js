@@ -8,7 +8,8 @@ const decoder = new TextDecoder();
 /** Resolves to `core(text) -> text`; rejects (with the reason) when the wasm cannot start. */
 export async function loadCore(url) {
   let wasm;
-  const bytes = () => new Uint8Array(wasm.memory.buffer);
+  /** Copies bytes into the wasm's memory (a fresh view: memory.grow replaces the buffer). */
+  const write = (b, ptr) => new Uint8Array(wasm.memory.buffer).set(b, ptr);
   // The wasm only names ranges inside its memory (a view past the end would throw).
   const text = (ptr, len) => decoder.decode(new Uint8Array(wasm.memory.buffer, ptr, len));
   const imports = {
@@ -19,7 +20,7 @@ export async function loadCore(url) {
       u(input, inputLen, base, baseLen, out, outCap) {
         const b = attempt(() => encoder.encode(new URL(text(input, inputLen), text(base, baseLen)).href));
         if (!b) return -1;
-        if (b.length <= outCap) bytes().set(b, out);
+        if (b.length <= outCap) write(b, out);
         return b.length;
       },
     },
@@ -34,7 +35,7 @@ export async function loadCore(url) {
   return (input) => {
     const b = encoder.encode(input);
     const ptr = wasm.m(b.length);
-    bytes().set(b, ptr);
+    write(b, ptr);
     const len = wasm.c(ptr, b.length);
     return text(wasm.p(), len);
   };
