@@ -8,11 +8,11 @@ const NAMES = ['tcf (__tcfapi)', 'google-consent-mode (dataLayer)', 'klaro', 'co
 const TRIES = 11;
 const RETRY_MS = 500;
 
+/** Banner `kind` ('0'…'3', the C record's digit: an index as it is), try `n` (from 1). */
 export function connectBanner(kind, key, call, n) {
   // Each reader gives 1 when its banner is there, 0 or throws when not (1/0: shorter than
   // true/false; configurable: 1 below is read as a boolean too).
-  if (attempt
-(() => [tcf, consentMode, klaro, cookieConsent][kind](call, key, n === 1))) return;
+  if (attempt(() => [tcf, consentMode, klaro, cookieConsent][kind](call, key, n === 1))) return;
   if (n >= TRIES) return warn('hush: connectConsentManager: no ' + NAMES[kind] + ' banner on this page; consent unchanged');
   setTimeout(connectBanner, RETRY_MS, kind, key, call, n + 1);
 }

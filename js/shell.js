@@ -128,7 +128,7 @@ export function createShell(core, consentChanged) {
     M: (a) => {
       maskSelectors = a.slice(1);
     },
-    C: (a) => connectBanner(+a[1], a[2], call, 1),
+    C: (a) => connectBanner(a[1], a[2], call, 1),
     N: (a) => consentChanged && consentChanged(a[1]),
   };
 
