@@ -392,7 +392,7 @@ async function shellScenario(mod, seed) {
 }
 
 /** loader.js run as the script tag would, over a fake WebAssembly speaking m/c/p and h.u. */
-async function loaderScenario(dir, seed) {
+async function loaderScenario(dir, seed, entry = 'loader') {
   const page = fakePage(seed);
   const { r, log, win, doc } = page;
   try {
@@ -472,7 +472,8 @@ async function loaderScenario(dir, seed) {
     globalThis.fetch = (url, init) => {
       if (!first) return fetchWasm(url, init);
       first = false;
-      log.push(['fetch wasm', String(url), url instanceof URL]);
+      // The npm entry's default is next to the module itself: old/ and js/ differ there.
+      log.push(['fetch wasm', String(url).replace(/^file:.*\//, 'file:///'), url instanceof URL]);
       if (failure === 6) return Promise.reject(new TypeError('Failed to fetch'));
       const type = r.pick(['application/wasm', 'application/wasm; charset=x', 'text/plain', null]);
       return Promise.resolve({
@@ -483,6 +484,10 @@ async function loaderScenario(dir, seed) {
     };
     // (No case without Proxy: no browser has WebAssembly without it, and since the size
     // pass hush.js no longer checks.)
+    if (entry === 'index') {
+      await npmScenario(page, await import(new URL('index.js?' + seed, dir)));
+      return log;
+    }
     await import(new URL('loader.js?' + seed, dir));
     await page.flush();
     const paq = win._paq;
@@ -502,6 +507,54 @@ async function loaderScenario(dir, seed) {
   return log;
 }
 const SAVED_WASM = globalThis.WebAssembly;
+
+/** The npm entry (js/index.js) on the same fake page: createTracker, then its methods. */
+async function npmScenario(page, npm) {
+  const { r, log } = page;
+  let tracker;
+  let flushes = 0;
+  const create = async () => {
+    const options = r.pick([
+      {}, null, { trackerUrl: 'https://c.example/m.php', siteId: 1 }, { siteId: '1', linkTracking: true, formAnalytics: true },
+      { consentManager: { name: 'klaro', options: { service: 'matomo' } } }, { consentManager: { name: 'tcf', x: 1 } },
+      { bogus: 1 }, { doNotTrack: 'yes' }, { requireConsent: false, wasmUrl: '/x/hush_bg.wasm' }, [], { heartBeatTimer: undefined },
+    ]);
+    try {
+      tracker = await npm.createTracker(options);
+      log.push(['created', Object.keys(tracker).length]);
+    } catch (e) {
+      log.push(['createTracker threw', String(e).replace(/file:\S*\//g, 'file:///')]);
+    }
+  };
+  await create();
+  await page.flush();
+  for (let i = 0; i < 30; i++) {
+    const k = r.int(8);
+    if (!tracker || k < 2) await page.step(() => undefined);
+    else if (k === 2) log.push(['push returned', show(tracker.push(item(r, log)))]);
+    else if (k === 3) {
+      const id = ++flushes;
+      tracker.flush().then((v) => log.push(['flushed', id, show(v)]));
+    } else if (k === 4) {
+      try {
+        log.push(['consent', show(tracker.consent())]);
+      } catch (e) {
+        log.push(['consent threw', String(e)]);
+      }
+    } else if (k === 5) {
+      const throws = r.chance(0.3);
+      log.push(['onConsentChange', show(tracker.onConsentChange((state) => {
+        log.push(['consent changed', show(state)]);
+        if (throws) throw new Error('listener');
+      }))]);
+    } else if (k === 6) {
+      const name = r.pick(['getVisitorId', 'trackEvent', 'hasConsent', 'setCustomDimension', 'trackPageView']);
+      log.push(['method', name, show(tracker[name](value(r, 2), value(r, 2)))]);
+    } else await create();
+    await page.flush();
+  }
+  await page.drain();
+}
 
 function assertSameTrace(got, want, seed) {
   const i = want.findIndex((w, j) => JSON.stringify(w) !== JSON.stringify(got[j]));
@@ -530,6 +583,14 @@ test('loader.js and wasm.js: the same trace as the old ones, started as a script
   for (let seed = 1; seed <= SEEDS; seed++) {
     const want = await loaderScenario(OLD, seed);
     const got = await loaderScenario(NEW, seed);
+    assertSameTrace(got, want, seed);
+  }
+});
+
+test('index.js (npm): the same trace as the old one, createTracker and its methods', async () => {
+  for (let seed = 1; seed <= SEEDS; seed++) {
+    const want = await loaderScenario(OLD, seed, 'index');
+    const got = await loaderScenario(NEW, seed, 'index');
     assertSameTrace(got, want, seed);
   }
 });
