@@ -142,9 +142,8 @@ export function createShell(core, consentChanged) {
     // Older browsers have no AbortSignal.timeout: no signal (an undefined member is an absent one).
     // A fetch that throws at once (a page's replacement) counts as a network error.
     return attempt(() => fetch(url, { method: body === undefined ? 'GET' : 'POST', body, credentials: 'omit', keepalive: 1,
- signal: attempt(() => AbortSignal.timeout(TIMEOUT_MS)) })
+      signal: attempt(() => AbortSignal.timeout(TIMEOUT_MS)) })
       .then((r) => done(r.status, r.headers.get('Retry-After')), () => done(0)), () => void done(0));
-
   }
 
   /** The `E` record: the core asks once per feature. */
