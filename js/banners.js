@@ -2,20 +2,17 @@
 // Each reader follows its banner and passes the banner's raw state to the core (op `m`).
 // A banner not on the page yet is looked for again every 500 ms for 5 s; if it never
 // shows up, one console warning, and the consent state is left as it was.
-import { warn } from './shell.js';
+import { attempt, listen, warn } from './shell.js';
 
 const NAMES = ['tcf (__tcfapi)', 'google-consent-mode (dataLayer)', 'klaro', 'cookieconsent'];
 const TRIES = 11;
 const RETRY_MS = 500;
 
+/** Banner `kind` ('0'…'3', the C record's digit: an index as it is), try `n` (from 1). */
 export function connectBanner(kind, key, call, n) {
-  let found;
-  try {
-    found = [tcf, consentMode, klaro, cookieConsent][kind](call, key, n === 1);
-  } catch (e) {
-    // not found
-  }
-  if (found) return;
+  // Each reader gives 1 when its banner is there, 0 or throws when not (1/0: shorter than
+  // true/false; configurable: 1 below is read as a boolean too).
+  if (attempt(() => [tcf, consentMode, klaro, cookieConsent][kind](call, key, n === 1))) return;
   if (n >= TRIES) return warn('hush: connectConsentManager: no ' + NAMES[kind] + ' banner on this page; consent unchanged');
   setTimeout(connectBanner, RETRY_MS, kind, key, call, n + 1);
 }
@@ -23,29 +20,20 @@ export function connectBanner(kind, key, call, n) {
 /** Passes banner `kind`'s yes or no to the core: yes only when `read()` gives true, no when
  * it throws. */
 function decide(call, kind, read) {
-  let yes;
-  try {
-    yes = read();
-  } catch (e) {
-    // reads as refused
-  }
-  call('m', [kind, +(yes === true)]);
+  call('m', [kind, +(attempt(read) === true)]);
 }
 
 /** IAB TCF v2.2: `__tcfapi('addEventListener', 2, callback)`. */
 function tcf(call) {
   const api = window.__tcfapi;
-  if (typeof api !== 'function') return false;
-  api('addEventListener', 2, (tc, ok) => {
-    try {
-      const consents = (tc.purpose || {}).consents || {};
-      call('m', [0, +(ok === true), tc.eventStatus, +(tc.gdprApplies !== false),
-        ...[1, 7, 8, 9].map((p) => +(consents[p] === true))]);
-    } catch (e) {
-      // not a TC data object
-    }
-  });
-  return true;
+  if (typeof api !== 'function') return 0;
+  // Throws on what is not a TC data object.
+  api('addEventListener', 2, (tc, ok) => attempt(() => {
+    const consents = (tc.purpose || {}).consents || {};
+    call('m', [0, +(ok === true), tc.eventStatus, +(tc.gdprApplies !== false),
+      ...[1, 7, 8, 9].map((p) => +(consents[p] === true))]);
+  }));
+  return 1;
 }
 
 /**
@@ -60,19 +48,16 @@ function tcf(call) {
  */
 function consentMode(call) {
   const layer = window.dataLayer;
-  if (!Array.isArray(layer)) return false;
-  const read = (entry) => {
-    try {
-      if (entry[0] !== 'consent') return;
-      const params = entry[2] || {};
-      call('m', [1, entry[1], +(params.region !== undefined), params.analytics_storage]);
-    } catch (e) {
-      // not a consent command
-    }
-  };
+  if (!Array.isArray(layer)) return 0;
+  // Throws on what is not a consent command.
+  const read = (entry) => attempt(() => {
+    if (entry[0] !== 'consent') return;
+    const params = entry[2] || {};
+    call('m', [1, entry[1], +(params.region !== undefined), params.analytics_storage]);
+  });
   layer.slice().forEach(read);
   const current = layer.push;
-  if (typeof current !== 'function') return true;
+  if (typeof current !== 'function') return 1;
   const pushes = [current];
   let depth = 0;
   const wrapper = new Proxy(current, {
@@ -89,19 +74,19 @@ function consentMode(call) {
   Object.defineProperty(layer, 'push', {
     get: () => wrapper,
     set: (f) => typeof f === 'function' && pushes.push(f),
-    configurable: true,
+    configurable: 1,
   });
-  return true;
+  return 1;
 }
 
 /** Klaro: `klaro.getManager().watch(...)`; only confirmed decisions count. */
 function klaro(call, service) {
   const manager = window.klaro.getManager();
-  if (!manager || typeof manager !== 'object') return false;
+  if (!manager || typeof manager !== 'object') return 0;
   const read = (m) => decide(call, 2, () => m.getConsent(service));
   manager.watch({ update: (m, event) => event === 'saveConsents' && read(m) });
   if (manager.confirmed === true) read(manager);
-  return true;
+  return 1;
 }
 
 /** vanilla-cookieconsent v3: `cc:onConsent` / `cc:onChange`, and a valid stored decision. */
@@ -110,17 +95,12 @@ function cookieConsent(call, category, first) {
   if (first) {
     // Added before the banner is found, so the ES-module build (no global) is followed too.
     for (const kind of ['cc:onConsent', 'cc:onChange']) {
-      w.addEventListener(kind, (e) => {
-        decide(call, 3, () => e.detail.cookie.categories.includes(category));
-      });
+      listen(w, kind, (e) => decide(call, 3, () => e.detail.cookie.categories.includes(category)));
     }
   }
-  let valid;
-  try {
-    valid = w.CookieConsent.validConsent();
-  } catch (e) {
-    return w._ccRun === true;
-  }
-  if (valid === true) decide(call, 3, () => w.CookieConsent.acceptedCategory(category));
-  return true;
+  // No global CookieConsent (the ES-module build): found once the banner has run.
+  return attempt(() => {
+    if (w.CookieConsent.validConsent() === true) decide(call, 3, () => w.CookieConsent.acceptedCategory(category));
+    return 1;
+  }, () => w._ccRun === true);
 }

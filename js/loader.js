@@ -7,7 +7,8 @@ import { createShell, warn } from './shell.js';
 const paq = (window._paq = window._paq || []);
 const script = document.currentScript;
 
-if (typeof WebAssembly !== 'object' || typeof Proxy !== 'function' || !Array.isArray(paq)) {
+// No Proxy check: every engine shipped Proxy before WebAssembly.
+if (typeof WebAssembly !== 'object' || !Array.isArray(paq)) {
   warn('hush: WebAssembly is not available here; not tracking');
 } else {
   // hush_bg.wasm sits next to hush.js.
@@ -19,8 +20,9 @@ if (typeof WebAssembly !== 'object' || typeof Proxy !== 'function' || !Array.isA
     boot(paq.splice(0));
     // Later pushes run at once. The array object stays the same, so every reference
     // the page holds to it keeps working.
-    // push(a, b) runs both and returns what the last returned (undefined for none).
-    paq.push = (...items) => items.map((item) => run(item)).pop();
+    // push(a, b) runs both and returns what the last returned (undefined for none); run
+    // reads only its first argument, so map's index and array are ignored.
+    paq.push = (...items) => items.map(run).pop();
   }).catch((e) => {
     const why = String((e && e.message) || e);
     // The CSP hint only when the CSP is the cause (not for a 404 or a broken file).

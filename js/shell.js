@@ -12,65 +12,48 @@ const STORED = ['hush_consent', 'hush_optout', 'hush_id', 'hush_queue'];
 /** A stalled collector must not hold the queue forever. */
 const TIMEOUT_MS = 15000;
 export const NAMELESS = 'hush: a _paq command starts with its name (a string); ignored';
-/** An item or property whose read threw (a hostile getter or Proxy). */
-const UNREADABLE = {};
+/** An item or property whose read threw (a hostile getter or Proxy): a symbol, so its token is 'o'. */
+const UNREADABLE = Symbol();
 
-export function warn(msg) {
+/** `f()`, or what `onError(error)` gives when it throws (undefined without onError): page
+ * code, missing or refused browser APIs. */
+export function attempt(f, onError) {
   try {
-    console.warn(msg);
+    return f();
   } catch (e) {
-    // no console
+    return onError && onError(e);
   }
 }
+
+/** A console warning (none when there is no console); undefined, whatever a page's console.warn returns. */
+export const warn = (msg) => attempt(() => void console.warn(msg));
 
 /** `localStorage[method](key, value)`; undefined when storage is missing or refused. */
-function storage(method, key, value) {
-  try {
-    return localStorage[method](key, value);
-  } catch (e) {
-    // missing or refused: undefined
-  }
+const storage = (method, key, value) => attempt(() => localStorage[method](key, value));
+
+/** addEventListener; what the listener throws never reaches the page. `capture`: 1 for the
+ * capture phase (a non-object option is read as a boolean; 1 is shorter than true). */
+export function listen(target, kind, f, capture) {
+  target.addEventListener(kind, (e) => attempt(() => f(e)), capture);
 }
 
-/** The first `max` items of an array (UNREADABLE where reading threw); undefined if not an array. */
-export function items(v, max) {
-  try {
-    if (Array.isArray(v)) return Array.from({ length: Math.min(v.length >>> 0, max) }, (_, i) => {
-      try {
-        return v[i];
-      } catch (e) {
-        return UNREADABLE;
-      }
-    });
-  } catch (e) {
-    // unreadable (a revoked Proxy, a throwing length): undefined
-  }
-}
+/** `v[k]`, or UNREADABLE when the read throws. */
+const read = (v, k) => attempt(() => v[k], () => UNREADABLE);
+
+/** The first `max` items of an array (UNREADABLE where reading threw); falsy if not an
+ * array or unreadable (a revoked Proxy, a throwing length). */
+export const items = (v, max) =>
+  attempt(() => Array.isArray(v) && Array.from({ length: Math.min(v.length >>> 0, max) }, (_, i) => read(v, i)));
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 const hex8 = (x) => x.toString(16).padStart(8, 0);
 
-/** Plain `{…}` objects only (not DOM nodes, dates, class instances). */
-function isPlain(v) {
-  const p = Object.getPrototypeOf(v);
-  return !p || p === Object.prototype;
-}
-
 /** One `_paq` argument as bridge tokens, bounded in depth, items and length. */
 function encode(v, depth, out) {
   const t = typeof v;
-  // One push at the end: every case that does not return names its token ('o' by default).
-  let token = 'o';
-  if (v === undefined) token = 'u';
-  else if (v === null) token = 'z';
-  else if (t === 'boolean') token = v ? 'T' : 'F';
-  else if (t === 'number') {
-    // The f64's bits: exact, and the wasm needs no float parser.
-    f64[0] = v;
-    token = 'n' + hex8(u32[1]) + hex8(u32[0]);
-  } else if (t === 'string') token = 's' + v.slice(0, 4096);
-  else if (t === 'object' && v !== UNREADABLE && depth < 3) {
+  if (t === 'object' && depth < 3) {
+    // null: neither an array nor a prototype to read, so 'z' below.
     const list = items(v, 64);
     if (list) {
       out.push('l' + list.length);
@@ -78,24 +61,24 @@ function encode(v, depth, out) {
       return;
     }
     try {
-      if (isPlain(v)) {
+      // Plain `{…}` objects only (not DOM nodes, dates, class instances).
+      if ([null, Object.prototype].includes(Object.getPrototypeOf(v))) {
+        // Only Object.keys and the prototype read can throw here, before anything is pushed.
         const keys = Object.keys(v).slice(0, 64);
-        const pairs = [];
+        out.push('m' + keys.length);
         for (const k of keys) {
-          pairs.push(k.slice(0, 4096));
-          try {
-            encode(v[k], depth + 1, pairs);
-          } catch (e) {
-            pairs.push('o');
-          }
+          out.push(k.slice(0, 4096));
+          encode(read(v, k), depth + 1, out);
         }
-        return out.push('m' + keys.length, ...pairs);
+        return;
       }
     } catch (e) {
-      // unreadable: 'o'
+      // unreadable: a token below
     }
   }
-  out.push(token);
+  // A number as its f64's bits: exact, and the wasm needs no float parser.
+  out.push(v === undefined ? 'u' : v === null ? 'z' : v === true ? 'T' : v === false ? 'F' :
+    t === 'number' ? (f64[0] = v, 'n' + hex8(u32[1]) + hex8(u32[0])) : t === 'string' ? 's' + v.slice(0, 4096) : 'o');
 }
 
 /** A command's name and argument tokens. */
@@ -113,34 +96,27 @@ export function createShell(core, consentChanged) {
   let maskSelectors = [];
   let timer;
 
-  /** Runs one op in the core and carries out its actions; returns the reply. The send
-   * promises go to `sends` when given (only flush waits for them). */
+  /** Runs one op in the core and carries out its actions; returns the reply. What each
+   * action returns goes to `sends` when given: flush waits for the send promises (the
+   * other actions' undefined resolves at once in Promise.all). */
   function call(op, args = [], sends) {
     const fields = [op, Date.now(), new Date().getTimezoneOffset(), doc.URL, doc.title, doc.referrer, ...args];
-    let records;
-    try {
-      records = core(fields.map((f) => String(f).replace(/[\x1e\x1f]/g, ' ')).join(FS)).split(RS);
-    } catch (e) {
-      return warn('hush: internal error (' + e + '); ignored');
-    }
-    const r = records.shift();
+    // A core that traps (a bug) gives one warning, no reply and no actions.
+    const [r, ...records] = attempt(() => core(fields.map((f) => String(f).replace(/[\x1e\x1f]/g, ' ')).join(FS)).split(RS),
+      (e) => [warn('hush: internal error (' + e + '); ignored')]);
     for (const record of records) {
-      try {
+      attempt(() => {
         const a = record.split(FS);
         const p = actions[a[0]](a);
-        if (p && sends) sends.push(p);
-      } catch (e) {
-        warn('hush: ' + e);
-      }
+        if (sends) sends.push(p);
+      }, (e) => warn('hush: ' + e));
     }
-    return r === 't' ? true : r === 'f' ? false : r ? r.slice(1) : undefined;
+    return r ? r === 't' || (r !== 'f' && r.slice(1)) : undefined;
   }
 
-  /** What each output record does, by its first field; only a send returns (its promise). */
+  /** What each output record does, by its first field; a send returns its promise. */
   const actions = {
-    S: (a) => send(a[1], a[2], a[3] === '1', a[4]), // a[4]: the body, undefined when absent
-    // The others return nothing (setItem, removeItem, warn, enable, connectBanner and the
-    // npm module's consent hook all give undefined).
+    S: send,
     T: (a) => storage('setItem', a[1], a[2]),
     R: (a) => storage('removeItem', a[1]),
     W: (a) => warn(a[1]),
@@ -148,60 +124,42 @@ export function createShell(core, consentChanged) {
       clearTimeout(timer);
       timer = setTimeout(() => call('t'), Math.min(Math.max(a[1] - Date.now(), 0), 2147483647));
     },
-    E: (a) => enable(a[1]),
+    E: enable,
     M: (a) => {
       maskSelectors = a.slice(1);
     },
-    C: (a) => connectBanner(+a[1], a[2], call, 1),
+    C: (a) => connectBanner(a[1], a[2], call, 1),
     N: (a) => consentChanged && consentChanged(a[1]),
   };
 
-  /** fetch (no credentials, text/plain: no preflight, no cookies); sendBeacon when leaving. */
-  function send(id, url, leaving, body) {
+  /** The `S` record: fetch (no credentials, text/plain: no preflight, no cookies);
+   * sendBeacon when leaving. The body is undefined when absent (a GET). */
+  function send([, id, url, leaving, body]) {
     const done = (status, retryAfter) => call('r', [id, status, retryAfter || '']);
-    try {
-      // A queued beacon cannot be observed further; the browser owns it now.
-      if (leaving && navigator.sendBeacon(url, body)) return done(200);
-    } catch (e) {
-      // no beacon: fetch keepalive below
-    }
-    let signal;
-    try {
-      signal = AbortSignal.timeout(TIMEOUT_MS);
-    } catch (e) {
-      // older browsers: no timeout (an undefined member is an absent one)
-    }
-    try {
-      return fetch(url, { method: body === undefined ? 'GET' : 'POST', body, credentials: 'omit', keepalive: true, signal }).then((r) => done(r.status, r.headers.get('Retry-After')), () => done(0));
-    } catch (e) {
-      done(0);
-    }
+    // A queued beacon cannot be observed further; the browser owns it now. No beacon (or
+    // one that throws): fetch keepalive.
+    if (attempt(() => leaving === '1' && navigator.sendBeacon(url, body))) return done(200);
+    // Older browsers have no AbortSignal.timeout: no signal (an undefined member is an absent one).
+    // A fetch that throws at once (a page's replacement) counts as a network error.
+    return attempt(() => fetch(url, { method: body === undefined ? 'GET' : 'POST', body, credentials: 'omit', keepalive: 1,
+      signal: attempt(() => AbortSignal.timeout(TIMEOUT_MS)) })
+      .then((r) => done(r.status, r.headers.get('Retry-After')), () => done(0)), () => void done(0));
   }
 
-  function listen(target, kind, f, capture) {
-    target.addEventListener(kind, (e) => {
-      try {
-        f(e);
-      } catch (x) {
-        // never into the page
-      }
-    }, capture);
-  }
-
-  /** The core asks once per feature. */
-  function enable(feature) {
+  /** The `E` record: the core asks once per feature. */
+  function enable([, feature]) {
     if (feature === '0') {
       // One delegated listener: links added later are covered; auxclick = middle button.
-      listen(doc, 'click', onClick, true);
-      listen(doc, 'auxclick', onClick, true);
+      listen(doc, 'click', onClick, 1);
+      listen(doc, 'auxclick', onClick, 1);
     } else if (feature === '1') {
       trackHistory();
     } else {
-      enableForms(call, () => maskSelectors, listen);
+      enableForms(call, () => maskSelectors);
     }
   }
 
-  function onClick(e) {
+  const onClick = (e) => {
     if (typeof e.button !== 'number' || (e.type === 'auxclick' && e.button !== 1)) return;
     const link = e.target.closest('a[href],area[href]');
     // SVG links have no string href: not followed (a string href means an HTML <a> or
@@ -211,7 +169,7 @@ export function createShell(core, consentChanged) {
       call('l', [link.href, link.className, +link.hasAttribute('download'),
         link.protocol, link.hostname.replace(/[[\]]/g, ''), link.pathname, location.hostname.replace(/[[\]]/g, '')]);
     }
-  }
+  };
 
   /** pushState / replaceState wrapped, popstate listened to. The page view is taken after
    * the page's own handlers ran (setTimeout 0), so a router has set the new title. */
@@ -241,11 +199,7 @@ export function createShell(core, consentChanged) {
     const list = items(item, 64);
     if (!list) return warn("hush: _paq.push expects an array like ['trackPageView']; ignored");
     if (typeof list[0] === 'function') {
-      try {
-        return list[0].apply(api, list.slice(1));
-      } catch (e) {
-        return warn('hush: a function pushed to _paq threw; ignored');
-      }
+      return attempt(() => list[0].apply(api, list.slice(1)), () => warn('hush: a function pushed to _paq threw; ignored'));
     }
     if (typeof list[0] !== 'string') return warn(NAMELESS);
     return call('c', command(list));

@@ -1,26 +1,26 @@
 // Loads hush_bg.wasm and speaks its three-function ABI (src/export.rs documents it): one
 // string in, one string out, and the import `h.u`, the browser's URL parser.
+import { attempt } from './shell.js';
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Resolves to `core(text) -> text`; rejects (with the reason) when the wasm cannot start. */
 export async function loadCore(url) {
   let wasm;
-  const bytes = () => new Uint8Array(wasm.memory.buffer);
-  const text = (ptr, len) => decoder.decode(bytes().subarray(ptr, ptr + len));
+  /** Copies bytes into the wasm's memory (a fresh view: memory.grow replaces the buffer). */
+  const write = (b, ptr) => new Uint8Array(wasm.memory.buffer).set(b, ptr);
+  // The wasm only names ranges inside its memory (a view past the end would throw).
+  const text = (ptr, len) => decoder.decode(new Uint8Array(wasm.memory.buffer, ptr, len));
   const imports = {
     h: {
       /** The import: the browser's URL parser, so URLs are masked in the form the browser
        * itself would request them. The href's UTF-8 length (written when it fits), -1 when
        * the URL does not parse. */
       u(input, inputLen, base, baseLen, out, outCap) {
-        let b;
-        try {
-          b = encoder.encode(new URL(text(input, inputLen), text(base, baseLen)).href);
-        } catch (e) {
-          return -1;
-        }
-        if (b.length <= outCap) bytes().set(b, out);
+        const b = attempt(() => encoder.encode(new URL(text(input, inputLen), text(base, baseLen)).href));
+        if (!b) return -1;
+        if (b.length <= outCap) write(b, out);
         return b.length;
       },
     },
@@ -35,7 +35,7 @@ export async function loadCore(url) {
   return (input) => {
     const b = encoder.encode(input);
     const ptr = wasm.m(b.length);
-    bytes().set(b, ptr);
+    write(b, ptr);
     const len = wasm.c(ptr, b.length);
     return text(wasm.p(), len);
   };
