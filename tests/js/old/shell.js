@@ -206,7 +206,9 @@ export function createShell(core, consentChanged) {
     const link = e.target.closest('a[href],area[href]');
     // SVG links have no string href: not followed.
     if (link && typeof link.href === 'string') {
-      call('l', [link.href, typeof link.className === 'string' ? link.className : '', +link.hasAttribute('download')]);
+      // As js/shell.js after the links pass (s-links): the parts the browser parsed go too.
+      call('l', [link.href, link.className, +link.hasAttribute('download'),
+        link.protocol, link.hostname.replace(/[[\]]/g, ''), link.pathname, location.hostname.replace(/[[\]]/g, '')]);
     }
   }
 
