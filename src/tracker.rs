@@ -239,8 +239,8 @@ impl Tracker {
         use Command as C;
         let cfg = &mut self.cfg;
         match cmd {
-            C::SetText(slot, text) => cfg.text[slot as usize] = text,
-            C::SetList(which, list) => set_list(cfg, which, list),
+            C::SetText(slot, text) => cfg.text[slot as usize] = String::from(text),
+            C::SetList(which, list) => set_list(cfg, which, core::mem::take(list)),
             // An empty value (deleteCustomDimension) removes the dimension.
             C::SetCustomDimension(i, v) => {
                 let key = dimension_key(i);
@@ -256,7 +256,7 @@ impl Tracker {
             C::SetRequestMethod(get) => cfg.use_get = get,
             C::AddEcommerceItem(item) => {
                 let json = item_json(&item);
-                put(&mut self.cart, item.sku, json);
+                put(&mut self.cart, String::from(item.sku), json);
             }
             C::RemoveEcommerceItem(sku) => remove(&mut self.cart, &sku),
             // A new Vec, not clear(): the list's drop is in the wasm anyway, clear() would
@@ -530,7 +530,7 @@ impl Tracker {
     pub fn on_link_click(&mut self, href: &str, classes: &str, download_attr: bool, host: &mut dyn Host) {
         let page_host = host_of_url(host.page().url);
         if let Some(kind) = classify(href, classes, download_attr, &page_host, &self.cfg.link_rules) {
-            self.handle(Command::TrackLink { url: String::from(href), kind }, host);
+            self.handle(Command::TrackLink { url: href, kind }, host);
         }
     }
 
@@ -552,14 +552,14 @@ impl Tracker {
         }
         self.cfg.text[REFERRER] = core::mem::take(&mut self.current_url);
         self.cfg.text[CUSTOM_URL].clear();
-        self.track(&Command::TrackPageView(String::new()), host);
+        self.track(&Command::TrackPageView(""), host);
     }
 
     /// Form analytics: an event about a form or a field, by name only (never a value).
     /// `name` is never empty (`crate::forms` names a form `form<n>` when it has none), so it
     /// is always sent.
     pub fn on_form_event(&mut self, action: &str, name: &str, ms: Option<f64>, host: &mut dyn Host) {
-        let cmd = Command::TrackEvent { category: String::from("Form"), action: String::from(action), name: String::from(name), value: ms.unwrap_or(f64::NAN) };
+        let cmd = Command::TrackEvent { category: "Form", action, name, value: ms.unwrap_or(f64::NAN) };
         self.handle(cmd, host);
     }
 
