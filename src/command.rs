@@ -400,6 +400,8 @@ impl Scratch {
     /// Reads argument `i`, `v`, as a `kind` of `SIGNATURES`; `Err`: what it should be.
     #[inline(never)]
     fn read(&mut self, i: usize, kind: u8, v: Val) -> Result<(), &'static str> {
+        // The slots of argument `i` (a slot is empty until its argument is read).
+        let text = &mut self.texts[i % 3];
         let num = &mut self.nums[i & 7];
         match kind {
             b't' | b'i' | b'o' | b'c' => {
@@ -410,15 +412,15 @@ impl Scratch {
                 if kind != b't' && kind != b'i' && is_unset(&v) {
                     return Ok(());
                 }
-                self.texts[i % 3] = match v {
-                    Val::Str(s) if !trim(s).is_empty() => String::from(s),
-                    Val::Num(n) if n.is_finite() => crate::numfmt::f64_str(n),
+                match v {
+                    Val::Str(s) if !trim(s).is_empty() => text.push_str(s),
+                    Val::Num(n) if n.is_finite() => crate::numfmt::push_f64(text, n),
                     _ => return Err(if kind == b'i' { "a non-empty string or a number" } else { "a non-empty string" }),
-                };
+                }
             }
             b's' => {
                 let n = index_of(&v).ok_or("a positive site ID")?;
-                crate::numfmt::push_u64(&mut self.texts[i % 3], n as u64);
+                crate::numfmt::push_u64(text, n as u64);
             }
             b'L' | b'P' => return list(&mut self.list, v, if kind == b'P' { b'|' } else { 0 }, usize::MAX),
             b'x' => *num = index_of(&v).ok_or("a positive whole number")? as f64,
@@ -461,7 +463,7 @@ impl Scratch {
                 let k = pick("tcf google-consent-mode klaro cookieconsent", str_of(&v));
                 *num = k.ok_or("tcf, google-consent-mode, klaro or cookieconsent")? as f64;
             }
-            b'b' => self.texts[i % 3] = banner_key(v, CMPS[self.nums[i.wrapping_sub(1) & 7] as usize & 3])?,
+            b'b' => text.push_str(banner_key(v, CMPS[self.nums[i.wrapping_sub(1) & 7] as usize & 3])?),
             b'l' => *num = pick("link download", str_of(&v)).ok_or("\"link\" or \"download\"")? as f64,
             b'B' => return batch_options(v, &mut self.nums),
             // `-`: a command without arguments (what it reads is left alone).
@@ -607,7 +609,7 @@ fn list(out: &mut Vec<String>, v: Val, sep: u8, max: usize) -> Result<(), &'stat
 /// connectConsentManager's options: only the banner's key option is read (no copy of
 /// the whole options object, whose clone code cost 0.5 KB): the Klaro service (default
 /// `hush`) or the cookieconsent category (default `analytics`); empty for the others.
-fn banner_key(v: Val, kind: CmpKind) -> Result<String, &'static str> {
+fn banner_key<'a>(v: Val<'a>, kind: CmpKind) -> Result<&'a str, &'static str> {
     let (option, default) = match kind {
         CmpKind::CookieConsent => ("category", "analytics"),
         CmpKind::Klaro => ("service", "hush"),
@@ -620,14 +622,14 @@ fn banner_key(v: Val, kind: CmpKind) -> Result<String, &'static str> {
             for _ in 0..n {
                 if let (k, Val::Str(s)) = args::item(&mut it, true) {
                     if k == option && !s.is_empty() {
-                        return Ok(String::from(s));
+                        return Ok(s);
                     }
                 }
             }
         }
         _ => return Err("an options object"),
     }
-    Ok(String::from(default))
+    Ok(default)
 }
 
 /// setBatchOptions' `{maxHits, maxDelayMs}` into `nums[0]`, `nums[1]` (NaN: not given).
