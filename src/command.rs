@@ -195,25 +195,24 @@ pub const APPLY_FIRST_RANKS: usize = APPLY_FIRST.len();
 
 /// Rank of a command name in the apply-first set, if it belongs to it.
 pub fn apply_first_rank(name: &str) -> Option<usize> {
-    let op = opcode(name)?;
+    let (op, _) = lookup(name)?;
     APPLY_FIRST.iter().position(|&o| o as usize == op)
 }
 
 /// Parses `[name, ...args]`, the arguments as the shell's tokens. `Err` holds the one
 /// console warning to print.
 ///
-/// Every command's arguments are read the same way: its signature (`SIGNATURES`) names
+/// Every command's arguments are read the same way: its signature (in `NAMES`) names
 /// the kind of each argument, one generic reader (`Scratch::read`) checks and stores them in
 /// slots by position, and `build` makes the command from the slots. Reading stops at
 /// the first bad argument, whose warning is the command's.
 pub(crate) fn parse_tokens<'s>(name: &str, mut toks: Tokens, got: &'s mut Scratch) -> Result<Command<'s>, String> {
-    let Some(op) = opcode(name) else {
+    let Some((op, signature)) = lookup(name) else {
         let mut w = String::from("hush: unknown command \"");
         push_clipped(&mut w, name, 64);
         w.push_str("\"; ignored");
         return Err(w);
     };
-    let signature = crate::bytes::split(SIGNATURES, b' ').nth(op).unwrap_or("");
     for (i, kind) in signature.bytes().enumerate() {
         if let Err(want) = got.read(i, kind, toks.next_arg()) {
             return Err(bad(name, i, want));
@@ -319,31 +318,30 @@ fn push_text(out: &mut String, s: &str) {
     }
 }
 
-/// Every command name, space-separated, in opcode order: `build` matches on the position.
-/// One scan over one string is much smaller in the wasm than a `match` on 58 strings.
-const NAMES: &str = "setTrackerUrl setSiteId setUserId setUserIdSalt setCustomUrl setReferrerUrl setDocumentTitle \
-resetUserId setDomains setExcludedQueryParams setAllowedQueryParams setMaskSelectors \
-setDownloadExtensions setLinkClasses setDownloadClasses setIgnoreClasses setCustomDimension \
-deleteCustomDimension discardHashTag enableLinkTracking enableHistoryTracking \
-enableFormAnalytics enableHeartBeatTimer setRequestMethod setBatchOptions connectConsentManager \
-flush trackPageView trackEvent trackSiteSearch trackGoal trackLink ping addEcommerceItem \
-removeEcommerceItem clearEcommerceCart setEcommerceView trackEcommerceCartUpdate \
-trackEcommerceOrder getVisitorId getPageViewId hasConsent isUserOptedOut \
-setCustomRequestProcessing requireConsent requireCookieConsent setConsentGiven \
-rememberConsentGiven forgetConsentGiven setCookieConsentGiven rememberCookieConsentGiven \
-forgetCookieConsentGiven optUserOut forgetUserOptOut setDoNotTrack setHonorGlobalPrivacyControl \
-disableCookies setConsentPolicyVersion";
-
-/// Each command's argument kinds, space-separated, in opcode order (`-`: none), one
-/// letter per argument, read by `Scratch::read`:
+/// Every command, space-separated, in opcode order (`build` matches on the position):
+/// its name, then `:` and its signature if it takes arguments. One scan over one string
+/// is much smaller in the wasm than a `match` on 58 strings.
+///
+/// A signature has one letter per argument, its kind, as `Scratch::read` reads it:
 /// `t` text, `i` ID text (a text or a number), `o` optional text, `s` site ID, `L` string
 /// list, `P` string list or one "pdf|zip" string, `c` ecommerce category, `x` positive
 /// whole number, `f` flag, `n` number, `N` / `z` / `1` / `h` optional number (not given:
 /// NaN / 0 / 1 / 15), `g` request method, `k` consent manager, `b` its options (after a
-/// `k`), `l` link kind, `B` batch options.
-/// One string and one reader are smaller in the wasm than a match arm per command.
-const SIGNATURES: &str = "t s i t t t t - L L L L P L L L xt x f - - - h g B kb - o ttoN toN xN tl - iocz1 i - oocN n \
-inNNNN - - - - - - - - z - - z - - - f f - t";
+/// `k`), `l` link kind, `B` batch options. One table and one reader are smaller in the
+/// wasm than a reader call per argument in a match arm per command.
+const NAMES: &str = "setTrackerUrl:t setSiteId:s setUserId:i setUserIdSalt:t setCustomUrl:t setReferrerUrl:t \
+setDocumentTitle:t resetUserId setDomains:L setExcludedQueryParams:L setAllowedQueryParams:L \
+setMaskSelectors:L setDownloadExtensions:P setLinkClasses:L setDownloadClasses:L \
+setIgnoreClasses:L setCustomDimension:xt deleteCustomDimension:x discardHashTag:f \
+enableLinkTracking enableHistoryTracking enableFormAnalytics enableHeartBeatTimer:h \
+setRequestMethod:g setBatchOptions:B connectConsentManager:kb flush trackPageView:o \
+trackEvent:ttoN trackSiteSearch:toN trackGoal:xN trackLink:tl ping addEcommerceItem:iocz1 \
+removeEcommerceItem:i clearEcommerceCart setEcommerceView:oocN trackEcommerceCartUpdate:n \
+trackEcommerceOrder:inNNNN getVisitorId getPageViewId hasConsent isUserOptedOut \
+setCustomRequestProcessing requireConsent requireCookieConsent setConsentGiven \
+rememberConsentGiven:z forgetConsentGiven setCookieConsentGiven rememberCookieConsentGiven:z \
+forgetCookieConsentGiven optUserOut forgetUserOptOut setDoNotTrack:f \
+setHonorGlobalPrivacyControl:f disableCookies setConsentPolicyVersion:t";
 
 /// The text settings of opcodes 0..=7 (resetUserId sets the user ID to the empty text),
 /// in `NAMES` order.
@@ -378,9 +376,15 @@ fn pick(words: &str, s: &str) -> Option<usize> {
     crate::bytes::split(words, b' ').position(|w| w == s)
 }
 
-/// Position of `name` in `NAMES`.
-fn opcode(name: &str) -> Option<usize> {
-    pick(NAMES, name)
+/// Position of `name` in `NAMES`, and its signature.
+fn lookup(name: &str) -> Option<(usize, &'static str)> {
+    for (op, entry) in crate::bytes::split(NAMES, b' ').enumerate() {
+        let (n, signature) = crate::bytes::split_once(entry, b':').unwrap_or((entry, ""));
+        if n == name {
+            return Some((op, signature));
+        }
+    }
+    None
 }
 
 /// The arguments of one command as read: argument `i` in slot `i` of the kind it has
@@ -397,7 +401,7 @@ pub struct Scratch {
 }
 
 impl Scratch {
-    /// Reads argument `i`, `v`, as a `kind` of `SIGNATURES`; `Err`: what it should be.
+    /// Reads argument `i`, `v`, as a `kind` of a signature (see `NAMES`); `Err`: what it should be.
     #[inline(never)]
     fn read(&mut self, i: usize, kind: u8, v: Val) -> Result<(), &'static str> {
         // The slots of argument `i` (a slot is empty until its argument is read).
@@ -465,9 +469,7 @@ impl Scratch {
             }
             b'b' => text.push_str(banner_key(v, CMPS[self.nums[i.wrapping_sub(1) & 7] as usize & 3])?),
             b'l' => *num = pick("link download", str_of(&v)).ok_or("\"link\" or \"download\"")? as f64,
-            b'B' => return batch_options(v, &mut self.nums),
-            // `-`: a command without arguments (what it reads is left alone).
-            _ => {}
+            _ => return batch_options(v, &mut self.nums),
         }
         Ok(())
     }
@@ -730,6 +732,11 @@ mod tests {
         parse(name, args, alloc::boxed::Box::leak(alloc::boxed::Box::default()))
     }
 
+    /// The command names, in opcode order.
+    fn names() -> Vec<&'static str> {
+        crate::bytes::split(NAMES, b' ').map(|e| crate::bytes::split_once(e, b':').map_or(e, |(n, _)| n)).collect()
+    }
+
     fn s(v: &str) -> Arg<'_> {
         Arg::Str(v)
     }
@@ -778,7 +785,7 @@ mod tests {
 
     #[test]
     fn every_name_has_its_opcode() {
-        let names: alloc::vec::Vec<&str> = crate::bytes::split(NAMES, b' ').collect();
+        let names = names();
         assert_eq!(names.len(), 58);
         for (i, n) in names.iter().enumerate() {
             assert!(!n.is_empty() && names.iter().position(|m| m == n) == Some(i), "{n}");
@@ -846,7 +853,7 @@ mod tests {
     const NUMS: [f64; 12] = [0.0, -0.0, 1.0, 1.5, 3.0, 50.0, 2_147_483_648.0, -1.0, 1e21, f64::NAN, f64::INFINITY, 0.1];
 
     fn name(r: &mut Lcg) -> &'static str {
-        let names: Vec<&str> = crate::bytes::split(NAMES, b' ').collect();
+        let names = names();
         match r.below(10) {
             0 => ["", "fooBar", "trackevent", " ping"][r.below(4)],
             _ => names[r.below(names.len())],
