@@ -226,7 +226,8 @@ fn bad(name: &str, i: usize, want: &str) -> String {
     let mut s = String::from("hush: ");
     s.push_str(name);
     s.push_str(": argument ");
-    crate::numfmt::push_u64(&mut s, i as u64 + 1);
+    // One digit: no command has more than 9 arguments.
+    s.push((b'1' + i as u8) as char);
     s.push_str(" should be ");
     s.push_str(want);
     s.push_str("; command ignored");
