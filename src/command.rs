@@ -195,7 +195,7 @@ pub const APPLY_FIRST_RANKS: usize = APPLY_FIRST.len();
 
 /// Rank of a command name in the apply-first set, if it belongs to it.
 pub fn apply_first_rank(name: &str) -> Option<usize> {
-    let (op, _) = lookup(name)?;
+    let (op, _) = lookup(NAMES, name)?;
     APPLY_FIRST.iter().position(|&o| o as usize == op)
 }
 
@@ -207,7 +207,7 @@ pub fn apply_first_rank(name: &str) -> Option<usize> {
 /// slots by position, and `build` makes the command from the slots. Reading stops at
 /// the first bad argument, whose warning is the command's.
 pub(crate) fn parse_tokens<'s>(name: &str, mut toks: Tokens, got: &'s mut Scratch) -> Result<Command<'s>, String> {
-    let Some((op, signature)) = lookup(name) else {
+    let Some((op, signature)) = lookup(NAMES, name) else {
         let mut w = String::from("hush: unknown command \"");
         push_clipped(&mut w, name, 64);
         w.push_str("\"; ignored");
@@ -372,20 +372,21 @@ const LISTS: [ListSetting; 8] = [
 /// The consent managers, in the order of their names in `Scratch::read`.
 const CMPS: [CmpKind; 4] = [CmpKind::Tcf, CmpKind::GoogleConsentMode, CmpKind::Klaro, CmpKind::CookieConsent];
 
-/// Position of `s` among the space-separated `words`.
-fn pick(words: &str, s: &str) -> Option<usize> {
-    crate::bytes::split(words, b' ').position(|w| w == s)
-}
-
-/// Position of `name` in `NAMES`, and its signature.
-fn lookup(name: &str) -> Option<(usize, &'static str)> {
-    for (op, entry) in crate::bytes::split(NAMES, b' ').enumerate() {
+/// Position of `name` among the space-separated `entries` (NAMES, or a choice's words),
+/// and what follows its `:` (a command's signature).
+fn lookup(entries: &'static str, name: &str) -> Option<(usize, &'static str)> {
+    for (op, entry) in crate::bytes::split(entries, b' ').enumerate() {
         let (n, signature) = crate::bytes::split_once(entry, b':').unwrap_or((entry, ""));
         if n == name {
             return Some((op, signature));
         }
     }
     None
+}
+
+/// Position of `s` among the space-separated `words`.
+fn pick(words: &'static str, s: &str) -> Option<usize> {
+    lookup(words, s).map(|(i, _)| i)
 }
 
 /// The arguments of one command as read: argument `i` in slot `i` of the kind it has
