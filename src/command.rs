@@ -396,7 +396,7 @@ fn pick(words: &'static str, s: &str) -> Option<usize> {
 #[derive(Default)]
 pub struct Scratch {
     texts: [String; 3],
-    nums: [f64; 8],
+    nums: [f64; 6],
     list: Vec<String>,
     /// The category argument was a list (in `list`), not a text.
     many: bool,
@@ -408,7 +408,7 @@ impl Scratch {
     fn read(&mut self, i: usize, kind: u8, v: Val) -> Result<(), &'static str> {
         // The slots of argument `i` (a slot is empty until its argument is read).
         let text = &mut self.texts[i % 3];
-        let num = &mut self.nums[i & 7];
+        let num = &mut self.nums[i % 6];
         match kind {
             b't' | b'i' | b'o' | b'c' => {
                 if kind == b'c' && matches!(v, Val::List(..)) {
@@ -469,7 +469,8 @@ impl Scratch {
                 let k = pick("tcf google-consent-mode klaro cookieconsent", str_of(&v));
                 *num = k.ok_or("tcf, google-consent-mode, klaro or cookieconsent")? as f64;
             }
-            b'b' => text.push_str(banner_key(v, CMPS[self.nums[i.wrapping_sub(1) & 7] as usize & 3])?),
+            // `b` follows the `k` of argument 0 (connectConsentManager).
+            b'b' => text.push_str(banner_key(v, CMPS[self.nums[0] as usize & 3])?),
             b'l' => *num = pick("link download", str_of(&v)).ok_or("\"link\" or \"download\"")? as f64,
             _ => return batch_options(v, &mut self.nums),
         }
@@ -482,7 +483,7 @@ impl Scratch {
 fn build<'s>(op: usize, got: &'s mut Scratch) -> Command<'s> {
     use Command as C;
     use ConsentEvent as E;
-    let [n0, n1, n2, n3, n4, n5, ..] = got.nums;
+    let [n0, n1, n2, n3, n4, n5] = got.nums;
     let Scratch { texts, list, many, .. } = got;
     let [t0, t1, t2] = texts;
     let (t0, t1, t2) = (t0.as_str(), t1.as_str(), t2.as_str());
@@ -637,7 +638,7 @@ fn banner_key<'a>(v: Val<'a>, kind: CmpKind) -> Result<&'a str, &'static str> {
 }
 
 /// setBatchOptions' `{maxHits, maxDelayMs}` into `nums[0]`, `nums[1]` (NaN: not given).
-fn batch_options(v: Val, nums: &mut [f64; 8]) -> Result<(), &'static str> {
+fn batch_options(v: Val, nums: &mut [f64; 6]) -> Result<(), &'static str> {
     nums[0] = f64::NAN;
     nums[1] = f64::NAN;
     let Val::Map(mut it, count) = v else {
