@@ -241,7 +241,12 @@ impl Tracker {
         use Command as C;
         let cfg = &mut self.cfg;
         match cmd {
-            C::SetText(slot, text) => cfg.text[slot as usize] = String::from(text),
+            C::SetText(slot, text) => {
+                // Written over in place: no new String, no drop of the old one.
+                let t = &mut cfg.text[slot as usize];
+                t.clear();
+                t.push_str(text);
+            }
             C::SetList(which, list) => set_list(cfg, which, core::mem::take(list)),
             // An empty value (deleteCustomDimension) removes the dimension.
             C::SetCustomDimension(i, v) => {
