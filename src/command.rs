@@ -390,7 +390,8 @@ fn pick(words: &'static str, s: &str) -> Option<usize> {
 }
 
 /// The arguments of one command as read: argument `i` in slot `i` of the kind it has
-/// (texts, numbers; flags and choices as numbers), a list argument in `list`. A slot
+/// (texts, numbers; flags and choices as numbers), a list argument in `list` (a category
+/// given as a list: its number slot is 1). A slot
 /// not read stays empty (texts) or 0. Fresh for each command (`Default`): the command
 /// borrows its texts and lists from it.
 #[derive(Default)]
@@ -398,8 +399,6 @@ pub struct Scratch {
     texts: [String; 3],
     nums: [f64; 6],
     list: Vec<String>,
-    /// The category argument was a list (in `list`), not a text.
-    many: bool,
 }
 
 impl Scratch {
@@ -412,7 +411,8 @@ impl Scratch {
         match kind {
             b't' | b'i' | b'o' | b'c' => {
                 if kind == b'c' && matches!(v, Val::List(..)) {
-                    self.many = true;
+                    // Its number slot tells it came as a list (in `list`), not a text.
+                    *num = 1.0;
                     return list(&mut self.list, v, 0, 5);
                 }
                 if kind != b't' && kind != b'i' && is_unset(&v) {
@@ -484,11 +484,11 @@ fn build<'s>(op: usize, got: &'s mut Scratch) -> Command<'s> {
     use Command as C;
     use ConsentEvent as E;
     let [n0, n1, n2, n3, n4, n5] = got.nums;
-    let Scratch { texts, list, many, .. } = got;
+    let Scratch { texts, list, .. } = got;
     let [t0, t1, t2] = texts;
     let (t0, t1, t2) = (t0.as_str(), t1.as_str(), t2.as_str());
     // Ecommerce categories: a string or a list of up to five, argument 2.
-    let category = |list: &'s [String]| if *many { Category::Many(list) } else { Category::One(t2) };
+    let category = |list: &'s [String]| if n2 != 0.0 { Category::Many(list) } else { Category::One(t2) };
     match op {
         0..=7 => C::SetText(TEXTS[op], t0),
         8..=15 => C::SetList(LISTS[op - 8], list),
