@@ -391,9 +391,8 @@ fn pick(words: &'static str, s: &str) -> Option<usize> {
 
 /// The arguments of one command as read: argument `i` in slot `i` of the kind it has
 /// (texts, numbers; flags and choices as numbers), a list argument in `list` (a category
-/// given as a list: its number slot is 1). A slot
-/// not read stays empty (texts) or 0. Fresh for each command (`Default`): the command
-/// borrows its texts and lists from it.
+/// given as a list: its number slot is 1). A slot not read stays empty (texts) or 0.
+/// Fresh for each command (`Default`): the command borrows its texts and lists from it.
 #[derive(Default)]
 pub struct Scratch {
     texts: [String; 3],
