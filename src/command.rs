@@ -376,9 +376,13 @@ const CMPS: [CmpKind; 4] = [CmpKind::Tcf, CmpKind::GoogleConsentMode, CmpKind::K
 /// and what follows its `:` (a command's signature).
 fn lookup(entries: &'static str, name: &str) -> Option<(usize, &'static str)> {
     for (op, entry) in crate::bytes::split(entries, b' ').enumerate() {
-        let (n, signature) = crate::bytes::split_once(entry, b':').unwrap_or((entry, ""));
-        if n == name {
-            return Some((op, signature));
+        // `name`, then the end or `:` and the signature.
+        if let Some(rest) = entry.strip_prefix(name) {
+            match rest.as_bytes().first() {
+                None => return Some((op, "")),
+                Some(b':') => return Some((op, rest.get(1..).unwrap_or(""))),
+                _ => {}
+            }
         }
     }
     None
