@@ -405,7 +405,8 @@ pub struct Scratch {
 }
 
 impl Scratch {
-    /// Reads argument `i`, `v`, as a `kind` of a signature (see `NAMES`); `Err`: what it should be.
+    /// Reads argument `i`, `v`, as a `kind` of a signature (see `NAMES`); `Err`: what it
+    /// should be. Out of line, as `build`: inlined, the two measured 43 B gzip larger.
     #[inline(never)]
     fn read(&mut self, i: usize, kind: u8, v: Val) -> Result<(), &'static str> {
         // The slots of argument `i` (a slot is empty until its argument is read).
@@ -481,7 +482,8 @@ impl Scratch {
     }
 }
 
-/// The command of opcode `op` from its arguments.
+/// The command of opcode `op` from its arguments. Out of line: inlined into
+/// `parse_tokens`, measured 54 B gzip larger (though 91 B smaller raw).
 #[inline(never)]
 fn build<'s>(op: usize, got: &'s mut Scratch) -> Command<'s> {
     use Command as C;
