@@ -8,7 +8,7 @@
 //! hit made after the garbage is still correct.
 #![cfg(not(target_arch = "wasm32"))]
 
-use hush::command::{parse, Arg, Command};
+use hush::command::{parse, Arg, Command, Scratch};
 use hush::host::{Host, Page};
 use hush::queue::Outcome;
 use hush::tracker::{Action, Stored, Tracker};
@@ -191,7 +191,7 @@ fn the_parser_survives_random_commands() {
     let (mut ok, mut err) = (0, 0);
     for case in 0..120_000 {
         let (name, args) = (name(&mut r), args(&mut r));
-        match parse(&name, &lend(&args)) {
+        match parse(&name, &lend(&args), &mut Scratch::default()) {
             Ok(_) => ok += 1,
             Err(w) => {
                 assert!(w.starts_with("hush: "), "case {case}: warning {:?} for {name:?}", &w[..w.len().min(80)]);
@@ -302,7 +302,7 @@ fn the_tracker_survives_random_commands_and_events_then_still_tracks_correctly()
                 let name = name(&mut r);
                 let args = if r.chance(2) { plausible_args(&mut r) } else { args(&mut r) };
                 let args: Vec<Val> = args.into_iter().map(as_shell_gives).collect();
-                if let Ok(cmd) = parse(&name, &lend(&args)) {
+                if let Ok(cmd) = parse(&name, &lend(&args), &mut Scratch::default()) {
                     parsed += 1;
                     t.handle(cmd, &mut h);
                 }
@@ -363,7 +363,8 @@ fn the_tracker_survives_random_commands_and_events_then_still_tracks_correctly()
     t.on_online(true, &mut h);
     t.on_page_visible(&mut h);
     for (name, args) in valid {
-        let cmd = parse(name, args).unwrap_or_else(|w| panic!("{name}: {w}"));
+        let mut got = Scratch::default();
+        let cmd = parse(name, args, &mut got).unwrap_or_else(|w| panic!("{name}: {w}"));
         t.handle(cmd, &mut h);
     }
     t.handle(Command::Flush, &mut h);

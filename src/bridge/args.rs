@@ -18,18 +18,21 @@ const MAX_BYTES: usize = 4096;
 pub(crate) struct Tokens<'a>(pub(crate) Split<'a>);
 
 impl<'a> Tokens<'a> {
-    /// Argument `i`: `undefined` past the end, and from the first argument whose tokens
-    /// run out (a list or map announcing more items than follow ends the arguments).
+    /// The next argument, moving past it: `undefined` past the end, and from the first
+    /// argument whose tokens run out (a list or map announcing more items than follow
+    /// ends the arguments: the tokens stay run out).
+    pub(crate) fn next_arg(&mut self) -> Val<'a> {
+        next(&mut self.0).unwrap_or(Val::Undefined)
+    }
+
+    /// Argument `i` (as `next_arg` would read it after `i` others).
+    #[cfg(test)]
     pub(crate) fn arg(&self, i: usize) -> Val<'a> {
-        let mut it = self.0.clone();
-        let mut v = Val::Undefined;
-        for _ in 0..i + 1 {
-            match next(&mut it) {
-                Some(next) => v = next,
-                None => return Val::Undefined,
-            }
+        let mut t = Tokens(self.0.clone());
+        for _ in 0..i {
+            t.next_arg();
         }
-        v
+        t.next_arg()
     }
 }
 

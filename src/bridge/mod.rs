@@ -49,7 +49,7 @@
 pub mod args;
 mod drbg;
 
-use crate::command::{self, Command, ListSetting};
+use crate::command::{self, Command, ListSetting, Scratch};
 use crate::forms::Forms;
 use crate::host::{Host, Page};
 use crate::links::Click;
@@ -154,7 +154,7 @@ impl Bridge {
                 Reply::Nothing
             }
             (b'o', _) => Reply::Text(apply_first_order(f)),
-            (b'k', _) => Reply::Text(read_command(&mut f).err().unwrap_or_default()),
+            (b'k', _) => Reply::Text(read_command(&mut f, &mut Scratch::default()).err().unwrap_or_default()),
             (_, None) => Reply::Nothing,
             (_, Some(t)) => event(op, f, t, forms, &mut host),
         };
@@ -192,12 +192,12 @@ fn event(op: u8, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut C
         // Records of the bridge's own go first among the tracker's (no buffer of their own).
         let out = t.records();
         match op {
-            b'c' => match read_command(&mut f) {
+            b'c' => match read_command(&mut f, &mut Scratch::default()) {
                 Ok(cmd) => {
                     if let Command::SetList(ListSetting::MaskSelectors, list) = &cmd {
                         out.push(RS);
                         out.push('M');
-                        for s in list {
+                        for s in list.iter() {
                             push_field(out, s);
                         }
                     }
@@ -244,10 +244,10 @@ fn event(op: u8, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut C
     }
 }
 
-/// `name, tokens…` into a command, or the warning for it.
-fn read_command(f: &mut Fields) -> Result<Command, String> {
+/// `name, tokens…` into a command (borrowing its texts from `got`), or the warning for it.
+fn read_command<'s>(f: &mut Fields, got: &'s mut Scratch) -> Result<Command<'s>, String> {
     let name = f.next_str();
-    command::parse_tokens(name, &args::Tokens(f.0.clone()))
+    command::parse_tokens(name, args::Tokens(f.0.clone()), got)
 }
 
 /// matomo.js's apply-first commands by rank (equal ranks in push order), then the rest.

@@ -10,6 +10,73 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::Cell;
 
+// The command types as they were, owning their texts (they shadow `super::*`): the new
+// parser's commands borrow theirs, and the two are compared by their `Debug` text, which
+// is the same for a `String` and a `&str`, a `Vec` and a slice.
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub sku: String,
+    pub name: String,
+    pub category: Category,
+    pub price: f64,
+    pub quantity: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Order {
+    pub id: String,
+    pub grand_total: f64,
+    pub sub_total: f64,
+    pub tax: f64,
+    pub shipping: f64,
+    pub discount: f64,
+}
+
+impl Order {
+    pub fn cart_update(grand_total: f64) -> Self {
+        let nan = f64::NAN;
+        Order { id: String::new(), grand_total, sub_total: nan, tax: nan, shipping: nan, discount: nan }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Category {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    SetText(TextSetting, String),
+    SetList(ListSetting, Vec<String>),
+    SetCustomDimension(u32, String),
+    DiscardHashTag(bool),
+    Enable(crate::tracker::Feature),
+    EnableHeartBeatTimer(f64),
+    SetRequestMethod(bool),
+    SetBatchOptions { max_hits: f64, max_delay_ms: f64 },
+    ConnectConsentManager(CmpKind, String),
+    Consent(ConsentEvent),
+    Flush,
+    TrackPageView(String),
+    TrackEvent { category: String, action: String, name: String, value: f64 },
+    TrackSiteSearch { keyword: String, category: String, count: f64 },
+    TrackGoal { id: u32, revenue: f64 },
+    TrackLink { url: String, kind: LinkKind },
+    Ping,
+    AddEcommerceItem(Item),
+    RemoveEcommerceItem(String),
+    ClearEcommerceCart,
+    SetEcommerceView { sku: String, name: String, category: Category, price: f64 },
+    TrackEcommerce(Order),
+    GetVisitorId,
+    GetPageViewId,
+    HasConsent,
+    IsUserOptedOut,
+    Ignored(&'static str),
+}
+
 /// The old bridge side: the tokens after the name into the argument list.
 pub fn read_all<'a>(it: &mut Split<'a>) -> Vec<Arg<'a>> {
     let mut list = Vec::new();
@@ -139,7 +206,7 @@ fn old_opcode(name: &str) -> Option<usize> {
 }
 
 fn build(a: &Args) -> Option<Command> {
-    use Command as C;
+    use self::Command as C;
     use TextSetting as T;
     use ConsentEvent as E;
     let op = old_opcode(a.name)?;

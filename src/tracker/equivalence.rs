@@ -97,12 +97,17 @@ fn list(r: &mut Rng) -> Vec<String> {
     (0..r.below(4)).map(|_| String::from(r.pick(&pool))).collect()
 }
 
-fn category(r: &mut Rng) -> Category {
+fn category(r: &mut Rng) -> Category<'static> {
     match r.below(3) {
-        0 => Category::One(String::new()),
-        1 => Category::One(word(r)),
-        _ => Category::Many((0..1 + r.below(4)).map(|_| word(r)).collect()),
+        0 => Category::One(""),
+        1 => Category::One(keep(word(r))),
+        _ => Category::Many(alloc::boxed::Box::leak((0..1 + r.below(4)).map(|_| word(r)).collect())),
     }
+}
+
+/// `s` for the rest of the test (see `command`).
+fn keep(s: String) -> &'static str {
+    alloc::boxed::Box::leak(s.into_boxed_str())
 }
 
 fn remember(r: &mut Rng) -> Option<f64> {
@@ -130,48 +135,50 @@ fn consent_event(r: &mut Rng) -> E {
     }
 }
 
-fn command(r: &mut Rng) -> Command {
+/// A random command. Its texts are leaked (the test makes a few hundred thousand small
+/// ones): commands borrow their texts, from the parser's scratch in the bridge.
+fn command(r: &mut Rng) -> Command<'static> {
     use Command as C;
     use TextSetting as T;
     match r.below(44) {
-        0 => C::SetText(T::TrackerUrl, String::from(r.pick(&["https://stats.example/matomo.php", "https://stats.example/m.php?a=1", "/matomo.php"]))),
-        1 => C::SetText(T::SiteId, String::from(r.pick(&["1", "7", "42"]))),
-        2 => C::SetText(T::UserId, word(r)),
-        3 => C::SetText(T::UserId, String::new()),
-        4 => C::SetText(T::UserIdSalt, word(r)),
+        0 => C::SetText(T::TrackerUrl, r.pick(&["https://stats.example/matomo.php", "https://stats.example/m.php?a=1", "/matomo.php"])),
+        1 => C::SetText(T::SiteId, r.pick(&["1", "7", "42"])),
+        2 => C::SetText(T::UserId, keep(word(r))),
+        3 => C::SetText(T::UserId, ""),
+        4 => C::SetText(T::UserIdSalt, keep(word(r))),
         5 => {
             let which = [
                 ListSetting::Domains, ListSetting::ExcludedQueryParams, ListSetting::AllowedQueryParams, ListSetting::MaskSelectors,
                 ListSetting::DownloadExtensions, ListSetting::LinkClasses, ListSetting::DownloadClasses, ListSetting::IgnoreClasses,
             ];
-            C::SetList(r.pick(&which), list(r))
+            C::SetList(r.pick(&which), alloc::boxed::Box::leak(alloc::boxed::Box::new(list(r))))
         }
-        6 => C::SetText(T::CustomUrl, url(r)),
-        7 => C::SetText(T::ReferrerUrl, url(r)),
-        8 => C::SetText(T::DocumentTitle, word(r)),
-        9 => C::SetCustomDimension(1 + r.below(4) as u32, word(r)),
-        10 => C::SetCustomDimension(1 + r.below(4) as u32, String::new()),
+        6 => C::SetText(T::CustomUrl, keep(url(r))),
+        7 => C::SetText(T::ReferrerUrl, keep(url(r))),
+        8 => C::SetText(T::DocumentTitle, keep(word(r))),
+        9 => C::SetCustomDimension(1 + r.below(4) as u32, keep(word(r))),
+        10 => C::SetCustomDimension(1 + r.below(4) as u32, ""),
         11 => C::DiscardHashTag(r.chance(2)),
         12 => C::Enable(r.pick(&[Feature::LinkTracking, Feature::HistoryTracking, Feature::FormAnalytics])),
         13 => C::EnableHeartBeatTimer(r.pick(&[5.0, 15.0, 30.0, 1e9])),
         14 => C::SetRequestMethod(r.chance(2)),
         15 => C::SetBatchOptions { max_hits: r.pick(&[f64::NAN, 1.0, 2.0, 10.0, 50.0, 1e9]), max_delay_ms: r.pick(&[f64::NAN, 0.0, 500.0, 5000.0]) },
-        16 => C::ConnectConsentManager(r.pick(&[CmpKind::Tcf, CmpKind::Klaro]), word(r)),
+        16 => C::ConnectConsentManager(r.pick(&[CmpKind::Tcf, CmpKind::Klaro]), keep(word(r))),
         17..=20 => C::Consent(consent_event(r)),
         21 => C::Flush,
-        22 | 23 => C::TrackPageView(opt(r).unwrap_or_default()),
-        24 | 25 => C::TrackEvent { category: word(r), action: word(r), name: opt(r).unwrap_or_default(), value: opt_num(r) },
-        26 => C::TrackSiteSearch { keyword: word(r), category: opt(r).unwrap_or_default(), count: opt_num(r) },
+        22 | 23 => C::TrackPageView(keep(opt(r).unwrap_or_default())),
+        24 | 25 => C::TrackEvent { category: keep(word(r)), action: keep(word(r)), name: keep(opt(r).unwrap_or_default()), value: opt_num(r) },
+        26 => C::TrackSiteSearch { keyword: keep(word(r)), category: keep(opt(r).unwrap_or_default()), count: opt_num(r) },
         27 => C::TrackGoal { id: 1 + r.below(5) as u32, revenue: opt_num(r) },
-        28 => C::TrackLink { url: url(r), kind: r.pick(&[LinkKind::Link, LinkKind::Download]) },
+        28 => C::TrackLink { url: keep(url(r)), kind: r.pick(&[LinkKind::Link, LinkKind::Download]) },
         29 => C::Ping,
         // The parser gives an item without a name an empty one.
-        30 | 31 => C::AddEcommerceItem(Item { sku: String::from(r.pick(&["sku-1", "sku-2", "jane.doe@example.com"])), name: if r.chance(4) { String::new() } else { word(r) }, category: category(r), price: r.pick(NUMS), quantity: r.pick(&[1.0, 2.0, 0.5]) }),
-        32 => C::RemoveEcommerceItem(String::from(r.pick(&["sku-1", "sku-2", "nope"]))),
+        30 | 31 => C::AddEcommerceItem(Item { sku: r.pick(&["sku-1", "sku-2", "jane.doe@example.com"]), name: if r.chance(4) { "" } else { keep(word(r)) }, category: category(r), price: r.pick(NUMS), quantity: r.pick(&[1.0, 2.0, 0.5]) }),
+        32 => C::RemoveEcommerceItem(r.pick(&["sku-1", "sku-2", "nope"])),
         33 => C::ClearEcommerceCart,
-        34 => C::SetEcommerceView { sku: opt(r).unwrap_or_default(), name: opt(r).unwrap_or_default(), category: category(r), price: opt_num(r) },
+        34 => C::SetEcommerceView { sku: keep(opt(r).unwrap_or_default()), name: keep(opt(r).unwrap_or_default()), category: category(r), price: opt_num(r) },
         35 => C::TrackEcommerce(Order::cart_update(r.pick(NUMS))),
-        36 => C::TrackEcommerce(Order { id: word(r), grand_total: r.pick(NUMS), sub_total: opt_num(r), tax: opt_num(r), shipping: opt_num(r), discount: opt_num(r) }),
+        36 => C::TrackEcommerce(Order { id: keep(word(r)), grand_total: r.pick(NUMS), sub_total: opt_num(r), tax: opt_num(r), shipping: opt_num(r), discount: opt_num(r) }),
         37 => C::GetVisitorId,
         38 => C::GetPageViewId,
         39 => C::HasConsent,
@@ -237,8 +244,8 @@ fn session(seed: u64, fnv: &mut Fnv, seen: &mut [usize; 7]) {
         t.restore(st, &mut h);
     }
     if !r.chance(4) {
-        t.handle(Command::SetText(TextSetting::TrackerUrl, String::from("https://stats.example/matomo.php")), &mut h);
-        t.handle(Command::SetText(TextSetting::SiteId, String::from("3")), &mut h);
+        t.handle(Command::SetText(TextSetting::TrackerUrl, "https://stats.example/matomo.php"), &mut h);
+        t.handle(Command::SetText(TextSetting::SiteId, "3"), &mut h);
     }
     fnv.add(&t.take_actions());
     let mut in_flight: Vec<u32> = Vec::new();
@@ -247,7 +254,7 @@ fn session(seed: u64, fnv: &mut Fnv, seen: &mut [usize; 7]) {
             // Now and then a burst, to fill the held list (MAX_HELD) and the queue.
             0 if r.chance(10) => {
                 for _ in 0..60 {
-                    t.handle(Command::TrackEvent { category: word(&mut r), action: String::from("burst"), name: String::new(), value: f64::NAN }, &mut h);
+                    t.handle(Command::TrackEvent { category: &word(&mut r), action: "burst", name: "", value: f64::NAN }, &mut h);
                 }
             }
             0..=14 => {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::command::{parse, Arg};
+use crate::command::{parse, Arg, Scratch};
 use crate::host::fake::FakeHost;
 use alloc::vec;
 
@@ -8,7 +8,7 @@ fn s(v: &str) -> Arg<'_> {
 }
 
 fn run(t: &mut Tracker, host: &mut FakeHost, name: &str, args: &[Arg]) -> Reply {
-    t.handle(parse(name, args).expect("valid command"), host)
+    t.handle(parse(name, args, &mut Scratch::default()).expect("valid command"), host)
 }
 
 fn configured() -> (Tracker, FakeHost) {
