@@ -94,6 +94,12 @@ const fn classes() -> [u8; 256] {
     t
 }
 
+/// Byte `i` is `c` (never past either end).
+#[cfg_attr(target_arch = "wasm32", inline(never))]
+fn byte_is(s: &[u8], i: usize, c: u8) -> bool {
+    at(s, i) == c
+}
+
 /// Class bits of byte `c`.
 fn class(c: u8) -> u8 {
     CLASSES[c as usize]
@@ -119,7 +125,7 @@ pub fn scan(s: &[u8], out: &mut Vec<Span>) {
     // The token test judges a whole run of b64 bytes once; later starts inside it skip it.
     let mut judged = 0;
     while i < s.len() {
-        let starts = (is(s, i, ALNUM | PLUS) || at(s, i) == b'(') && word_edge(s, i);
+        let starts = (is(s, i, ALNUM | PLUS) || byte_is(s, i, b'(')) && word_edge(s, i);
         if starts {
             if let Some(end) = uuid(s, i) {
                 i = end; // resource IDs stay readable
@@ -138,7 +144,7 @@ pub fn scan(s: &[u8], out: &mut Vec<Span>) {
 /// `i` starts a word: nothing alphanumeric before it, or a %XX escape (encoded space,
 /// slash, `?` …) right before it.
 fn word_edge(s: &[u8], i: usize) -> bool {
-    !is(s, i.wrapping_sub(1), ALNUM) || (at(s, i.wrapping_sub(3)) == b'%' && is(s, i.wrapping_sub(2), HEX))
+    !is(s, i.wrapping_sub(1), ALNUM) || (byte_is(s, i.wrapping_sub(3), b'%') && is(s, i.wrapping_sub(2), HEX))
 }
 
 /// Order matters: the more specific shape wins (a card before a phone, an IP before both).
@@ -223,7 +229,7 @@ fn email(s: &[u8], i: usize) -> Option<usize> {
             return domain(s, k + 1);
         }
         if c == b'%' && is(s, k + 1, HEX) && is(s, k + 2, HEX) {
-            if at(s, k + 1) == b'4' && at(s, k + 2) == b'0' && k > i {
+            if byte_is(s, k + 1, b'4') && byte_is(s, k + 2, b'0') && k > i {
                 return domain(s, k + 3);
             }
             k += 3;
@@ -251,7 +257,7 @@ fn domain(s: &[u8], mut k: usize) -> Option<usize> {
         if labels >= 2 && (start..k).any(|j| is(s, j, ALPHA)) {
             end = Some(k);
         }
-        if at(s, k) != b'.' {
+        if !byte_is(s, k, b'.') {
             return end;
         }
         k += 1;
@@ -262,7 +268,7 @@ fn domain(s: &[u8], mut k: usize) -> Option<usize> {
 
 /// `eyJ….….…`: three (JWS) to five (JWE) base64url segments, the header JSON-shaped.
 fn jwt(s: &[u8], i: usize) -> Option<usize> {
-    if s.get(i..i + 3)? != b"eyJ" {
+    if !(byte_is(s, i, b'e') && byte_is(s, i + 1, b'y') && byte_is(s, i + 2, b'J')) {
         return None;
     }
     let mut k = run(s, i, B64);
@@ -270,7 +276,7 @@ fn jwt(s: &[u8], i: usize) -> Option<usize> {
         return None;
     }
     let mut segs = 1;
-    while at(s, k) == b'.' && segs < 5 {
+    while byte_is(s, k, b'.') && segs < 5 {
         let e = run(s, k + 1, B64);
         if segs == 1 && e - (k + 1) < 2 {
             break;
@@ -292,7 +298,7 @@ fn iban(s: &[u8], i: usize) -> Option<usize> {
     let mut end = run(s, i, ALNUM);
     if end - i == 4 {
         // grouped form: full groups of 4 continue, a shorter one ends it
-        while at(s, end) == b' ' && is(s, end + 1, ALNUM) {
+        while byte_is(s, end, b' ') && is(s, end + 1, ALNUM) {
             let e = run(s, end + 1, ALNUM);
             if e - (end + 1) > 4 {
                 break;
@@ -336,13 +342,13 @@ fn iban_valid(v: &[u8]) -> bool {
 
 /// Dotted quad with every part 0..=255, not part of a longer dotted number.
 fn ipv4(s: &[u8], i: usize) -> Option<usize> {
-    if at(s, i.wrapping_sub(1)) == b'.' {
+    if byte_is(s, i.wrapping_sub(1), b'.') {
         return None;
     }
     let mut k = i;
     for part in 0..4 {
         if part > 0 {
-            if at(s, k) != b'.' {
+            if !byte_is(s, k, b'.') {
                 return None;
             }
             k += 1;
@@ -357,7 +363,7 @@ fn ipv4(s: &[u8], i: usize) -> Option<usize> {
             return None;
         }
     }
-    if is(s, k, ALNUM) || (at(s, k) == b'.' && is(s, k + 1, DIGIT)) {
+    if is(s, k, ALNUM) || (byte_is(s, k, b'.') && is(s, k + 1, DIGIT)) {
         return None;
     }
     Some(k)
@@ -367,13 +373,13 @@ fn ipv4(s: &[u8], i: usize) -> Option<usize> {
 /// digit somewhere, so `std::vec` or `abc::def` are not addresses, nor `12:30:45`).
 fn ipv6(s: &[u8], i: usize) -> Option<usize> {
     let mut end = i;
-    while is(s, end, HEX) || at(s, end) == b':' {
+    while is(s, end, HEX) || byte_is(s, end, b':') {
         end += 1;
     }
     if is(s, end, ALNUM) {
         return None;
     }
-    if at(s, end.wrapping_sub(1)) == b':' && at(s, end.wrapping_sub(2)) != b':' {
+    if byte_is(s, end.wrapping_sub(1), b':') && !byte_is(s, end.wrapping_sub(2), b':') {
         end -= 1; // a trailing single colon is punctuation
     }
     let (mut groups, mut doubles, mut len, mut has_digit, mut prev_colon) = (0, 0, 0, false, false);
@@ -482,17 +488,17 @@ fn card(s: &[u8], i: usize) -> Option<usize> {
 
 /// Phone numbers; see the module docs of `mask` for the exact line.
 fn phone(s: &[u8], i: usize) -> Option<usize> {
-    let intl = at(s, i) == b'+';
+    let intl = byte_is(s, i, b'+');
     if intl && !matches!(at(s, i + 1), b'1'..=b'9') {
         return None;
     }
     let d = if intl { digits(s, i + 1, b" -.()+") } else { digits(s, i, b" -.()") };
-    if d.count == 0 || is(s, d.end, ALNUM) || at(s, d.end) == b':' {
+    if d.count == 0 || is(s, d.end, ALNUM) || byte_is(s, d.end, b':') {
         return None; // glued to a word, or a time / port / label
     }
     let first = d.digits[0];
     // Without a country code, parentheses only around a leading area code: `(555) 123-4567`.
-    let area_code = at(s, i) == b'(' && at(s, i + 1 + d.first_len) == b')' && (2..=5).contains(&d.first_len);
+    let area_code = byte_is(s, i, b'(') && byte_is(s, i + 1 + d.first_len, b')') && (2..=5).contains(&d.first_len);
     let ok = if intl {
         (8..=15).contains(&d.count)
     } else if d.paren {
