@@ -74,8 +74,10 @@ fn find_any(b: &[u8], from: usize, set: &[u8]) -> usize {
 
 /// `s` cut at the first `sep`: before, and after (without `sep`) if it was found.
 fn cut(s: &str, sep: u8) -> (&str, Option<&str>) {
-    let at = find_any(s.as_bytes(), 0, &[sep]);
-    (s.get(..at).unwrap_or(""), s.get(at + 1..))
+    match crate::bytes::split_once(s, sep) {
+        Some((before, after)) => (before, Some(after)),
+        None => (s, None),
+    }
 }
 
 fn push(out: &mut String, s: &str, a: usize, b: usize) {
@@ -99,13 +101,9 @@ fn id_like(seg: &[u8]) -> bool {
 /// A path (`/`-separated segments) or, with `params`, a query (`&`-separated `key=value`
 /// pairs): each piece masked, parameters with a dropped key left out with their `&`.
 fn mask_pieces(out: &mut String, s: &str, params: bool, rules: &UrlRules, spans: &mut Vec<Span>) {
-    let b = s.as_bytes();
     let sep = if params { b'&' } else { b'/' };
-    let (mut armed, mut first, mut from) = (false, true, 0);
-    // Piece by piece (an index loop: a splitting iterator costs more code).
-    loop {
-        let end = find_any(b, from, &[sep]);
-        let piece = s.get(from..end).unwrap_or("");
+    let (mut armed, mut first) = (false, true);
+    for piece in crate::bytes::split(s, sep) {
         let (key, value) = if params { cut(piece, b'=') } else { (piece, None) };
         if !params || keep_key(key, rules) {
             if !first {
@@ -124,10 +122,6 @@ fn mask_pieces(out: &mut String, s: &str, params: bool, rules: &UrlRules, spans:
                 armed |= !params && keys::is_secret_context(piece.as_bytes());
             }
         }
-        if end >= b.len() {
-            return;
-        }
-        from = end + 1;
     }
 }
 
@@ -141,7 +135,7 @@ fn mask_section(out: &mut String, mark: char, s: &str, rules: &UrlRules, spans: 
         mask_pieces(out, s, true, rules, spans);
     } else {
         let (path, query) = cut(s, b'?');
-        let params = query.is_none() && find_any(s.as_bytes(), 0, b"=") < s.len();
+        let params = query.is_none() && cut(s, b'=').1.is_some();
         mask_pieces(out, path, params, rules, spans);
         if let Some(q) = query {
             mask_section(out, '?', q, rules, spans);
