@@ -32,14 +32,14 @@ pub fn mask_url(url: &str, rules: &UrlRules) -> String {
             k = end;
         }
     }
-    let q = find_any(b, k, b"?#");
-    mask_pieces(&mut out, url.get(k..q).unwrap_or(""), false, rules, &mut spans);
-    let f = find_any(b, q, b"#");
-    if b.get(q) == Some(&b'?') {
-        mask_section(&mut out, '?', url.get(q + 1..f).unwrap_or(""), rules, &mut spans);
+    let (rest, fragment) = cut(url.get(k..).unwrap_or(""), b'#');
+    let (path, query) = cut(rest, b'?');
+    mask_pieces(&mut out, path, false, rules, &mut spans);
+    if let Some(q) = query {
+        mask_section(&mut out, '?', q, rules, &mut spans);
     }
-    if f < b.len() && !rules.discard_hash {
-        mask_section(&mut out, '#', url.get(f + 1..).unwrap_or(""), rules, &mut spans);
+    if let Some(f) = fragment.filter(|_| !rules.discard_hash) {
+        mask_section(&mut out, '#', f, rules, &mut spans);
     }
     out
 }
