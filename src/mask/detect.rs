@@ -59,18 +59,18 @@ pub(super) fn at(s: &[u8], i: usize) -> u8 {
 // One table of class bits for every detector: each look-around is a lookup and a mask test
 // instead of its own range checks (and `run` takes a mask, not a function pointer).
 
-const UPPER: u8 = 1;
-const LOWER: u8 = 2;
-const DIGIT: u8 = 4;
-const HEX: u8 = 8;
-const DASH: u8 = 16;
-const UNDER: u8 = 32;
-const DOT: u8 = 64;
-const PLUS: u8 = 128;
-const ALPHA: u8 = UPPER | LOWER;
-const ALNUM: u8 = ALPHA | DIGIT;
+pub(super) const UPPER: u8 = 1;
+pub(super) const LOWER: u8 = 2;
+pub(super) const DIGIT: u8 = 4;
+pub(super) const HEX: u8 = 8;
+pub(super) const DASH: u8 = 16;
+pub(super) const UNDER: u8 = 32;
+pub(super) const DOT: u8 = 64;
+pub(super) const PLUS: u8 = 128;
+pub(super) const ALPHA: u8 = UPPER | LOWER;
+pub(super) const ALNUM: u8 = ALPHA | DIGIT;
 /// base64url alphabet (also the alphabet of slugs: letters, digits, `-`, `_`).
-const B64: u8 = ALNUM | DASH | UNDER;
+pub(super) const B64: u8 = ALNUM | DASH | UNDER;
 
 static CLASSES: [u8; 256] = classes();
 
@@ -107,12 +107,12 @@ fn class(c: u8) -> u8 {
 
 /// Byte `i` is in one of the classes of `mask` (never past either end: it reads as 0).
 #[cfg_attr(target_arch = "wasm32", inline(never))]
-fn is(s: &[u8], i: usize, mask: u8) -> bool {
+pub(super) fn is(s: &[u8], i: usize, mask: u8) -> bool {
     class(at(s, i)) & mask != 0
 }
 
 /// End of the run of `mask` bytes from `k`.
-fn run(s: &[u8], mut k: usize, mask: u8) -> usize {
+pub(super) fn run(s: &[u8], mut k: usize, mask: u8) -> usize {
     while is(s, k, mask) {
         k += 1;
     }

@@ -5,7 +5,7 @@
 //! Every component is percent-decoded before detection and each finding's *raw* bytes are
 //! replaced by a URL-safe placeholder, so bytes outside findings stay exactly as they were.
 
-use super::detect::{at, scan, Kind, Span};
+use super::detect::{at, is, run, scan, Kind, Span, ALNUM, ALPHA, DASH, DOT, HEX, PLUS};
 use super::{keys, push_masked, UrlRules};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -46,17 +46,11 @@ pub fn mask_url(url: &str, rules: &UrlRules) -> String {
 
 /// Index of the `:` ending a scheme (`[A-Za-z][A-Za-z0-9+.-]*:`), if the URL has one.
 fn scheme_end(b: &[u8]) -> Option<usize> {
-    if !b.first()?.is_ascii_alphabetic() {
+    if !is(b, 0, ALPHA) {
         return None;
     }
-    let mut n = 0;
-    while let Some(&c) = b.get(n) {
-        if !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-')) {
-            return (c == b':').then_some(n);
-        }
-        n += 1;
-    }
-    None
+    let n = run(b, 0, ALNUM | PLUS | DOT | DASH);
+    (at(b, n) == b':').then_some(n)
 }
 
 /// First index at or after `from` holding one of `set`, or the length.
@@ -159,23 +153,17 @@ fn keep_key(raw: &str, rules: &UrlRules) -> bool {
     }
 }
 
-/// Value of a hex digit, 16 for anything else.
-fn hex_val(c: u8) -> u8 {
-    match c {
-        b'0'..=b'9' => c - b'0',
-        b'a'..=b'f' => c - b'a' + 10,
-        b'A'..=b'F' => c - b'A' + 10,
-        _ => 16,
-    }
+/// Value of a hex digit (`0-9`, `a-f`, `A-F`; the low nibble, plus 9 for letters).
+fn hex_digit(c: u8) -> u8 {
+    (c & 0xf) + if c > b'9' { 9 } else { 0 }
 }
 
 /// Decoded byte at raw index `i` and how many raw bytes it takes (3 for a `%XX` escape).
 fn decoded_at(raw: &[u8], i: usize) -> (u8, usize) {
     let c = at(raw, i);
     // past the end reads as 0, not a hex digit
-    let (hi, lo) = (hex_val(at(raw, i + 1)), hex_val(at(raw, i + 2)));
-    if c == b'%' && hi < 16 && lo < 16 {
-        (hi * 16 + lo, 3)
+    if c == b'%' && is(raw, i + 1, HEX) && is(raw, i + 2, HEX) {
+        (hex_digit(at(raw, i + 1)) * 16 + hex_digit(at(raw, i + 2)), 3)
     } else {
         (c, 1)
     }
@@ -394,6 +382,17 @@ mod tests {
     }
 
     #[test]
+    fn hex_digit_as_hex_val() {
+        for c in 0..=255u8 {
+            let want = old::hex_val(c);
+            assert_eq!(is(&[c], 0, HEX), want < 16, "{c}");
+            if want < 16 {
+                assert_eq!(hex_digit(c), want, "{c}");
+            }
+        }
+    }
+
+    #[test]
     fn add_span_as_before() {
         let mut x = 0x0123_4567_89ab_cdef;
         let kinds = [Kind::Email, Kind::Phone, Kind::Token, Kind::Ip];
@@ -437,6 +436,16 @@ mod tests {
 #[cfg(test)]
 mod old {
     use super::*;
+
+    /// Value of a hex digit, 16 for anything else.
+    pub fn hex_val(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => 16,
+        }
+    }
 
     /// Inserts `sp` keeping `spans` sorted and non-overlapping (overlaps are merged).
     pub fn add_span_old(spans: &mut Vec<Span>, mut sp: Span) {
