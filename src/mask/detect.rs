@@ -101,7 +101,7 @@ fn byte_is(s: &[u8], i: usize, c: u8) -> bool {
 }
 
 /// Class bits of byte `c`.
-fn class(c: u8) -> u8 {
+pub(super) fn class(c: u8) -> u8 {
     CLASSES[c as usize]
 }
 

@@ -5,7 +5,7 @@
 //! Every component is percent-decoded before detection and each finding's *raw* bytes are
 //! replaced by a URL-safe placeholder, so bytes outside findings stay exactly as they were.
 
-use super::detect::{at, is, run, scan, Kind, Span, ALNUM, ALPHA, DASH, DOT, HEX, PLUS};
+use super::detect::{at, class, is, run, scan, Kind, Span, ALNUM, ALPHA, DASH, DIGIT, DOT, HEX, PLUS, UPPER};
 use super::{keys, push_masked, UrlRules};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -87,7 +87,7 @@ fn id_like(seg: &[u8]) -> bool {
         if c == b'.' {
             return false;
         }
-        marked |= c.is_ascii_digit() || c.is_ascii_uppercase();
+        marked |= class(c) & (DIGIT | UPPER) != 0;
     }
     seg.len() >= 8 && marked
 }
