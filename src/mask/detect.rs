@@ -55,28 +55,65 @@ pub(super) fn at(s: &[u8], i: usize) -> u8 {
     s.get(i).copied().unwrap_or(0)
 }
 
-fn alnum(c: u8) -> bool {
-    c.is_ascii_alphanumeric()
-}
+// ---- byte classes ------------------------------------------------------------------
+// One table of class bits for every detector: each look-around is a lookup and a mask test
+// instead of its own range checks (and `run` takes a mask, not a function pointer).
 
-/// (Like `at`, a call in the wasm: −28 B gzip with `hex`.)
-#[cfg_attr(target_arch = "wasm32", inline(never))]
-fn digit(c: u8) -> bool {
-    c.is_ascii_digit()
-}
-
-#[cfg_attr(target_arch = "wasm32", inline(never))]
-fn hex(c: u8) -> bool {
-    c.is_ascii_hexdigit()
-}
-
+pub(super) const UPPER: u8 = 1;
+pub(super) const LOWER: u8 = 2;
+pub(super) const DIGIT: u8 = 4;
+pub(super) const HEX: u8 = 8;
+pub(super) const DASH: u8 = 16;
+pub(super) const UNDER: u8 = 32;
+pub(super) const DOT: u8 = 64;
+pub(super) const PLUS: u8 = 128;
+pub(super) const ALPHA: u8 = UPPER | LOWER;
+pub(super) const ALNUM: u8 = ALPHA | DIGIT;
 /// base64url alphabet (also the alphabet of slugs: letters, digits, `-`, `_`).
-fn b64(c: u8) -> bool {
-    alnum(c) || c == b'-' || c == b'_'
+pub(super) const B64: u8 = ALNUM | DASH | UNDER;
+
+static CLASSES: [u8; 256] = classes();
+
+const fn classes() -> [u8; 256] {
+    let mut t = [0; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = match b {
+            b'A'..=b'Z' => UPPER,
+            b'a'..=b'z' => LOWER,
+            b'0'..=b'9' => DIGIT,
+            b'-' => DASH,
+            b'_' => UNDER,
+            b'.' => DOT,
+            b'+' => PLUS,
+            _ => 0,
+        } | if b.is_ascii_hexdigit() { HEX } else { 0 };
+        c += 1;
+    }
+    t
 }
 
-fn run(s: &[u8], mut k: usize, class: fn(u8) -> bool) -> usize {
-    while class(at(s, k)) {
+/// Byte `i` is `c` (never past either end).
+#[cfg_attr(target_arch = "wasm32", inline(never))]
+fn byte_is(s: &[u8], i: usize, c: u8) -> bool {
+    at(s, i) == c
+}
+
+/// Class bits of byte `c`.
+pub(super) fn class(c: u8) -> u8 {
+    CLASSES[c as usize]
+}
+
+/// Byte `i` is in one of the classes of `mask` (never past either end: it reads as 0).
+#[cfg_attr(target_arch = "wasm32", inline(never))]
+pub(super) fn is(s: &[u8], i: usize, mask: u8) -> bool {
+    class(at(s, i)) & mask != 0
+}
+
+/// End of the run of `mask` bytes from `k`.
+pub(super) fn run(s: &[u8], mut k: usize, mask: u8) -> usize {
+    while is(s, k, mask) {
         k += 1;
     }
     k
@@ -88,8 +125,7 @@ pub fn scan(s: &[u8], out: &mut Vec<Span>) {
     // The token test judges a whole run of b64 bytes once; later starts inside it skip it.
     let mut judged = 0;
     while i < s.len() {
-        let c = at(s, i);
-        let starts = (alnum(c) || c == b'+' || c == b'(') && word_edge(s, i);
+        let starts = (is(s, i, ALNUM | PLUS) || byte_is(s, i, b'(')) && word_edge(s, i);
         if starts {
             if let Some(end) = uuid(s, i) {
                 i = end; // resource IDs stay readable
@@ -108,7 +144,7 @@ pub fn scan(s: &[u8], out: &mut Vec<Span>) {
 /// `i` starts a word: nothing alphanumeric before it, or a %XX escape (encoded space,
 /// slash, `?` …) right before it.
 fn word_edge(s: &[u8], i: usize) -> bool {
-    !alnum(at(s, i.wrapping_sub(1))) || (at(s, i.wrapping_sub(3)) == b'%' && hex(at(s, i.wrapping_sub(2))))
+    !is(s, i.wrapping_sub(1), ALNUM) || (byte_is(s, i.wrapping_sub(3), b'%') && is(s, i.wrapping_sub(2), HEX))
 }
 
 /// Order matters: the more specific shape wins (a card before a phone, an IP before both).
@@ -164,7 +200,7 @@ fn secret_value(s: &[u8], i: usize) -> Option<(usize, usize)> {
     // Keys are short: bounding the look-ahead keeps the scan linear on long dotted text
     // ("a.a.a.a…" would otherwise rescan to the end from every word start).
     let mut key_end = i;
-    while key_end < i + MAX_KEY && (b64(at(s, key_end)) || matches!(at(s, key_end), b'.' | b'[' | b']')) {
+    while key_end < i + MAX_KEY && (is(s, key_end, B64 | DOT) || matches!(at(s, key_end), b'[' | b']')) {
         key_end += 1;
     }
     let start = match (at(s, key_end), at(s, key_end + 1), at(s, key_end + 2) | 0x20) {
@@ -192,12 +228,12 @@ fn email(s: &[u8], i: usize) -> Option<usize> {
         if c == b'@' && k > i {
             return domain(s, k + 1);
         }
-        if c == b'%' && hex(at(s, k + 1)) && hex(at(s, k + 2)) {
-            if at(s, k + 1) == b'4' && at(s, k + 2) == b'0' && k > i {
+        if c == b'%' && is(s, k + 1, HEX) && is(s, k + 2, HEX) {
+            if byte_is(s, k + 1, b'4') && byte_is(s, k + 2, b'0') && k > i {
                 return domain(s, k + 3);
             }
             k += 3;
-        } else if alnum(c) || matches!(c, b'.' | b'_' | b'+' | b'-') {
+        } else if is(s, k, ALNUM | DOT | UNDER | PLUS | DASH) {
             k += 1;
         } else {
             return None;
@@ -213,15 +249,15 @@ fn domain(s: &[u8], mut k: usize) -> Option<usize> {
     let (mut labels, mut end) = (0, None);
     loop {
         let start = k;
-        k = run(s, k, |c| alnum(c) || c == b'-');
+        k = run(s, k, ALNUM | DASH);
         if k == start {
             return end;
         }
         labels += 1;
-        if labels >= 2 && (start..k).any(|j| at(s, j).is_ascii_alphabetic()) {
+        if labels >= 2 && (start..k).any(|j| is(s, j, ALPHA)) {
             end = Some(k);
         }
-        if at(s, k) != b'.' {
+        if !byte_is(s, k, b'.') {
             return end;
         }
         k += 1;
@@ -232,16 +268,16 @@ fn domain(s: &[u8], mut k: usize) -> Option<usize> {
 
 /// `eyJ….….…`: three (JWS) to five (JWE) base64url segments, the header JSON-shaped.
 fn jwt(s: &[u8], i: usize) -> Option<usize> {
-    if s.get(i..i + 3)? != b"eyJ" {
+    if !(byte_is(s, i, b'e') && byte_is(s, i + 1, b'y') && byte_is(s, i + 2, b'J')) {
         return None;
     }
-    let mut k = run(s, i, b64);
+    let mut k = run(s, i, B64);
     if k - i < 10 {
         return None;
     }
     let mut segs = 1;
-    while at(s, k) == b'.' && segs < 5 {
-        let e = run(s, k + 1, b64);
+    while byte_is(s, k, b'.') && segs < 5 {
+        let e = run(s, k + 1, B64);
         if segs == 1 && e - (k + 1) < 2 {
             break;
         }
@@ -256,15 +292,14 @@ fn jwt(s: &[u8], i: usize) -> Option<usize> {
 /// Country, two check digits, then up to 30 letters/digits, contiguous or in groups of
 /// four separated by single spaces; accepted only if the ISO 13616 mod-97 check passes.
 fn iban(s: &[u8], i: usize) -> Option<usize> {
-    let head = s.get(i..i + 4)?;
-    if !(head[0].is_ascii_alphabetic() && head[1].is_ascii_alphabetic() && digit(head[2]) && digit(head[3])) {
+    if !(is(s, i, ALPHA) && is(s, i + 1, ALPHA) && is(s, i + 2, DIGIT) && is(s, i + 3, DIGIT)) {
         return None;
     }
-    let mut end = run(s, i, alnum);
+    let mut end = run(s, i, ALNUM);
     if end - i == 4 {
         // grouped form: full groups of 4 continue, a shorter one ends it
-        while at(s, end) == b' ' && alnum(at(s, end + 1)) {
-            let e = run(s, end + 1, alnum);
+        while byte_is(s, end, b' ') && is(s, end + 1, ALNUM) {
+            let e = run(s, end + 1, ALNUM);
             if e - (end + 1) > 4 {
                 break;
             }
@@ -293,7 +328,7 @@ fn iban_valid(v: &[u8]) -> bool {
             if (idx <= 4) != (pass == 1) {
                 continue;
             }
-            let x = if digit(c) { (c - b'0') as u32 } else { c.to_ascii_uppercase().wrapping_sub(b'A') as u32 + 10 };
+            let x = if class(c) & DIGIT != 0 { (c - b'0') as u32 } else { c.to_ascii_uppercase().wrapping_sub(b'A') as u32 + 10 };
             if x > 35 {
                 return false;
             }
@@ -307,29 +342,28 @@ fn iban_valid(v: &[u8]) -> bool {
 
 /// Dotted quad with every part 0..=255, not part of a longer dotted number.
 fn ipv4(s: &[u8], i: usize) -> Option<usize> {
-    if at(s, i.wrapping_sub(1)) == b'.' {
+    if byte_is(s, i.wrapping_sub(1), b'.') {
         return None;
     }
     let mut k = i;
     for part in 0..4 {
         if part > 0 {
-            if at(s, k) != b'.' {
+            if !byte_is(s, k, b'.') {
                 return None;
             }
             k += 1;
         }
         let start = k;
         let mut v = 0u32;
-        while digit(at(s, k)) && k - start < 3 {
+        while is(s, k, DIGIT) && k - start < 3 {
             v = v * 10 + (at(s, k) - b'0') as u32;
             k += 1;
         }
-        if k == start || v > 255 || digit(at(s, k)) {
+        if k == start || v > 255 || is(s, k, DIGIT) {
             return None;
         }
     }
-    let next = at(s, k);
-    if alnum(next) || (next == b'.' && digit(at(s, k + 1))) {
+    if is(s, k, ALNUM) || (byte_is(s, k, b'.') && is(s, k + 1, DIGIT)) {
         return None;
     }
     Some(k)
@@ -338,11 +372,14 @@ fn ipv4(s: &[u8], i: usize) -> Option<usize> {
 /// Colon-hex groups: eight of them, or fewer around one `::` (then at least two and a
 /// digit somewhere, so `std::vec` or `abc::def` are not addresses, nor `12:30:45`).
 fn ipv6(s: &[u8], i: usize) -> Option<usize> {
-    let mut end = run(s, i, |c| hex(c) || c == b':');
-    if alnum(at(s, end)) {
+    let mut end = i;
+    while is(s, end, HEX) || byte_is(s, end, b':') {
+        end += 1;
+    }
+    if is(s, end, ALNUM) {
         return None;
     }
-    if at(s, end.wrapping_sub(1)) == b':' && at(s, end.wrapping_sub(2)) != b':' {
+    if byte_is(s, end.wrapping_sub(1), b':') && !byte_is(s, end.wrapping_sub(2), b':') {
         end -= 1; // a trailing single colon is punctuation
     }
     let (mut groups, mut doubles, mut len, mut has_digit, mut prev_colon) = (0, 0, 0, false, false);
@@ -353,7 +390,7 @@ fn ipv6(s: &[u8], i: usize) -> Option<usize> {
             prev_colon = true;
             len = 0;
         } else {
-            has_digit |= digit(c);
+            has_digit |= class(c) & DIGIT != 0;
             prev_colon = false;
             len += 1;
         }
@@ -400,7 +437,7 @@ fn digits(s: &[u8], mut k: usize, seps: &[u8]) -> Digits {
             }
             k += 1;
         }
-        if !digit(at(s, k)) {
+        if !is(s, k, DIGIT) {
             return d; // trailing separators (a full stop, a space) are not part of it
         }
         d.paren |= paren;
@@ -409,7 +446,7 @@ fn digits(s: &[u8], mut k: usize, seps: &[u8]) -> Digits {
             sep0 = sep;
         }
         let g = k;
-        while digit(at(s, k)) {
+        while is(s, k, DIGIT) {
             if let Some(slot) = d.digits.get_mut(d.count) {
                 *slot = at(s, k) - b'0';
             }
@@ -445,24 +482,23 @@ fn card(s: &[u8], i: usize) -> Option<usize> {
         return None;
     }
     let d = digits(s, i, b" -");
-    let ok = (13..=19).contains(&d.count) && !alnum(at(s, d.end)) && luhn(d.digits.get(..d.count)?);
+    let ok = (13..=19).contains(&d.count) && !is(s, d.end, ALNUM) && luhn(d.digits.get(..d.count)?);
     ok.then_some(d.end)
 }
 
 /// Phone numbers; see the module docs of `mask` for the exact line.
 fn phone(s: &[u8], i: usize) -> Option<usize> {
-    let intl = at(s, i) == b'+';
+    let intl = byte_is(s, i, b'+');
     if intl && !matches!(at(s, i + 1), b'1'..=b'9') {
         return None;
     }
     let d = if intl { digits(s, i + 1, b" -.()+") } else { digits(s, i, b" -.()") };
-    let next = at(s, d.end);
-    if d.count == 0 || alnum(next) || next == b':' {
+    if d.count == 0 || is(s, d.end, ALNUM) || byte_is(s, d.end, b':') {
         return None; // glued to a word, or a time / port / label
     }
     let first = d.digits[0];
     // Without a country code, parentheses only around a leading area code: `(555) 123-4567`.
-    let area_code = at(s, i) == b'(' && at(s, i + 1 + d.first_len) == b')' && (2..=5).contains(&d.first_len);
+    let area_code = byte_is(s, i, b'(') && byte_is(s, i + 1 + d.first_len, b')') && (2..=5).contains(&d.first_len);
     let ok = if intl {
         (8..=15).contains(&d.count)
     } else if d.paren {
@@ -488,36 +524,23 @@ fn phone(s: &[u8], i: usize) -> Option<usize> {
 fn uuid(s: &[u8], i: usize) -> Option<usize> {
     // (byte reads past the end are 0, which fails both tests: no slice needed)
     for n in 0..36 {
-        let c = at(s, i + n);
-        let ok = if matches!(n, 8 | 13 | 18 | 23) { c == b'-' } else { hex(c) };
-        if !ok {
+        if !is(s, i + n, if matches!(n, 8 | 13 | 18 | 23) { DASH } else { HEX }) {
             return None;
         }
     }
-    (!b64(at(s, i + 36))).then_some(i + 36)
+    (!is(s, i + 36, B64)).then_some(i + 36)
 }
 
 /// Run of b64 bytes from `i`, stopping before a UUID that starts a piece.
 fn token_run(s: &[u8], i: usize) -> usize {
     let mut k = i;
-    while b64(at(s, k)) {
-        let c = at(s, k);
-        if (c == b'-' || c == b'_') && uuid(s, k + 1).is_some() {
+    while is(s, k, B64) {
+        if is(s, k, DASH | UNDER) && uuid(s, k + 1).is_some() {
             break;
         }
         k += 1;
     }
     k
-}
-
-/// Character class for the randomness test: 1 upper, 2 lower, 3 digit, 0 separator.
-fn class(c: u8) -> u8 {
-    match c {
-        b'A'..=b'Z' => 1,
-        b'a'..=b'z' => 2,
-        b'0'..=b'9' => 3,
-        _ => 0,
-    }
 }
 
 /// Secret-like token: 32+ hex, or 20+ bytes (16+ letters/digits) of at least two classes
@@ -536,9 +559,10 @@ fn is_token(v: &[u8]) -> bool {
     // class of the byte before (0 before the start), carried instead of read again
     let mut prev = 0;
     for (n, &c) in v.iter().enumerate() {
-        hex_run = if hex(c) { hex_run + 1 } else { 0 };
+        let t = class(c);
+        hex_run = if t & HEX != 0 { hex_run + 1 } else { 0 };
         max_hex = max_hex.max(hex_run);
-        let k = class(c);
+        let k = t & ALNUM; // UPPER, LOWER, DIGIT or 0
         let before = prev;
         prev = k;
         if k == 0 {
@@ -546,14 +570,14 @@ fn is_token(v: &[u8]) -> bool {
             continue;
         }
         letters_digits += 1;
-        classes |= 1 << k;
-        // `c | 0x20` lower-cases a letter (and k == 3 covers digits)
-        let vowel = k == 3 || matches!(c | 0x20, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+        classes |= k;
+        // `c | 0x20` lower-cases a letter
+        let vowel = k == DIGIT || matches!(c | 0x20, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
         consonants = if vowel { 0 } else { consonants + 1 };
-        let next_lower = class(at(v, n + 1)) == 2;
+        let next_lower = is(v, n + 1, LOWER);
         irregular += match (before, k) {
-            (1 | 2, 3) | (3, 1 | 2) => 1,
-            (2, 1) if !next_lower => 1,
+            (UPPER | LOWER, DIGIT) | (DIGIT, UPPER | LOWER) => 1,
+            (LOWER, UPPER) if !next_lower => 1,
             _ => (consonants >= 4) as u32,
         };
     }
@@ -697,8 +721,6 @@ mod tests {
 /// The IBAN check as before the length moved to the end (reference for the equality test).
 #[cfg(test)]
 mod old {
-    use super::digit;
-
     pub fn iban_valid(v: &[u8]) -> bool {
         // (Plain loops over the bytes, spaces skipped: filter/enumerate chains cost more code.)
         let mut n = 0;
@@ -720,7 +742,7 @@ mod old {
                 if (idx <= 4) != (pass == 1) {
                     continue;
                 }
-                let x = if digit(c) { (c - b'0') as u32 } else { c.to_ascii_uppercase().wrapping_sub(b'A') as u32 + 10 };
+                let x = if c.is_ascii_digit() { (c - b'0') as u32 } else { c.to_ascii_uppercase().wrapping_sub(b'A') as u32 + 10 };
                 if x > 35 {
                     return false;
                 }
@@ -755,5 +777,76 @@ mod iban_equal {
             assert_eq!(super::iban_valid(&v), super::old::iban_valid(&v), "{:?}", core::str::from_utf8(&v));
         }
         assert!(valid > 1_000, "{valid}"); // both answers are compared
+    }
+}
+
+/// The scanner against the detectors as they were before the byte-class table
+/// (`old_detect`), on generated text: findings of every kind, near misses, escapes and
+/// random bytes around them.
+#[cfg(test)]
+mod equal {
+    use alloc::vec::Vec;
+
+    #[test]
+    fn scan_as_before() {
+        const PIECES: &[&str] = &[
+            "jane.doe+x@", "example.com", "%40", "%2B", "%20", "%3D", "%", "@", ".", "-", "_", "+", "(", ")", " ",
+            ":", "::", "=", "&", "#", "[", "]", "token", "email=", "password", "+44 20 7946 0958", "(555) ",
+            "123-4567", "06 12 34 56 78", "0033", "4111 1111 1111 1111", "5500005555555559", "DE89 3704 0044 0532 0130 00",
+            "GB82WEST12345698765432", "eyJhbGciOiJIUzI1NiJ9", ".eyJzdWIiOiIxIn0", ".c2lnbmF0dXJl", "Xk9dQ2aB",
+            "7fLmN0pRsT4vWy8z", "9f86d081884c7d659a2feaa0c55ad015", "192.168.1.10", "2001:db8::1", "fe80",
+            "3f2b8c1e-9a4d-4c7e-8f00-1b2c3d4e5f60", "é", "日本", "2024-05-17", "19.99", "a", "Z", "0", "9", "12",
+        ];
+        const BYTES: &[u8] = b"aeiouxyzAEQXZ0123456789fF-_.+()%@:= &#[]'\"<>\t";
+        let mut x: u64 = 0x1234_5678_9abc_def1;
+        let mut next = || {
+            x = crate::test_rng::step(x);
+            x
+        };
+        let (mut found, mut old_found) = (Vec::new(), Vec::new());
+        let mut with_findings = 0;
+        for _ in 0..40_000 {
+            let mut s = Vec::new();
+            for _ in 0..next() % 10 {
+                let r = next();
+                if r % 3 == 0 {
+                    for _ in 0..(r >> 8) % 6 {
+                        s.push(BYTES[(next() % BYTES.len() as u64) as usize]);
+                    }
+                } else {
+                    s.extend_from_slice(PIECES[((r >> 8) % PIECES.len() as u64) as usize].as_bytes());
+                }
+            }
+            found.clear();
+            old_found.clear();
+            super::scan(&s, &mut found);
+            super::super::old_detect::scan(&s, &mut old_found);
+            assert_eq!(found, old_found, "{:?}", alloc::string::String::from_utf8_lossy(&s));
+            with_findings += !found.is_empty() as u32;
+        }
+        assert!(with_findings > 8_000, "{with_findings}"); // findings are common, so they are compared
+    }
+
+    /// Every byte's class bits are the range checks they replace.
+    #[test]
+    fn classes_as_range_checks() {
+        use super::*;
+        for c in 0..=255u8 {
+            let t = class(c);
+            assert_eq!(t & ALNUM != 0, c.is_ascii_alphanumeric());
+            assert_eq!(t & ALPHA != 0, c.is_ascii_alphabetic());
+            assert_eq!(t & UPPER != 0, c.is_ascii_uppercase());
+            assert_eq!(t & LOWER != 0, c.is_ascii_lowercase());
+            assert_eq!(t & DIGIT != 0, c.is_ascii_digit());
+            assert_eq!(t & HEX != 0, c.is_ascii_hexdigit());
+            assert_eq!(t & B64 != 0, c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+            assert_eq!(t & (DASH | UNDER | DOT | PLUS), match c {
+                b'-' => DASH,
+                b'_' => UNDER,
+                b'.' => DOT,
+                b'+' => PLUS,
+                _ => 0,
+            });
+        }
     }
 }

@@ -71,64 +71,44 @@ fn compress(h: &mut [u32; 8], block: &[u8; 64], k: &[u32; 64]) {
     }
 }
 
-/// Running state: chained value and the partly filled block.
-struct State {
-    consts: Constants,
-    h: [u32; 8],
-    block: [u8; 64],
-    fill: usize,
-}
-
-impl State {
-    /// Appends one byte, compressing each full block. Message and padding go through this
-    /// one path (no separate padding code).
-    fn byte(&mut self, b: u8) {
-        if let Some(slot) = self.block.get_mut(self.fill) {
-            *slot = b;
-        }
-        self.fill += 1;
-        if self.fill == 64 {
-            compress(&mut self.h, &self.block, &self.consts.k);
-            self.fill = 0;
-        }
-    }
-}
-
-/// SHA-256 of an optional 64-byte HMAC pad (`key` XOR `x`) followed by `msg`: HMAC needs no
-/// padded copies of its key, and plain SHA-256 is the same code without the pad.
-fn sha256_padded(pad: Option<(&[u8; 64], u8)>, msg: &[u8]) -> [u8; 32] {
+/// SHA-256 of `pad` (a 64-byte HMAC pad: an HMAC key XOR `x`, or empty) followed by `msg`:
+/// HMAC needs no padded copy of its key, and plain SHA-256 is the same code without the pad.
+/// One loop feeds pad, message and the standard's padding (0x80, zeros up to 56 bytes into a
+/// block, the length in bits big-endian in its last 8 bytes) byte by byte into the block, so
+/// there is no separate padding code and one call of `compress`.
+fn sha256_padded(pad: &[u8], x: u8, msg: &[u8]) -> [u8; 32] {
     let consts = Constants::new();
-    let mut st = State { h: consts.h0, consts, block: [0; 64], fill: 0 };
-    let mut total = msg.len() as u64;
-    if let Some((key, x)) = pad {
-        for &b in key {
-            st.byte(b ^ x);
+    let mut h = consts.h0;
+    let mut block = [0u8; 64];
+    let total = pad.len() + msg.len();
+    let padded = (total + 8) / 64 * 64 + 64; // room for 0x80 and the 8 length bytes
+    let bits = (total as u64).wrapping_mul(8);
+    for j in 0..padded {
+        block[j % 64] = if let Some(&b) = pad.get(j) {
+            b ^ x
+        } else if let Some(&b) = msg.get(j - pad.len()) {
+            b
+        } else if j == total {
+            0x80
+        } else if padded - j <= 8 {
+            (bits >> (8 * (padded - 1 - j))) as u8
+        } else {
+            0
+        };
+        if j % 64 == 63 {
+            compress(&mut h, &block, &consts.k);
         }
-        total += 64;
-    }
-    for &b in msg {
-        st.byte(b);
-    }
-    // Padding: 0x80, zeros up to 56 bytes into a block, then the message length in bits
-    // (big-endian) in its last 8 bytes.
-    st.byte(0x80);
-    while st.fill != 56 {
-        st.byte(0);
-    }
-    let bits = total.wrapping_mul(8);
-    for j in (0..8).rev() {
-        st.byte((bits >> (8 * j)) as u8);
     }
     let mut out = [0u8; 32];
     for (i, o) in out.iter_mut().enumerate() {
-        *o = (st.h[i / 4] >> (24 - 8 * (i % 4))) as u8; // big-endian words
+        *o = (h[i / 4] >> (24 - 8 * (i % 4))) as u8; // big-endian words
     }
     out
 }
 
 /// SHA-256 of `data`.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
-    sha256_padded(None, data)
+    sha256_padded(&[], 0, data)
 }
 
 /// HMAC-SHA256 (RFC 2104): the standard keyed hash, reproducible with any library
@@ -142,8 +122,8 @@ pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
             *d = *s;
         }
     }
-    let inner = sha256_padded(Some((&k, 0x36)), msg);
-    sha256_padded(Some((&k, 0x5c)), &inner)
+    let inner = sha256_padded(&k, 0x36, msg);
+    sha256_padded(&k, 0x5c, &inner)
 }
 
 /// Digest sent instead of a user ID or order ID: 64 lower-case hex chars.
@@ -239,7 +219,7 @@ mod tests {
             let msg = vec![b'x'; n];
             let mut whole: Vec<u8> = key.iter().map(|b| b ^ 0x36).collect();
             whole.extend_from_slice(&msg);
-            assert_eq!(sha256_padded(Some((&key, 0x36)), &msg), sha256(&whole), "{n} bytes");
+            assert_eq!(sha256_padded(&key, 0x36, &msg), sha256(&whole), "{n} bytes");
         }
     }
 
@@ -269,5 +249,95 @@ mod tests {
         assert!(d.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
         assert_ne!(d, digest_id("user@example.com", ""));
         assert_ne!(d, digest_id("user@example.com", "t"));
+    }
+}
+
+/// Hashing through a byte-appending `State` as before the single loop (reference for the
+/// equality test).
+#[cfg(test)]
+mod old {
+    use super::{compress, Constants};
+
+    /// Running state: chained value and the partly filled block.
+    pub struct State {
+        consts: Constants,
+        h: [u32; 8],
+        block: [u8; 64],
+        fill: usize,
+    }
+
+    impl State {
+        /// Appends one byte, compressing each full block. Message and padding go through this
+        /// one path (no separate padding code).
+        fn byte(&mut self, b: u8) {
+            if let Some(slot) = self.block.get_mut(self.fill) {
+                *slot = b;
+            }
+            self.fill += 1;
+            if self.fill == 64 {
+                compress(&mut self.h, &self.block, &self.consts.k);
+                self.fill = 0;
+            }
+        }
+    }
+
+    /// SHA-256 of an optional 64-byte HMAC pad (`key` XOR `x`) followed by `msg`: HMAC needs no
+    /// padded copies of its key, and plain SHA-256 is the same code without the pad.
+    pub fn sha256_padded(pad: Option<(&[u8; 64], u8)>, msg: &[u8]) -> [u8; 32] {
+        let consts = Constants::new();
+        let mut st = State { h: consts.h0, consts, block: [0; 64], fill: 0 };
+        let mut total = msg.len() as u64;
+        if let Some((key, x)) = pad {
+            for &b in key {
+                st.byte(b ^ x);
+            }
+            total += 64;
+        }
+        for &b in msg {
+            st.byte(b);
+        }
+        // Padding: 0x80, zeros up to 56 bytes into a block, then the message length in bits
+        // (big-endian) in its last 8 bytes.
+        st.byte(0x80);
+        while st.fill != 56 {
+            st.byte(0);
+        }
+        let bits = total.wrapping_mul(8);
+        for j in (0..8).rev() {
+            st.byte((bits >> (8 * j)) as u8);
+        }
+        let mut out = [0u8; 32];
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = (st.h[i / 4] >> (24 - 8 * (i % 4))) as u8; // big-endian words
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod equal {
+    use alloc::vec::Vec;
+
+    #[test]
+    fn sha256_padded_as_before() {
+        let mut x: u64 = 0x6a09_e667_f3bc_c908;
+        let mut next = || {
+            x = crate::test_rng::step(x);
+            x
+        };
+        for n in 0..3_000 {
+            let len = (next() % 200) as usize;
+            let msg: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            let mut key = [0u8; 64];
+            for k in key.iter_mut() {
+                *k = next() as u8;
+            }
+            let xor = next() as u8;
+            if n % 2 == 0 {
+                assert_eq!(super::sha256_padded(&[], 0, &msg), super::old::sha256_padded(None, &msg), "{len}");
+            } else {
+                assert_eq!(super::sha256_padded(&key, xor, &msg), super::old::sha256_padded(Some((&key, xor)), &msg), "{len}");
+            }
+        }
     }
 }

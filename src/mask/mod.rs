@@ -53,6 +53,10 @@ mod url;
 
 #[cfg(test)]
 mod corpus_tests;
+#[cfg(test)]
+mod old_detect;
+#[cfg(test)]
+mod old_url;
 
 pub use detect::Kind;
 pub use digest::{digest_id, hmac_sha256, sha256};

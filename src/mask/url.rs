@@ -5,7 +5,7 @@
 //! Every component is percent-decoded before detection and each finding's *raw* bytes are
 //! replaced by a URL-safe placeholder, so bytes outside findings stay exactly as they were.
 
-use super::detect::{at, scan, Kind, Span};
+use super::detect::{at, class, is, run, scan, Kind, Span, ALNUM, ALPHA, DASH, DIGIT, DOT, HEX, PLUS, UPPER};
 use super::{keys, push_masked, UrlRules};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -32,31 +32,25 @@ pub fn mask_url(url: &str, rules: &UrlRules) -> String {
             k = end;
         }
     }
-    let q = find_any(b, k, b"?#");
-    mask_path(&mut out, url.get(k..q).unwrap_or(""), &mut spans);
-    let f = find_any(b, q, b"#");
-    if b.get(q) == Some(&b'?') {
-        mask_query(&mut out, url.get(q + 1..f).unwrap_or(""), rules, &mut spans);
+    let (rest, fragment) = cut(url.get(k..).unwrap_or(""), b'#');
+    let (path, query) = cut(rest, b'?');
+    mask_pieces(&mut out, path, false, rules, &mut spans);
+    if let Some(q) = query {
+        mask_section(&mut out, '?', q, rules, &mut spans);
     }
-    if f < b.len() && !rules.discard_hash {
-        mask_fragment(&mut out, url.get(f + 1..).unwrap_or(""), rules, &mut spans);
+    if let Some(f) = fragment.filter(|_| !rules.discard_hash) {
+        mask_section(&mut out, '#', f, rules, &mut spans);
     }
     out
 }
 
 /// Index of the `:` ending a scheme (`[A-Za-z][A-Za-z0-9+.-]*:`), if the URL has one.
 fn scheme_end(b: &[u8]) -> Option<usize> {
-    if !b.first()?.is_ascii_alphabetic() {
+    if !is(b, 0, ALPHA) {
         return None;
     }
-    let mut n = 0;
-    while let Some(&c) = b.get(n) {
-        if !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-')) {
-            return (c == b':').then_some(n);
-        }
-        n += 1;
-    }
-    None
+    let n = run(b, 0, ALNUM | PLUS | DOT | DASH);
+    (at(b, n) == b':').then_some(n)
 }
 
 /// First index at or after `from` holding one of `set`, or the length.
@@ -74,8 +68,10 @@ fn find_any(b: &[u8], from: usize, set: &[u8]) -> usize {
 
 /// `s` cut at the first `sep`: before, and after (without `sep`) if it was found.
 fn cut(s: &str, sep: u8) -> (&str, Option<&str>) {
-    let at = find_any(s.as_bytes(), 0, &[sep]);
-    (s.get(..at).unwrap_or(""), s.get(at + 1..))
+    match crate::bytes::split_once(s, sep) {
+        Some((before, after)) => (before, Some(after)),
+        None => (s, None),
+    }
 }
 
 fn push(out: &mut String, s: &str, a: usize, b: usize) {
@@ -91,83 +87,56 @@ fn id_like(seg: &[u8]) -> bool {
         if c == b'.' {
             return false;
         }
-        marked |= c.is_ascii_digit() || c.is_ascii_uppercase();
+        marked |= class(c) & (DIGIT | UPPER) != 0;
     }
     seg.len() >= 8 && marked
 }
 
-fn mask_path(out: &mut String, path: &str, spans: &mut Vec<Span>) {
-    let b = path.as_bytes();
-    let (mut armed, mut from) = (false, 0);
-    // Segment by segment (an index loop: a splitting iterator costs more code).
-    loop {
-        let end = find_any(b, from, b"/");
-        let seg = path.get(from..end).unwrap_or("");
-        if armed && id_like(seg.as_bytes()) {
-            super::push_placeholder(out, Kind::Token, true);
-        } else {
-            mask_component(out, seg, false, spans);
-            armed |= keys::is_secret_context(seg.as_bytes());
-        }
-        if end >= b.len() {
-            return;
-        }
-        out.push('/');
-        from = end + 1;
-    }
-}
-
-/// `key=value&…` (query, or query-like fragment): drops denied keys, masks the rest.
-/// Writes nothing when every parameter was dropped.
-fn mask_params(out: &mut String, q: &str, rules: &UrlRules, spans: &mut Vec<Span>) {
-    let b = q.as_bytes();
-    let (mut first, mut from) = (true, 0);
-    loop {
-        let end = find_any(b, from, b"&");
-        let (key, value) = cut(q.get(from..end).unwrap_or(""), b'=');
-        if keep_key(key, rules) {
+/// A path (`/`-separated segments) or, with `params`, a query (`&`-separated `key=value`
+/// pairs): each piece masked, parameters with a dropped key left out with their `&`.
+fn mask_pieces(out: &mut String, s: &str, params: bool, rules: &UrlRules, spans: &mut Vec<Span>) {
+    let sep = if params { b'&' } else { b'/' };
+    let (mut armed, mut first) = (false, true);
+    for piece in crate::bytes::split(s, sep) {
+        let (key, value) = if params { cut(piece, b'=') } else { (piece, None) };
+        if !params || keep_key(key, rules) {
             if !first {
-                out.push('&');
+                out.push(sep as char);
             }
             first = false;
-            mask_component(out, key, true, spans);
-            if let Some(v) = value {
-                out.push('=');
-                mask_component(out, v, true, spans);
+            // (`armed` only in a path: after a secret-context segment, an ID-like one goes)
+            if armed && id_like(piece.as_bytes()) {
+                super::push_placeholder(out, Kind::Token, true);
+            } else {
+                mask_component(out, key, params, spans);
+                if let Some(v) = value {
+                    out.push('=');
+                    mask_component(out, v, true, spans);
+                }
+                armed |= !params && keys::is_secret_context(piece.as_bytes());
             }
         }
-        if end >= b.len() {
-            return;
-        }
-        from = end + 1;
     }
 }
 
-/// Query with its `?`; the `?` goes too when masking emptied a non-empty query.
-fn mask_query(out: &mut String, q: &str, rules: &UrlRules, spans: &mut Vec<Span>) {
-    let mark = out.len();
-    out.push('?');
-    mask_params(out, q, rules, spans);
-    if out.len() == mark + 1 && !q.is_empty() {
-        out.truncate(mark);
-    }
-}
-
-/// Fragment with its `#`. Query-like fragments (`#access_token=…&state=…`, OAuth implicit
-/// flow) and hash-router queries (`#/reset?token=…`) get the query rules; the rest is a path.
-fn mask_fragment(out: &mut String, frag: &str, rules: &UrlRules, spans: &mut Vec<Span>) {
-    let mark = out.len();
-    out.push('#');
-    if let (path, Some(query)) = cut(frag, b'?') {
-        mask_path(out, path, spans);
-        mask_query(out, query, rules, spans);
-    } else if find_any(frag.as_bytes(), 0, b"=") < frag.len() {
-        mask_params(out, frag, rules, spans);
+/// `?query` or `#fragment` with its mark; the mark goes too when masking emptied a
+/// non-empty section. Query-like fragments (`#access_token=…&state=…`, OAuth implicit flow)
+/// and hash-router queries (`#/reset?token=…`) get the query rules; the rest is a path.
+fn mask_section(out: &mut String, mark: char, s: &str, rules: &UrlRules, spans: &mut Vec<Span>) {
+    let start = out.len();
+    out.push(mark);
+    if mark == '?' {
+        mask_pieces(out, s, true, rules, spans);
     } else {
-        mask_path(out, frag, spans);
+        let (path, query) = cut(s, b'?');
+        let params = query.is_none() && cut(s, b'=').1.is_some();
+        mask_pieces(out, path, params, rules, spans);
+        if let Some(q) = query {
+            mask_section(out, '?', q, rules, spans);
+        }
     }
-    if out.len() == mark + 1 && !frag.is_empty() {
-        out.truncate(mark);
+    if out.len() == start + 1 && !s.is_empty() {
+        out.truncate(start);
     }
 }
 
@@ -184,23 +153,17 @@ fn keep_key(raw: &str, rules: &UrlRules) -> bool {
     }
 }
 
-/// Value of a hex digit, 16 for anything else.
-fn hex_val(c: u8) -> u8 {
-    match c {
-        b'0'..=b'9' => c - b'0',
-        b'a'..=b'f' => c - b'a' + 10,
-        b'A'..=b'F' => c - b'A' + 10,
-        _ => 16,
-    }
+/// Value of a hex digit (`0-9`, `a-f`, `A-F`; the low nibble, plus 9 for letters).
+fn hex_digit(c: u8) -> u8 {
+    (c & 0xf) + if c > b'9' { 9 } else { 0 }
 }
 
 /// Decoded byte at raw index `i` and how many raw bytes it takes (3 for a `%XX` escape).
 fn decoded_at(raw: &[u8], i: usize) -> (u8, usize) {
     let c = at(raw, i);
     // past the end reads as 0, not a hex digit
-    let (hi, lo) = (hex_val(at(raw, i + 1)), hex_val(at(raw, i + 2)));
-    if c == b'%' && hi < 16 && lo < 16 {
-        (hi * 16 + lo, 3)
+    if c == b'%' && is(raw, i + 1, HEX) && is(raw, i + 2, HEX) {
+        (hex_digit(at(raw, i + 1)) * 16 + hex_digit(at(raw, i + 2)), 3)
     } else {
         (c, 1)
     }
@@ -419,6 +382,17 @@ mod tests {
     }
 
     #[test]
+    fn hex_digit_as_hex_val() {
+        for c in 0..=255u8 {
+            let want = old::hex_val(c);
+            assert_eq!(is(&[c], 0, HEX), want < 16, "{c}");
+            if want < 16 {
+                assert_eq!(hex_digit(c), want, "{c}");
+            }
+        }
+    }
+
+    #[test]
     fn add_span_as_before() {
         let mut x = 0x0123_4567_89ab_cdef;
         let kinds = [Kind::Email, Kind::Phone, Kind::Token, Kind::Ip];
@@ -462,6 +436,16 @@ mod tests {
 #[cfg(test)]
 mod old {
     use super::*;
+
+    /// Value of a hex digit, 16 for anything else.
+    pub fn hex_val(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => 16,
+        }
+    }
 
     /// Inserts `sp` keeping `spans` sorted and non-overlapping (overlaps are merged).
     pub fn add_span_old(spans: &mut Vec<Span>, mut sp: Span) {
@@ -536,5 +520,44 @@ mod old {
             }
         }
         push_masked(out, raw, spans, true);
+    }
+}
+
+/// URL masking against `old_url` (before the shared `mask_section`/`mask_pieces`) on
+/// generated URLs: paths, queries and fragments of every shape, under each kind of rules.
+#[cfg(test)]
+mod equal {
+    use super::*;
+    use alloc::string::ToString;
+    use alloc::vec;
+
+    #[test]
+    fn mask_url_as_before() {
+        const PIECES: &[&str] = &[
+            "https://", "mailto:", "a.example", "jane:pw@", ":8443", "/", "/", "?", "?", "#", "#", "&", "&", "=", "=",
+            "token", "code", "state", "q", "ref", "page", "utm_source", "reset", "verify", "account", "Xk9dQ2aB",
+            "1234567", "jane%40x.example", "jane@x.example", "%2B44+20+7946+0958", "+", "%", "%26", "%3D", "a.b",
+            "eyJx", "4111-1111-1111-1111", "access_token", "user%5Bemail%5D", "x", "2", "é", "",
+        ];
+        let rule_sets = [
+            UrlRules::default(),
+            UrlRules { excluded: vec!["Ref".to_string(), "q".to_string()], ..UrlRules::default() },
+            UrlRules { allowed: Some(vec!["q".to_string(), "code".to_string()]), ..UrlRules::default() },
+            UrlRules { discard_hash: true, ..UrlRules::default() },
+        ];
+        let mut x: u64 = 0x0fed_cba9_8765_4321;
+        let mut changed = 0;
+        for n in 0..40_000 {
+            let mut url = String::new();
+            for _ in 0..4 + crate::test_rng::step(x) % 12 {
+                x = crate::test_rng::step(x);
+                url.push_str(PIECES[(x % PIECES.len() as u64) as usize]);
+            }
+            let rules = &rule_sets[n % rule_sets.len()];
+            let new = mask_url(&url, rules);
+            assert_eq!(new, super::super::old_url::mask_url(&url, rules), "{url:?} {rules:?}");
+            changed += (new != url) as u32;
+        }
+        assert!(changed > 10_000, "{changed}"); // masking is common, so its output is compared
     }
 }
