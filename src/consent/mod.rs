@@ -38,6 +38,8 @@ mod record;
 #[cfg(test)]
 mod equiv;
 #[cfg(test)]
+mod old;
+#[cfg(test)]
 mod tests;
 
 pub use record::{Record, MAX_LIFETIME_MS, MAX_POLICY_BYTES};

@@ -553,20 +553,20 @@ fn describe_record_and_escapes() {
 // ---- property test ----
 
 /// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 = crate::test_rng::step(self.0);
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub(super) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
-    fn coin(&mut self) -> bool {
+    pub(super) fn coin(&mut self) -> bool {
         self.next() & 1 == 1
     }
-    fn opt_bool(&mut self) -> Option<bool> {
+    pub(super) fn opt_bool(&mut self) -> Option<bool> {
         match self.below(3) {
             0 => None,
             1 => Some(false),
@@ -575,7 +575,7 @@ impl Rng {
     }
 }
 
-fn random_record(rng: &mut Rng, now: f64) -> Record {
+pub(super) fn random_record(rng: &mut Rng, now: f64) -> Record {
     let m = rng.coin();
     let given_at = (now as u64).saturating_sub(rng.below(2 * MAX_LIFETIME_MS));
     Record {
@@ -587,7 +587,7 @@ fn random_record(rng: &mut Rng, now: f64) -> Record {
     }
 }
 
-fn random_stored(rng: &mut Rng, now: f64) -> Option<String> {
+pub(super) fn random_stored(rng: &mut Rng, now: f64) -> Option<String> {
     match rng.below(4) {
         0 => None,
         1 => Some(random_record(rng, now).serialise()),
@@ -600,7 +600,7 @@ fn random_stored(rng: &mut Rng, now: f64) -> Option<String> {
     }
 }
 
-fn random_hours(rng: &mut Rng) -> Option<f64> {
+pub(super) fn random_hours(rng: &mut Rng) -> Option<f64> {
     match rng.below(6) {
         0 => None,
         1 => Some(0.0),
@@ -611,7 +611,7 @@ fn random_hours(rng: &mut Rng) -> Option<f64> {
     }
 }
 
-fn random_event(rng: &mut Rng, now: f64) -> E {
+pub(super) fn random_event(rng: &mut Rng, now: f64) -> E {
     let reqs = [R::None, R::Consent, R::CookieConsent];
     match rng.below(17) {
         0 => E::Require(reqs[rng.below(3) as usize]),
@@ -632,7 +632,7 @@ fn random_event(rng: &mut Rng, now: f64) -> E {
     }
 }
 
-fn random_step(rng: &mut Rng) -> f64 {
+pub(super) fn random_step(rng: &mut Rng) -> f64 {
     match rng.below(5) {
         0 => 0.0,
         1 => rng.below(1000) as f64,
