@@ -266,10 +266,16 @@ impl Consent {
 
     pub fn handle(&mut self, ev: ConsentEvent, now_ms: f64) -> Effects {
         let mut fx = Effects::default();
-        self.apply(ev, now_ms, &mut fx);
-        self.expire_record(now_ms, &mut fx);
-        self.settle(now_ms, &mut fx);
+        self.handle_into(ev, now_ms, &mut fx);
         fx
+    }
+
+    /// `handle` writing into the caller's `fx` (a default one): the effects are built where
+    /// the tracker reads them, not built here and copied out.
+    pub fn handle_into(&mut self, ev: ConsentEvent, now_ms: f64, fx: &mut Effects) {
+        self.apply(ev, now_ms, fx);
+        self.expire_record(now_ms, fx);
+        self.settle(now_ms, fx);
     }
 
     // Kept out of line, like `settle`: inlined into the tracker's consent_event the pair
