@@ -55,9 +55,9 @@ fn ms_and_lifetime_equal_the_old_versions() {
 
 fn serialise_old(r: &super::Record) -> alloc::string::String {
     let mut s = alloc::string::String::from("v1|m=");
-    s.push(if r.measurement { '1' } else { '0' });
+    s.push(if r.grant & super::MEASUREMENT != 0 { '1' } else { '0' });
     s.push_str("|s=");
-    s.push(if r.storage { '1' } else { '0' });
+    s.push(if r.grant & super::STORAGE != 0 { '1' } else { '0' });
     s.push_str("|at=");
     crate::numfmt::push_u64(&mut s, r.given_at);
     s.push_str("|exp=");
@@ -72,8 +72,7 @@ fn serialise_equals_the_old_version() {
     for (i, policy) in ["", "1", "x|y\"é"].iter().enumerate() {
         for flags in 0..4u64 {
             let r = super::Record {
-                measurement: flags & 1 == 1,
-                storage: flags & 2 == 2,
+                grant: flags as u8,
                 given_at: [0, 1_700_000_000_000, u64::MAX][i],
                 expires_at: [1, 1_733_955_200_000, u64::MAX][i],
                 policy: alloc::string::String::from(*policy),

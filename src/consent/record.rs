@@ -6,6 +6,7 @@
 //! The policy comes last and runs to the end of the value, so it may contain any character.
 //! The parser accepts only what `serialise` writes: anything else is "no record".
 
+use super::{Grant, MEASUREMENT, STORAGE};
 use crate::numfmt::push_u64;
 use alloc::string::String;
 
@@ -20,27 +21,34 @@ const MAX_DIGITS: usize = 15;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
-    pub measurement: bool,
-    pub storage: bool,
+    /// MEASUREMENT and / or STORAGE (never neither).
+    pub grant: Grant,
     pub given_at: u64,
     pub expires_at: u64,
     pub policy: String,
 }
 
 impl Record {
+    #[cfg(test)]
     pub fn serialise(&self) -> String {
+        let mut s = String::new();
+        self.serialise_into(&mut s);
+        s
+    }
+
+    /// Appends the storage form to `s`.
+    pub fn serialise_into(&self, s: &mut String) {
         // The flags as the numbers 0 and 1: push_u64 calls like the two below.
-        let mut s = String::from("v1|m=");
-        push_u64(&mut s, self.measurement as u64);
+        s.push_str("v1|m=");
+        push_u64(s, self.has(MEASUREMENT));
         s.push_str("|s=");
-        push_u64(&mut s, self.storage as u64);
+        push_u64(s, self.has(STORAGE));
         s.push_str("|at=");
-        push_u64(&mut s, self.given_at);
+        push_u64(s, self.given_at);
         s.push_str("|exp=");
-        push_u64(&mut s, self.expires_at);
+        push_u64(s, self.expires_at);
         s.push_str("|p=");
         s.push_str(&self.policy);
-        s
     }
 
     /// `None` for anything `serialise` could not have written, including records that grant
@@ -65,7 +73,14 @@ impl Record {
         if !sane {
             return None;
         }
-        Some(Record { measurement: m == 1, storage: s == 1, given_at, expires_at, policy: String::from(policy) })
+        // m and s are 0 or 1 here: the grant's bits.
+        let grant = (m as Grant) * MEASUREMENT | (s as Grant) * STORAGE;
+        Some(Record { grant, given_at, expires_at, policy: String::from(policy) })
+    }
+
+    /// 1 when the record grants `purpose`, else 0 (the storage form's digit).
+    pub fn has(&self, purpose: Grant) -> u64 {
+        u64::from(self.grant & purpose != 0)
     }
 
     /// In force at `now` under the site's current policy version.
@@ -74,8 +89,8 @@ impl Record {
     }
 
     pub fn push_json(&self, o: &mut String) {
-        push_bool(o, "{\"measurement\":", self.measurement);
-        push_bool(o, ",\"storage\":", self.storage);
+        push_bool(o, "{\"measurement\":", self.has(MEASUREMENT) != 0);
+        push_bool(o, ",\"storage\":", self.has(STORAGE) != 0);
         o.push_str(",\"givenAt\":");
         push_u64(o, self.given_at);
         o.push_str(",\"expiresAt\":");
@@ -145,7 +160,8 @@ mod equiv {
     /// `parse` as it was before the size passes (eat / flag / num steps, early returns).
     fn parse_old(v: &str) -> Option<Record> {
         let r = crate::consent::old::record::Record::parse(v)?;
-        Some(Record { measurement: r.measurement, storage: r.storage, given_at: r.given_at, expires_at: r.expires_at, policy: r.policy })
+        let grant = r.measurement as Grant * MEASUREMENT | r.storage as Grant * STORAGE;
+        Some(Record { grant, given_at: r.given_at, expires_at: r.expires_at, policy: r.policy })
     }
 
     /// The one-field-reader parser accepts exactly what the old one did.

@@ -23,10 +23,13 @@ fn cmp(m: Option<bool>, s: Option<bool>) -> E {
 fn restore(consent: Option<&str>, optout: Option<&str>) -> E {
     E::Restore { consent: consent.map(String::from), optout: optout.map(String::from) }
 }
+pub(super) fn grant_of(measurement: bool, storage: bool) -> Grant {
+    measurement as Grant * MEASUREMENT | storage as Grant * STORAGE
+}
+
 fn record(m: bool, s: bool, at: f64, hours: f64, policy: &str) -> String {
     let rec = Record {
-        measurement: m,
-        storage: s,
+        grant: grant_of(m, s),
         given_at: at as u64,
         expires_at: (at + hours * HOUR) as u64,
         policy: String::from(policy),
@@ -184,8 +187,7 @@ fn remember_writes_a_record() {
     assert_eq!(
         r,
         Record {
-            measurement: true,
-            storage: true,
+            grant: BOTH,
             given_at: T0 as u64,
             expires_at: (T0 + 24.0 * HOUR) as u64,
             policy: String::from("2024-05")
@@ -199,7 +201,7 @@ fn remember_writes_a_record() {
 fn remember_cookie_consent_records_storage_only() {
     let (c, fx) = run(vec![E::CookieConsentGiven { remember_hours: Some(1.0) }]);
     let r = Record::parse(&written(&fx, CONSENT_KEY).unwrap()).unwrap();
-    assert!(!r.measurement && r.storage);
+    assert_eq!(r.grant, STORAGE);
     assert!(c.may_store(T0));
 }
 
@@ -207,7 +209,7 @@ fn remember_cookie_consent_records_storage_only() {
 fn remember_cookie_consent_keeps_remembered_measurement() {
     let (_, fx) = run(vec![remembered(1.0), E::CookieConsentGiven { remember_hours: Some(2.0) }]);
     let r = Record::parse(&written(&fx, CONSENT_KEY).unwrap()).unwrap();
-    assert!(r.measurement && r.storage);
+    assert_eq!(r.grant, BOTH);
     assert_eq!(r.expires_at, (T0 + 2.0 * HOUR) as u64);
 }
 
@@ -275,7 +277,7 @@ fn restore_malformed_records_is_no_record() {
 #[test]
 fn record_round_trips_with_any_policy() {
     for p in ["", "1", "a|p=b|exp=3", "ünïcode ✓", "quote\"back\\slash\n"] {
-        let r = Record { measurement: false, storage: true, given_at: 0, expires_at: 5, policy: String::from(p) };
+        let r = Record { grant: STORAGE, given_at: 0, expires_at: 5, policy: String::from(p) };
         assert_eq!(Record::parse(&r.serialise()), Some(r));
     }
 }
@@ -579,8 +581,7 @@ pub(super) fn random_record(rng: &mut Rng, now: f64) -> Record {
     let m = rng.coin();
     let given_at = (now as u64).saturating_sub(rng.below(2 * MAX_LIFETIME_MS));
     Record {
-        measurement: m,
-        storage: !m || rng.coin(),
+        grant: grant_of(m, !m || rng.coin()),
         given_at,
         expires_at: given_at + 1 + rng.below(MAX_LIFETIME_MS),
         policy: String::from(["1", "2", "x|y\"é"][rng.below(3) as usize]),
@@ -677,7 +678,7 @@ impl Shadow {
             E::Restore { consent, optout } => {
                 self.opted_out |= optout.as_ref().is_some_and(|v| !v.is_empty());
                 let rec = consent.as_deref().and_then(Record::parse);
-                self.granted |= rec.is_some_and(|r| r.measurement);
+                self.granted |= rec.is_some_and(|r| r.grant & MEASUREMENT != 0);
             }
             _ => {}
         }
