@@ -214,8 +214,9 @@ const FROM_CMP: Source = "cmp";
 type Snap = u8;
 const SNAP_GATE: u8 = 3;
 const SNAP_STORE: u8 = 4;
-const SNAP_OUT: u8 = 8;
-const SNAP_BLOCKED: u8 = 16;
+const SNAP_BLOCKED: u8 = 8;
+// No opt-out flag: `is_opted_out()` is exactly `gate == Drop` (a refusal is never a grant,
+// see `granted`), which the gate bits already hold.
 
 #[derive(Clone, Debug)]
 pub struct Consent {
@@ -436,7 +437,6 @@ impl Consent {
         let flag = |on: bool, bit: u8| if on { bit } else { 0 };
         self.gate(now) as u8
             | flag(self.may_store(now), SNAP_STORE)
-            | flag(self.is_opted_out(), SNAP_OUT)
             | flag(self.blocked(), SNAP_BLOCKED)
     }
 

@@ -719,6 +719,7 @@ fn check_state(c: &Consent, sh: &Shadow, now: f64) {
         assert_eq!(c.requirement(), R::Consent);
     }
     assert_eq!(c.has_consent(now), gate == Gate::Send);
+    assert_eq!(c.is_opted_out(), gate == Gate::Drop, "the snapshot keeps no opt-out flag");
     assert!(!c.may_store(now) || gate == Gate::Send);
     let d = c.describe(now);
     assert!(d.starts_with("{\"requirement\":") && d.ends_with('}'));
