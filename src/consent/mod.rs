@@ -385,18 +385,14 @@ impl Consent {
             self.opted_out = true;
         }
         let Some(v) = consent.as_deref().filter(|v| !v.is_empty()) else { return };
-        match Record::parse(v) {
-            // Expiry and policy version are checked by expire_record, whatever the order.
-            Some(r) => {
-                self.rec = Some(r);
-                self.source = FROM_RECORD;
-                fx.changed = true;
-            }
-            None => {
-                // Unreadable: no consent, and nothing stored under it may stay.
-                fx.remove.push(REMOVE_CONSENT);
-                fx.erase_storage = true;
-            }
+        // Expiry and policy version are checked by expire_record, whatever the order.
+        if Record::parse_into(v, &mut self.rec) {
+            self.source = FROM_RECORD;
+            fx.changed = true;
+        } else {
+            // Unreadable: no consent, and nothing stored under it may stay.
+            fx.remove.push(REMOVE_CONSENT);
+            fx.erase_storage = true;
         }
     }
 

@@ -53,7 +53,16 @@ impl Record {
 
     /// `None` for anything `serialise` could not have written, including records that grant
     /// nothing or claim a lifetime past the maximum (tampered or from a buggy writer).
+    #[cfg(test)]
     pub fn parse(v: &str) -> Option<Record> {
+        let mut slot = None;
+        Self::parse_into(v, &mut slot);
+        slot
+    }
+
+    /// `parse` into `slot`, built in place there (no copy of the record): false, and `slot`
+    /// untouched, for anything `serialise` could not have written.
+    pub fn parse_into(v: &str, slot: &mut Option<Record>) -> bool {
         let mut c = Cursor(v);
         // A field that fails reads as NOT_READ, which every test below rejects: no early
         // return per field.
@@ -61,7 +70,7 @@ impl Record {
         let s = c.field("|s=", 1);
         let given_at = c.field("|at=", MAX_DIGITS);
         let expires_at = c.field("|exp=", MAX_DIGITS);
-        let policy = c.0.strip_prefix("|p=")?;
+        let Some(policy) = c.0.strip_prefix("|p=") else { return false };
         // Non-short-circuit `&` (straight-line code); the wrapping difference only counts
         // when expires_at > given_at.
         let sane = (m <= 1)
@@ -70,12 +79,12 @@ impl Record {
             & (expires_at > given_at)
             & (expires_at.wrapping_sub(given_at) <= MAX_LIFETIME_MS)
             & (policy.len() <= MAX_POLICY_BYTES);
-        if !sane {
-            return None;
+        if sane {
+            // m and s are 0 or 1 here: the grant's bits.
+            let grant = (m as Grant) * MEASUREMENT | (s as Grant) * STORAGE;
+            *slot = Some(Record { grant, given_at, expires_at, policy: String::from(policy) });
         }
-        // m and s are 0 or 1 here: the grant's bits.
-        let grant = (m as Grant) * MEASUREMENT | (s as Grant) * STORAGE;
-        Some(Record { grant, given_at, expires_at, policy: String::from(policy) })
+        sane
     }
 
     /// 1 when the record grants `purpose`, else 0 (the storage form's digit).
