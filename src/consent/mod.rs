@@ -359,7 +359,7 @@ impl Consent {
     /// purpose the record granted and not refused here carries on for this page.
     fn withdraw(&mut self, purposes: Grant, from: Source, now: f64, fx: &mut Effects) {
         self.source = from;
-        self.yes = (self.granted(now) & MEASUREMENT | self.yes) & !purposes;
+        self.yes = ((self.granted(now) & MEASUREMENT) | self.yes) & !purposes;
         self.no |= purposes;
         self.drop_record(fx);
         fx.erase_storage = true;

@@ -81,7 +81,7 @@ impl Record {
             & (policy.len() <= MAX_POLICY_BYTES);
         if sane {
             // m and s are 0 or 1 here: the grant's bits.
-            let grant = (m as Grant) * MEASUREMENT | (s as Grant) * STORAGE;
+            let grant = ((m as Grant) * MEASUREMENT) | ((s as Grant) * STORAGE);
             *slot = Some(Record { grant, given_at, expires_at, policy: String::from(policy) });
         }
         sane
@@ -169,7 +169,7 @@ mod equiv {
     /// `parse` as it was before the size passes (eat / flag / num steps, early returns).
     fn parse_old(v: &str) -> Option<Record> {
         let r = crate::consent::old::record::Record::parse(v)?;
-        let grant = r.measurement as Grant * MEASUREMENT | r.storage as Grant * STORAGE;
+        let grant = (r.measurement as Grant * MEASUREMENT) | (r.storage as Grant * STORAGE);
         Some(Record { grant, given_at: r.given_at, expires_at: r.expires_at, policy: r.policy })
     }
 

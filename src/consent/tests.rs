@@ -24,7 +24,7 @@ fn restore(consent: Option<&str>, optout: Option<&str>) -> E {
     E::Restore { consent: consent.map(String::from), optout: optout.map(String::from) }
 }
 pub(super) fn grant_of(measurement: bool, storage: bool) -> Grant {
-    measurement as Grant * MEASUREMENT | storage as Grant * STORAGE
+    (measurement as Grant * MEASUREMENT) | (storage as Grant * STORAGE)
 }
 
 fn record(m: bool, s: bool, at: f64, hours: f64, policy: &str) -> String {
