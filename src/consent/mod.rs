@@ -400,7 +400,7 @@ impl Consent {
     /// whatever it allowed hush to store.
     fn expire_record(&mut self, now: f64, fx: &mut Effects) {
         let Some(r) = &self.rec else { return };
-        if r.live(now, &self.policy) {
+        if r.live(now) & (r.policy == self.policy) {
             return;
         }
         fx.erase_storage |= r.grant & STORAGE != 0;
@@ -441,7 +441,9 @@ impl Consent {
     }
 
     fn live_record(&self, now: f64) -> Option<&Record> {
-        self.rec.as_ref().filter(|r| r.live(now, &self.policy))
+        // No policy test: after every event the record left (if any) has the current policy
+        // version (`expire_record`), and within an event no query follows a change of either.
+        self.rec.as_ref().filter(|r| r.live(now))
     }
 
     fn live_grant(&self, now: f64) -> Grant {
