@@ -483,7 +483,8 @@ impl Tracker {
 
     fn consent_event(&mut self, ev: ConsentEvent, host: &mut dyn Host) {
         let now = host.now_ms();
-        let fx = self.consent.handle(ev, now);
+        let mut fx = Effects::default();
+        self.consent.handle_into(ev, now, &mut fx);
         self.apply_effects(fx, now);
     }
 

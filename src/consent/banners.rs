@@ -24,28 +24,30 @@ use super::ConsentEvent;
 use crate::bridge::Fields;
 
 pub fn decision(mut f: Fields) -> Option<ConsentEvent> {
-    let (measurement, storage) = match f.next_str() {
-        "0" => {
+    // One-character fields are matched as bytes: a length and a byte test, no memcmp.
+    let (measurement, storage) = match f.next_str().as_bytes() {
+        b"0" => {
             let ok = f.next_flag();
             let status = f.next_str();
-            let applies = f.next_str();
-            if !ok || !(status == "tcloaded" || status == "useractioncomplete") || applies == "0" {
+            let applies = f.next_str().as_bytes();
+            if !ok || !(status == "tcloaded" || status == "useractioncomplete") || applies == b"0" {
                 return None;
             }
             let p1 = f.next_flag();
             (f.next_flag() & f.next_flag() & f.next_flag(), p1)
         }
-        "1" => {
+        b"1" => {
             let update = f.next_str() == "update";
             let region = f.next_flag();
-            let granted = match f.next_str() {
-                "granted" if update || !region => true,
-                "denied" if update => false,
-                _ => return None,
-            };
+            let value = f.next_str();
+            let granted = value == "granted";
+            // A grant counts unless it is a default for some regions; a refusal only as an update.
+            if !(granted && (update || !region) || update && value == "denied") {
+                return None;
+            }
             (granted, granted)
         }
-        "2" | "3" => {
+        b"2" | b"3" => {
             let yes = f.next_flag();
             (yes, yes)
         }
@@ -91,5 +93,37 @@ mod tests {
         assert_eq!(d("2|1"), Some((Some(true), Some(true))));
         assert_eq!(d("3|0"), Some((Some(false), Some(false))));
         assert_eq!(d("4|1"), None);
+    }
+}
+
+#[cfg(test)]
+mod equiv {
+    use crate::bridge::Fields;
+    use alloc::string::String;
+
+    /// Any line of banner fields decides as the old `decision` did.
+    #[test]
+    fn decision_equals_the_old_version() {
+        let words = ["", "0", "1", "2", "3", "4", "00", "tcloaded", "useractioncomplete", "cmpuishown", "default", "update", "granted", "denied", "x"];
+        let mut x: u64 = 0x5DEE_CE66_D1CE_4E5B;
+        let mut decided = 0;
+        for _ in 0..100_000 {
+            x = crate::test_rng::step(x);
+            let mut line = String::new();
+            let (mut r, n) = (x, x % 10);
+            for i in 0..n {
+                r /= 16;
+                if i > 0 {
+                    line.push('|');
+                }
+                // The first field is mostly a known banner, so the later ones get read.
+                let w = if i == 0 { (r % 6) as usize } else { (r % words.len() as u64) as usize };
+                line.push_str(words[w]);
+            }
+            let new = super::decision(Fields::of(&line));
+            decided += new.is_some() as u32;
+            assert_eq!(new, crate::consent::old::banners::decision(Fields::of(&line)), "{line}");
+        }
+        assert!(decided > 5_000, "{decided}");
     }
 }

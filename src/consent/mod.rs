@@ -38,6 +38,8 @@ mod record;
 #[cfg(test)]
 mod equiv;
 #[cfg(test)]
+mod old;
+#[cfg(test)]
 mod tests;
 
 pub use record::{Record, MAX_LIFETIME_MS, MAX_POLICY_BYTES};
@@ -111,39 +113,34 @@ pub struct Effects {
 }
 
 /// The (key, value) record an event writes. One event writes at most one (a consent record
-/// or an opt-out record), so this is an Option with the Vec methods its users call: no Vec
-/// push, IntoIter and drop code for it in the wasm.
+/// or an opt-out record), so this is one pair, written in place (`start`), with the Vec
+/// methods its users call; an empty key means "nothing to write". No Option to drop and
+/// refill, no String built elsewhere and moved in, no Vec code in the wasm.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Write(Option<(&'static str, String)>);
+pub struct Write((&'static str, String));
 
 impl Write {
     pub fn is_empty(&self) -> bool {
-        self.0.is_none()
+        self.0 .0.is_empty()
     }
 
-    pub fn iter(&self) -> core::option::Iter<'_, (&'static str, String)> {
-        self.0.iter()
+    pub fn iter(&self) -> core::option::IntoIter<&(&'static str, String)> {
+        Some(&self.0).filter(|_| !self.is_empty()).into_iter()
     }
 
-    fn push(&mut self, record: (&'static str, String)) {
-        debug_assert!(self.0.is_none(), "one write per event");
-        self.0 = Some(record);
-    }
-}
-
-impl IntoIterator for Write {
-    type Item = (&'static str, String);
-    type IntoIter = core::option::IntoIter<(&'static str, String)>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+    /// The value to write under `key`, to be filled in by the caller.
+    fn start(&mut self, key: &'static str) -> &mut String {
+        debug_assert!(self.is_empty(), "one write per event");
+        self.0 .0 = key;
+        &mut self.0 .1
     }
 }
 
 impl<'a> IntoIterator for &'a Write {
     type Item = &'a (&'static str, String);
-    type IntoIter = core::option::Iter<'a, (&'static str, String)>;
+    type IntoIter = core::option::IntoIter<&'a (&'static str, String)>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+        self.iter()
     }
 }
 
@@ -197,34 +194,37 @@ impl Iterator for Removals {
 pub const CONSENT_KEY: &str = "hush_consent";
 pub const OPTOUT_KEY: &str = "hush_optout";
 
-/// A decision about one purpose made on this page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Tri {
-    Unset,
-    Yes,
-    No,
-}
+/// A set of purposes, as bits: what a decision or a record grants (or refuses). One byte
+/// instead of a pair of flags or of three-way decisions: "measurement and storage" is one
+/// mask, and a purpose is tested, set or cleared with one `&`, `|` or `& !`.
+pub type Grant = u8;
+pub const MEASUREMENT: Grant = 1;
+pub const STORAGE: Grant = 2;
+pub const BOTH: Grant = MEASUREMENT | STORAGE;
 
-/// Where the current decision came from, as `describe` names it: the name itself is kept
-/// (no enum to map to it).
-type Source = &'static str;
-const FROM_COMMAND: Source = "command";
-const FROM_RECORD: Source = "record";
-const FROM_CMP: Source = "cmp";
+/// Where the current decision came from, as a one-byte code (`source_name` names it): each
+/// setter stores one byte, not a (pointer, length) pair.
+type Source = u8;
+const FROM_COMMAND: Source = 0;
+const FROM_RECORD: Source = 1;
+const FROM_CMP: Source = 2;
 
 /// What the tracker saw after the previous event, in one byte (compared and diffed as a
 /// whole): the gate (`Gate as u8`) in the low bits, then the SNAP_ flags.
 type Snap = u8;
 const SNAP_GATE: u8 = 3;
 const SNAP_STORE: u8 = 4;
-const SNAP_OUT: u8 = 8;
-const SNAP_BLOCKED: u8 = 16;
+const SNAP_BLOCKED: u8 = 8;
+// No opt-out flag: `is_opted_out()` is exactly `gate == Drop` (a refusal is never a grant,
+// see `granted`), which the gate bits already hold.
 
 #[derive(Clone, Debug)]
 pub struct Consent {
     req: Requirement,
-    meas: Tri,
-    store: Tri,
+    /// The purposes granted / refused by decisions of this page (never both for one
+    /// purpose; neither = no decision of this page, the record or the default decides).
+    yes: Grant,
+    no: Grant,
     rec: Option<Record>,
     opted_out: bool,
     honor_gpc: bool,
@@ -247,8 +247,8 @@ impl Consent {
     pub fn new() -> Self {
         Consent {
             req: Requirement::None,
-            meas: Tri::Unset,
-            store: Tri::Unset,
+            yes: 0,
+            no: 0,
             rec: None,
             opted_out: false,
             honor_gpc: true,
@@ -264,24 +264,34 @@ impl Consent {
 
     pub fn handle(&mut self, ev: ConsentEvent, now_ms: f64) -> Effects {
         let mut fx = Effects::default();
-        self.apply(ev, now_ms, &mut fx);
-        self.expire_record(now_ms, &mut fx);
-        self.settle(now_ms, &mut fx);
+        self.handle_into(ev, now_ms, &mut fx);
         fx
     }
 
-    // Kept out of line, like `settle`: inlined into the tracker's consent_event the pair
-    // measured 7 B gzip larger.
-    #[inline(never)]
+    /// `handle` writing into the caller's `fx` (a default one): the effects are built where
+    /// the tracker reads them, not built here and copied out.
+    pub fn handle_into(&mut self, ev: ConsentEvent, now_ms: f64, fx: &mut Effects) {
+        self.apply(ev, now_ms, fx);
+        self.expire_record(now_ms, fx);
+        self.settle(now_ms, fx);
+    }
+
+    // Not marked #[inline(never)] as `settle` is: since the Grant rewrite that measured
+    // 10 B gzip larger (same raw size: wasm-opt inlines it either way).
     fn apply(&mut self, ev: ConsentEvent, now: f64, fx: &mut Effects) {
         use ConsentEvent as E;
         match ev {
             E::Require(r) if r as u8 > self.req as u8 => self.req = r,
             E::Require(_) | E::Tick => {}
-            E::ConsentGiven { remember_hours } => self.give(true, remember_hours, now, fx),
-            E::CookieConsentGiven { remember_hours } => self.give(false, remember_hours, now, fx),
-            E::ConsentForgotten => self.forget_consent(fx),
-            E::CookieConsentForgotten => self.forget_storage(now, fx),
+            E::ConsentGiven { remember_hours } => self.give(BOTH, remember_hours, now, fx),
+            E::CookieConsentGiven { remember_hours } => self.give(STORAGE, remember_hours, now, fx),
+            E::ConsentForgotten => {
+                // As matomo.js: consent becomes required and is refused.
+                self.req = Requirement::Consent;
+                self.withdraw(BOTH, FROM_COMMAND, now, fx);
+            }
+            // Storage off; a remembered measurement grant holds for the page.
+            E::CookieConsentForgotten => self.withdraw(STORAGE, FROM_COMMAND, now, fx),
             E::OptOut => self.opt_out(now, fx),
             E::ForgetOptOut => {
                 self.opted_out = false;
@@ -304,73 +314,53 @@ impl Consent {
         }
     }
 
-    /// setConsentGiven (`full`) or setCookieConsentGiven, remembered when `hours` is given.
-    fn give(&mut self, full: bool, hours: Option<f64>, now: f64, fx: &mut Effects) {
+    /// setConsentGiven (`BOTH`) or setCookieConsentGiven (`STORAGE`), remembered when
+    /// `hours` is given.
+    fn give(&mut self, purposes: Grant, hours: Option<f64>, now: f64, fx: &mut Effects) {
         self.source = FROM_COMMAND;
+        self.no &= !purposes;
+        self.yes |= purposes;
         // Under disableCookies, an opt-out or an honoured signal nothing is written (as
         // matomo.js, which cannot set its consent cookie then); the grant holds for this page.
-        let mut grant = Tri::Yes;
         if let Some(h) = hours.filter(|_| !self.no_cookies && !self.blocked()) {
-            let keep_meas = self.live_record(now).is_some_and(|r| r.measurement);
+            // A remembered measurement grant stays in the new record.
+            let grant = purposes | (self.live_grant(now) & MEASUREMENT);
             let given_at = ms(now);
-            // Built in its place (`insert`), then written: no copy of the record.
+            // Built in its place (`insert`), then written where the tracker reads it.
             let rec = self.rec.insert(Record {
-                measurement: full || keep_meas,
-                storage: true,
+                grant,
                 given_at,
                 expires_at: given_at.saturating_add(lifetime_ms(h)),
                 policy: self.policy.clone(),
             });
-            fx.write.push((CONSENT_KEY, rec.serialise()));
+            rec.serialise_into(fx.write.start(CONSENT_KEY));
             // The grant now lives in the record, so that it lapses with it.
-            grant = Tri::Unset;
+            self.yes &= !purposes;
         }
-        // Set once, after the record (which reads neither): not Yes and then back to Unset.
-        if full {
-            self.meas = grant;
-        }
-        self.store = grant;
     }
 
-    /// forgetConsentGiven: as matomo.js, consent becomes required and is refused.
-    fn forget_consent(&mut self, fx: &mut Effects) {
-        self.source = FROM_COMMAND;
-        self.req = Requirement::Consent;
-        self.meas = Tri::No;
-        self.store = Tri::No;
-        self.drop_record(fx);
-        fx.erase_storage = true;
-    }
-
-    /// forgetCookieConsentGiven: storage off; a remembered measurement grant holds for the page.
-    fn forget_storage(&mut self, now: f64, fx: &mut Effects) {
-        self.source = FROM_COMMAND;
-        self.keep_measurement(now);
-        self.store = Tri::No;
-        self.drop_record(fx);
-        fx.erase_storage = true;
-    }
-
+    /// A CMP decision: `Some(true)` grants, `Some(false)` withdraws (see the module doc).
     fn cmp(&mut self, m: Option<bool>, s: Option<bool>, now: f64, fx: &mut Effects) {
         if m.is_none() && s.is_none() {
             return;
         }
         self.source = FROM_CMP;
-        if m == Some(true) {
-            self.meas = Tri::Yes;
+        let said = |v: Option<bool>, answer: bool, purpose: Grant| if v == Some(answer) { purpose } else { 0 };
+        let granted = said(m, true, MEASUREMENT) | said(s, true, STORAGE);
+        self.no &= !granted;
+        self.yes |= granted;
+        if m == Some(false) || s == Some(false) {
+            // Any withdrawal ends storage: identifiers serve only measurement.
+            self.withdraw(said(m, false, MEASUREMENT) | STORAGE, FROM_CMP, now, fx);
         }
-        if s == Some(true) {
-            self.store = Tri::Yes;
-        }
-        if m != Some(false) && s != Some(false) {
-            return;
-        }
-        // A withdrawal: the record goes, the purpose not withdrawn carries on for this page.
-        self.keep_measurement(now);
-        if m == Some(false) {
-            self.meas = Tri::No;
-        }
-        self.store = Tri::No;
+    }
+
+    /// `purposes` refused by this page: the record goes, and with it what hush stored; a
+    /// purpose the record granted and not refused here carries on for this page.
+    fn withdraw(&mut self, purposes: Grant, from: Source, now: f64, fx: &mut Effects) {
+        self.source = from;
+        self.yes = ((self.granted(now) & MEASUREMENT) | self.yes) & !purposes;
+        self.no |= purposes;
         self.drop_record(fx);
         fx.erase_storage = true;
     }
@@ -378,13 +368,13 @@ impl Consent {
     fn opt_out(&mut self, now: f64, fx: &mut Effects) {
         self.opted_out = true;
         // Earlier grants die with the opt-out: forgetting it later starts from the default.
-        self.meas = Tri::Unset;
-        self.store = Tri::Unset;
+        self.yes = 0;
+        self.no = 0;
         self.drop_record(fx);
         // Written even under disableCookies: the objection must hold on every page (SPEC §5).
-        let mut v = String::from("v1|optout|at=");
-        push_u64(&mut v, ms(now));
-        fx.write.push((OPTOUT_KEY, v));
+        let v = fx.write.start(OPTOUT_KEY);
+        v.push_str("v1|optout|at=");
+        push_u64(v, ms(now));
         fx.erase_storage = true;
     }
 
@@ -395,18 +385,14 @@ impl Consent {
             self.opted_out = true;
         }
         let Some(v) = consent.as_deref().filter(|v| !v.is_empty()) else { return };
-        match Record::parse(v) {
-            // Expiry and policy version are checked by expire_record, whatever the order.
-            Some(r) => {
-                self.rec = Some(r);
-                self.source = FROM_RECORD;
-                fx.changed = true;
-            }
-            None => {
-                // Unreadable: no consent, and nothing stored under it may stay.
-                fx.remove.push(REMOVE_CONSENT);
-                fx.erase_storage = true;
-            }
+        // Expiry and policy version are checked by expire_record, whatever the order.
+        if Record::parse_into(v, &mut self.rec) {
+            self.source = FROM_RECORD;
+            fx.changed = true;
+        } else {
+            // Unreadable: no consent, and nothing stored under it may stay.
+            fx.remove.push(REMOVE_CONSENT);
+            fx.erase_storage = true;
         }
     }
 
@@ -414,10 +400,10 @@ impl Consent {
     /// whatever it allowed hush to store.
     fn expire_record(&mut self, now: f64, fx: &mut Effects) {
         let Some(r) = &self.rec else { return };
-        if r.live(now, &self.policy) {
+        if r.live(now) & (r.policy == self.policy) {
             return;
         }
-        fx.erase_storage |= r.storage;
+        fx.erase_storage |= r.grant & STORAGE != 0;
         self.drop_record(fx);
     }
 
@@ -426,12 +412,6 @@ impl Consent {
         // Dropped in place (`take` would copy the record out first).
         fx.changed |= self.rec.is_some();
         self.rec = None;
-    }
-
-    /// Before the record goes: its measurement grant becomes a decision of this page.
-    /// (`meas_at` is exactly that: Unset becomes Yes when the live record grants it.)
-    fn keep_measurement(&mut self, now: f64) {
-        self.meas = self.meas_at(now);
     }
 
     /// Effects are what changed since the previous event, as the tracker saw it.
@@ -452,7 +432,6 @@ impl Consent {
         let flag = |on: bool, bit: u8| if on { bit } else { 0 };
         self.gate(now) as u8
             | flag(self.may_store(now), SNAP_STORE)
-            | flag(self.is_opted_out(), SNAP_OUT)
             | flag(self.blocked(), SNAP_BLOCKED)
     }
 
@@ -462,40 +441,38 @@ impl Consent {
     }
 
     fn live_record(&self, now: f64) -> Option<&Record> {
-        self.rec.as_ref().filter(|r| r.live(now, &self.policy))
+        // No policy test: after every event the record left (if any) has the current policy
+        // version (`expire_record`), and within an event no query follows a change of either.
+        self.rec.as_ref().filter(|r| r.live(now))
     }
 
-    fn meas_at(&self, now: f64) -> Tri {
-        match self.meas {
-            Tri::Unset if self.live_record(now).is_some_and(|r| r.measurement) => Tri::Yes,
-            t => t,
-        }
+    fn live_grant(&self, now: f64) -> Grant {
+        self.live_record(now).map_or(0, |r| r.grant)
     }
 
-    fn store_at(&self, now: f64) -> Tri {
-        match self.store {
-            Tri::Unset if self.live_record(now).is_some_and(|r| r.storage) => Tri::Yes,
-            t => t,
-        }
+    /// The purposes granted at `now`: by this page, else by the live record.
+    fn granted(&self, now: f64) -> Grant {
+        self.yes | (self.live_grant(now) & !self.no)
     }
 
     pub fn gate(&self, now_ms: f64) -> Gate {
         if self.blocked() {
             return Gate::Drop;
         }
-        let need = self.req == Requirement::Consent;
-        match self.meas_at(now_ms) {
-            Tri::Yes => Gate::Send,
-            Tri::No if need => Gate::Drop,
-            Tri::Unset if need => Gate::Hold,
-            _ => Gate::Send,
+        if self.granted(now_ms) & MEASUREMENT != 0 || self.req != Requirement::Consent {
+            return Gate::Send;
+        }
+        if self.no & MEASUREMENT != 0 {
+            Gate::Drop
+        } else {
+            Gate::Hold
         }
     }
 
     /// Identifiers and queues may be persisted: hits are being sent, storage was granted
     /// explicitly, and cookies are not disabled.
     pub fn may_store(&self, now_ms: f64) -> bool {
-        !self.no_cookies && self.gate(now_ms) == Gate::Send && self.store_at(now_ms) == Tri::Yes
+        !self.no_cookies && self.gate(now_ms) == Gate::Send && self.granted(now_ms) & STORAGE != 0
     }
 
     /// matomo.js's hasConsent: hits may be sent now (true when consent is not required).
@@ -507,7 +484,7 @@ impl Consent {
     /// requireConsent. Unlike matomo.js (`!hasConsent`) an undecided visitor is not counted:
     /// `!has_consent(now)` gives that meaning.
     pub fn is_opted_out(&self) -> bool {
-        self.blocked() || (self.req == Requirement::Consent && self.meas == Tri::No)
+        self.blocked() || (self.req == Requirement::Consent && self.no & MEASUREMENT != 0)
     }
 
     pub fn requirement(&self) -> Requirement {
@@ -545,10 +522,14 @@ impl Consent {
             "gpc"
         } else if self.dnt & self.honor_dnt {
             "dnt"
-        } else if self.meas_at(now) == Tri::Unset && self.store_at(now) == Tri::Unset {
+        } else if self.granted(now) | self.no == 0 {
             "default"
         } else {
-            self.source
+            match self.source {
+                FROM_COMMAND => "command",
+                FROM_RECORD => "record",
+                _ => "cmp",
+            }
         }
     }
 }

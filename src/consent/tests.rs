@@ -23,10 +23,13 @@ fn cmp(m: Option<bool>, s: Option<bool>) -> E {
 fn restore(consent: Option<&str>, optout: Option<&str>) -> E {
     E::Restore { consent: consent.map(String::from), optout: optout.map(String::from) }
 }
+pub(super) fn grant_of(measurement: bool, storage: bool) -> Grant {
+    (measurement as Grant * MEASUREMENT) | (storage as Grant * STORAGE)
+}
+
 fn record(m: bool, s: bool, at: f64, hours: f64, policy: &str) -> String {
     let rec = Record {
-        measurement: m,
-        storage: s,
+        grant: grant_of(m, s),
         given_at: at as u64,
         expires_at: (at + hours * HOUR) as u64,
         policy: String::from(policy),
@@ -184,8 +187,7 @@ fn remember_writes_a_record() {
     assert_eq!(
         r,
         Record {
-            measurement: true,
-            storage: true,
+            grant: BOTH,
             given_at: T0 as u64,
             expires_at: (T0 + 24.0 * HOUR) as u64,
             policy: String::from("2024-05")
@@ -199,7 +201,7 @@ fn remember_writes_a_record() {
 fn remember_cookie_consent_records_storage_only() {
     let (c, fx) = run(vec![E::CookieConsentGiven { remember_hours: Some(1.0) }]);
     let r = Record::parse(&written(&fx, CONSENT_KEY).unwrap()).unwrap();
-    assert!(!r.measurement && r.storage);
+    assert_eq!(r.grant, STORAGE);
     assert!(c.may_store(T0));
 }
 
@@ -207,7 +209,7 @@ fn remember_cookie_consent_records_storage_only() {
 fn remember_cookie_consent_keeps_remembered_measurement() {
     let (_, fx) = run(vec![remembered(1.0), E::CookieConsentGiven { remember_hours: Some(2.0) }]);
     let r = Record::parse(&written(&fx, CONSENT_KEY).unwrap()).unwrap();
-    assert!(r.measurement && r.storage);
+    assert_eq!(r.grant, BOTH);
     assert_eq!(r.expires_at, (T0 + 2.0 * HOUR) as u64);
 }
 
@@ -275,7 +277,7 @@ fn restore_malformed_records_is_no_record() {
 #[test]
 fn record_round_trips_with_any_policy() {
     for p in ["", "1", "a|p=b|exp=3", "ünïcode ✓", "quote\"back\\slash\n"] {
-        let r = Record { measurement: false, storage: true, given_at: 0, expires_at: 5, policy: String::from(p) };
+        let r = Record { grant: STORAGE, given_at: 0, expires_at: 5, policy: String::from(p) };
         assert_eq!(Record::parse(&r.serialise()), Some(r));
     }
 }
@@ -553,20 +555,20 @@ fn describe_record_and_escapes() {
 // ---- property test ----
 
 /// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 = crate::test_rng::step(self.0);
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub(super) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
-    fn coin(&mut self) -> bool {
+    pub(super) fn coin(&mut self) -> bool {
         self.next() & 1 == 1
     }
-    fn opt_bool(&mut self) -> Option<bool> {
+    pub(super) fn opt_bool(&mut self) -> Option<bool> {
         match self.below(3) {
             0 => None,
             1 => Some(false),
@@ -575,19 +577,18 @@ impl Rng {
     }
 }
 
-fn random_record(rng: &mut Rng, now: f64) -> Record {
+pub(super) fn random_record(rng: &mut Rng, now: f64) -> Record {
     let m = rng.coin();
     let given_at = (now as u64).saturating_sub(rng.below(2 * MAX_LIFETIME_MS));
     Record {
-        measurement: m,
-        storage: !m || rng.coin(),
+        grant: grant_of(m, !m || rng.coin()),
         given_at,
         expires_at: given_at + 1 + rng.below(MAX_LIFETIME_MS),
         policy: String::from(["1", "2", "x|y\"é"][rng.below(3) as usize]),
     }
 }
 
-fn random_stored(rng: &mut Rng, now: f64) -> Option<String> {
+pub(super) fn random_stored(rng: &mut Rng, now: f64) -> Option<String> {
     match rng.below(4) {
         0 => None,
         1 => Some(random_record(rng, now).serialise()),
@@ -600,7 +601,7 @@ fn random_stored(rng: &mut Rng, now: f64) -> Option<String> {
     }
 }
 
-fn random_hours(rng: &mut Rng) -> Option<f64> {
+pub(super) fn random_hours(rng: &mut Rng) -> Option<f64> {
     match rng.below(6) {
         0 => None,
         1 => Some(0.0),
@@ -611,7 +612,7 @@ fn random_hours(rng: &mut Rng) -> Option<f64> {
     }
 }
 
-fn random_event(rng: &mut Rng, now: f64) -> E {
+pub(super) fn random_event(rng: &mut Rng, now: f64) -> E {
     let reqs = [R::None, R::Consent, R::CookieConsent];
     match rng.below(17) {
         0 => E::Require(reqs[rng.below(3) as usize]),
@@ -632,7 +633,7 @@ fn random_event(rng: &mut Rng, now: f64) -> E {
     }
 }
 
-fn random_step(rng: &mut Rng) -> f64 {
+pub(super) fn random_step(rng: &mut Rng) -> f64 {
     match rng.below(5) {
         0 => 0.0,
         1 => rng.below(1000) as f64,
@@ -677,7 +678,7 @@ impl Shadow {
             E::Restore { consent, optout } => {
                 self.opted_out |= optout.as_ref().is_some_and(|v| !v.is_empty());
                 let rec = consent.as_deref().and_then(Record::parse);
-                self.granted |= rec.is_some_and(|r| r.measurement);
+                self.granted |= rec.is_some_and(|r| r.grant & MEASUREMENT != 0);
             }
             _ => {}
         }
@@ -718,6 +719,7 @@ fn check_state(c: &Consent, sh: &Shadow, now: f64) {
         assert_eq!(c.requirement(), R::Consent);
     }
     assert_eq!(c.has_consent(now), gate == Gate::Send);
+    assert_eq!(c.is_opted_out(), gate == Gate::Drop, "the snapshot keeps no opt-out flag");
     assert!(!c.may_store(now) || gate == Gate::Send);
     let d = c.describe(now);
     assert!(d.starts_with("{\"requirement\":") && d.ends_with('}'));
