@@ -625,8 +625,10 @@ impl Tracker {
             self.remove(QUEUE_KEY);
         } else {
             self.persisted = true;
-            let snapshot = self.queue.snapshot();
-            self.store(QUEUE_KEY, &snapshot);
+            // The snapshot is written in place as the stored value: queries are encoded ASCII
+            // and never hold the framing characters `push_field` would replace.
+            self.store(QUEUE_KEY, "");
+            self.queue.snapshot(&mut self.records);
         }
     }
 

@@ -15,18 +15,17 @@ pub const MAX_STORED: usize = 200;
 
 impl Queue {
     /// Unsent hits (waiting and in flight: the page may die before their result),
-    /// serialised for first-party storage.
-    pub fn snapshot(&self) -> String {
-        let mut out = String::new();
+    /// serialised for first-party storage, appended to `out` (the owner's output buffer:
+    /// no String of its own to allocate, copy and free).
+    pub fn snapshot(&self, out: &mut String) {
         // The newest MAX_STORED as a subslice (no Skip adapter).
         let newest = self.hits.get(self.hits.len().saturating_sub(MAX_STORED)..).unwrap_or_default();
         for e in newest {
-            push_u64(&mut out, e.created as u64);
+            push_u64(out, e.created as u64);
             out.push('\t');
             out.push_str(&e.query);
             out.push('\n');
         }
-        out
     }
 
     /// Appends the hits of a snapshot, in their order, after what is queued. Hits too old

@@ -49,6 +49,13 @@ fn drain(q: &mut Queue, now: f64) -> Vec<u64> {
     out
 }
 
+/// `snapshot` into a fresh String.
+fn snap(q: &Queue) -> String {
+    let mut s = String::new();
+    q.snapshot(&mut s);
+    s
+}
+
 fn status(code: u16) -> Outcome {
     Outcome::Status { code, retry_after_ms: None }
 }
@@ -345,7 +352,7 @@ fn snapshot_and_restore_round_trip() {
     let mut q = Queue::new(policy(2));
     push_n(&mut q, 0..3, T0);
     let _in_flight = q.poll_transmit(T0, false).unwrap();
-    let s = q.snapshot();
+    let s = snap(&q);
     assert_eq!(s.lines().count(), 3);
     assert!(s.starts_with("1700000000000\t?idsite=1&rec=1&"));
     let mut r = Queue::new(policy(50));
@@ -354,14 +361,14 @@ fn snapshot_and_restore_round_trip() {
     let b = r.poll_transmit(T0 + 60_000.0, true).unwrap();
     assert_eq!(ns(&b), [0, 1, 2, 99]);
     assert!(requests(&b)[0].ends_with("&cdt=1700000000"));
-    assert_eq!(r.snapshot().lines().count(), 4);
+    assert_eq!(snap(&r).lines().count(), 4);
 }
 
 #[test]
 fn snapshots_are_bounded_and_restore_survives_garbage() {
     let mut q = Queue::new(policy(50));
     push_n(&mut q, 0..250, T0);
-    let s = q.snapshot();
+    let s = snap(&q);
     assert_eq!(s.lines().count(), MAX_STORED);
     let mut r = Queue::new(policy(50));
     r.restore(&s, T0);
