@@ -11,18 +11,52 @@ use alloc::string::String;
 #[cfg(test)]
 mod equiv;
 
-/// Values that may be shortened: every one but the routing and identity ones.
-/// (A byte loop skips the leading `?`s: `trim_start_matches(char)` brings a char searcher.)
-fn cuttable(seg: &str) -> Option<(&str, &str)> {
-    let (k, v) = crate::bytes::split_once(seg, b'=')?;
-    let b = k.as_bytes();
+/// Where the value of `seg` (`key=value`) starts, after its first `=`, when that value may
+/// be shortened: every one but the routing and identity ones (leading `?`s of the key
+/// ignored). None too for a segment without `=`. One byte walk, no `split_once`.
+fn value_start(seg: &str) -> Option<usize> {
+    let b = seg.as_bytes();
     let mut i = 0;
     while b.get(i).copied() == Some(b'?') {
         i += 1;
     }
-    // Slice patterns: a length test and byte compares, no `bcmp` call per name.
-    let kept = matches!(b.get(i..), Some([b'i', b'd', b's', b'i', b't', b'e'] | [b'r', b'e', b'c'] | [b'_' | b'c', b'i', b'd']));
-    (!kept).then_some((k, v))
+    let name_start = i;
+    // The name's bytes packed in one integer: four integer compares instead of a byte
+    // compare chain per name (with its length on top once known: no prefix confusions).
+    let mut packed: u64 = 0;
+    loop {
+        match b.get(i).copied() {
+            None => return None,
+            Some(b'=') => break,
+            Some(c) => packed = packed << 8 | c as u64,
+        }
+        i += 1;
+    }
+    let len = i - name_start;
+    // Names over 7 bytes cannot be kept ones (and would overflow the packing).
+    let kept = len < 8 && matches!(packed | (len as u64) << 56, IDSITE | REC | UNDERSCORE_ID | CID);
+    (!kept).then_some(i + 1)
+}
+
+/// What `value_start` compares: the name's bytes, its length in the top byte.
+const fn pack(name: &[u8]) -> u64 {
+    let mut packed = (name.len() as u64) << 56;
+    let mut i = 0;
+    while i < name.len() {
+        packed |= (name[i] as u64) << (8 * (name.len() - 1 - i));
+        i += 1;
+    }
+    packed
+}
+const IDSITE: u64 = pack(b"idsite");
+const REC: u64 = pack(b"rec");
+const UNDERSCORE_ID: u64 = pack(b"_id");
+const CID: u64 = pack(b"cid");
+
+/// The cuttable value of `seg` and where it starts, if any.
+fn cuttable_value(seg: &str) -> Option<(usize, &str)> {
+    let at = value_start(seg)?;
+    Some((at, seg.get(at..).unwrap_or_default()))
 }
 
 /// `q` shortened to at most `max` bytes, or None if even empty values would not fit.
@@ -32,7 +66,7 @@ pub(super) fn fit(q: &str, max: usize) -> Option<String> {
     let removed = |cap: usize| {
         let mut n = 0;
         for seg in crate::bytes::split(q, b'&') {
-            if let Some((_, v)) = cuttable(seg) {
+            if let Some((_, v)) = cuttable_value(seg) {
                 n += v.len().saturating_sub(cap);
             }
         }
@@ -51,19 +85,19 @@ pub(super) fn fit(q: &str, max: usize) -> Option<String> {
             hi = mid;
         }
     }
+    // Each segment out is a prefix of the segment in: its key, `=` and the cut value.
     let mut out = String::with_capacity(max);
-    for (i, seg) in crate::bytes::split(q, b'&').enumerate() {
-        if i > 0 {
+    let mut first = true;
+    for seg in crate::bytes::split(q, b'&') {
+        if !first {
             out.push('&');
         }
-        match cuttable(seg) {
-            Some((k, v)) if v.len() > lo => {
-                out.push_str(k);
-                out.push('=');
-                out.push_str(cut(v, lo));
-            }
-            _ => out.push_str(seg),
-        }
+        first = false;
+        let keep = match cuttable_value(seg) {
+            Some((at, v)) if v.len() > lo => at + cut(v, lo).len(),
+            _ => seg.len(),
+        };
+        out.push_str(seg.get(..keep).unwrap_or_default());
     }
     Some(out)
 }
