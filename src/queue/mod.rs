@@ -21,6 +21,8 @@
 mod fit;
 mod persist;
 #[cfg(test)]
+mod old;
+#[cfg(test)]
 mod tests;
 
 pub use persist::MAX_STORED;
@@ -45,6 +47,8 @@ const EMPTY_BODY: usize = 14;
 const MAX_WARNINGS: usize = 32;
 /// `Entry::flight` of a hit not in flight: batch ids skip it.
 const WAITING: u32 = 0;
+/// `Entry::flight` of a hit marked for removal by `sweep` (never a batch id either).
+const GONE: u32 = u32::MAX;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Batch {
@@ -138,20 +142,19 @@ impl Queue {
         };
         let created = if created_ms.is_finite() { created_ms } else { now_ms };
         self.hits.push(Entry { created, queued: now_ms, attempts: 0, flight: WAITING, query });
-        // The oldest waiting hits beyond the bound go, in one walk (not a count and a search
-        // per hit).
-        let mut excess = self.waiting().count().saturating_sub(MAX_WAITING);
-        self.overflow += excess;
-        let mut i = 0;
-        while excess > 0 {
-            let Some(e) = self.hits.get(i) else { break };
+        // The oldest waiting hits beyond the bound go: one walk from the newest, counting the
+        // waiting ones (not a count, then a search).
+        let mut waiting = 0;
+        for e in self.hits.iter_mut().rev() {
             if e.flight == WAITING {
-                self.hits.remove(i);
-                excess -= 1;
-            } else {
-                i += 1;
+                waiting += 1;
+                if waiting > MAX_WAITING {
+                    e.flight = GONE;
+                    self.overflow += 1;
+                }
             }
         }
+        self.sweep();
     }
 
     /// The next batch to send now, if the policy says so (`force` = flush / page hide).
@@ -165,7 +168,7 @@ impl Queue {
     /// Result of sending batch `id`; `jitter` is uniform in [0, 1). Unknown ids (cleared
     /// batches, beacons the owner did not get from here) are ignored.
     pub fn on_result(&mut self, id: u32, outcome: Outcome, now_ms: f64, jitter: f64) {
-        if id == WAITING || !self.hits.iter().any(|e| e.flight == id) {
+        if id == WAITING || id == GONE || !self.hits.iter().any(|e| e.flight == id) {
             return;
         }
         let (code, after) = match outcome {
@@ -224,11 +227,12 @@ impl Queue {
     /// without us, and their promises may be rejected by the unload itself. Retrying them
     /// would deliver them twice, so they count as handed over (results are ignored).
     pub fn hand_over_in_flight(&mut self) {
-        // Batch by batch: `land` is the one removal loop (no `retain` code for this).
-        while let Some(e) = self.hits.iter().find(|e| e.flight != WAITING) {
-            let id = e.flight;
-            self.land(id, 0, 0);
+        for e in &mut self.hits {
+            if e.flight != WAITING {
+                e.flight = GONE;
+            }
         }
+        self.sweep();
     }
 
     /// Hits not yet delivered: waiting and in flight.
@@ -275,27 +279,34 @@ impl Queue {
     /// that reach `max` attempts are removed (all of them for `max` = 0: delivered or
     /// refused). Returns how many were removed.
     fn land(&mut self, id: u32, spend: u32, max: u32) -> usize {
-        let (mut i, mut removed) = (0, 0);
-        while let Some(e) = self.hits.get_mut(i) {
+        let mut removed = 0;
+        for e in &mut self.hits {
             if e.flight == id {
-                e.flight = WAITING;
                 e.attempts += spend;
-                if e.attempts >= max {
-                    self.hits.remove(i);
+                e.flight = if e.attempts >= max {
                     removed += 1;
-                    continue;
-                }
+                    GONE
+                } else {
+                    WAITING
+                };
             }
-            i += 1;
         }
+        self.sweep();
         removed
+    }
+
+    /// Removes the hits marked GONE: the one removal in the queue (no `Vec::remove`
+    /// shifting the tail once per hit).
+    #[inline(never)]
+    fn sweep(&mut self) {
+        self.hits.retain(|e| e.flight != GONE);
     }
 
     /// Takes the longest prefix of the waiting hits that fits one request.
     fn take(&mut self, now: f64) -> Option<Batch> {
         let (max, mut expired) = (self.max_hits(), 0);
-        // Skips WAITING when the count wraps (after 2^32 batches).
-        let id = self.next_id.wrapping_add(1).max(1);
+        // Skips WAITING and GONE when the count wraps (after 2^32 - 2 batches).
+        let id = self.next_id % (GONE - 1) + 1;
         let (mut n, mut body, mut i) = (0, String::new(), 0);
         while let Some(e) = self.hits.get_mut(i) {
             if e.flight != WAITING {
@@ -306,8 +317,9 @@ impl Queue {
                 break;
             }
             if now - e.created > MAX_AGE_MS {
-                self.hits.remove(i);
+                e.flight = GONE;
                 expired += 1;
+                i += 1;
                 continue;
             }
             let mark = body.len();
@@ -322,6 +334,7 @@ impl Queue {
             n += 1;
             i += 1;
         }
+        self.sweep();
         self.warn(expired, " older than 24 hours (Matomo refuses a late cdt without a token)", 0, "");
         if n == 0 {
             return None;
