@@ -644,9 +644,7 @@ impl Tracker {
                 self.send(batch.id, &batch.body, force && !self.visible);
             }
             self.queue_warnings();
-            if let Some(due) = self.queue.next_deadline() {
-                next = due.min(next);
-            }
+            next = self.queue.deadline().min(next);
         }
         if next != self.wake_at && next.is_finite() {
             self.wake_at = next;

@@ -159,7 +159,7 @@ impl Queue {
 
     /// The next batch to send now, if the policy says so (`force` = flush / page hide).
     pub fn poll_transmit(&mut self, now_ms: f64, force: bool) -> Option<Batch> {
-        if !force && !self.next_deadline().is_some_and(|d| d <= now_ms) {
+        if !force && !(self.deadline() <= now_ms) {
             return None;
         }
         self.take(now_ms)
@@ -195,16 +195,23 @@ impl Queue {
     }
 
     /// When the owner should call `poll_transmit` again (flush delay or retry backoff end).
-    /// None when nothing waits, while offline, and while a batch is in flight (its result
-    /// comes first): never a deadline that `poll_transmit` would not honour, so no busy loop.
-    pub fn next_deadline(&self) -> Option<f64> {
+    /// Infinity (never) when nothing waits, while offline, and while a batch is in flight (its
+    /// result comes first): never a deadline that `poll_transmit` would not honour, so no busy
+    /// loop. A plain f64, not an Option: the owner takes the earliest of its deadlines.
+    pub fn deadline(&self) -> f64 {
         // With nothing in flight every hit waits: the first is the oldest waiting.
-        let front = self.hits.first()?;
+        let Some(front) = self.hits.first() else { return f64::INFINITY };
         if self.offline || self.hits.iter().any(|e| e.flight != WAITING) {
-            return None;
+            return f64::INFINITY;
         }
         let due = if self.kick || self.full() { 0.0 } else { front.queued + self.policy.max_delay_ms.max(0.0) };
-        Some(due.max(self.retry_at))
+        due.max(self.retry_at)
+    }
+
+    /// `deadline` as an Option (None for never), as the tests ask it.
+    #[cfg(test)]
+    pub fn next_deadline(&self) -> Option<f64> {
+        Some(self.deadline()).filter(|d| *d != f64::INFINITY)
     }
 
     /// Offline pauses the non-forced path; back online, what waits goes at once and the
