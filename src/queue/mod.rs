@@ -201,10 +201,20 @@ impl Queue {
     pub fn deadline(&self) -> f64 {
         // With nothing in flight every hit waits: the first is the oldest waiting.
         let Some(front) = self.hits.first() else { return f64::INFINITY };
-        if self.offline || self.hits.iter().any(|e| e.flight != WAITING) {
+        if self.offline {
             return f64::INFINITY;
         }
-        let due = if self.kick || self.full() { 0.0 } else { front.queued + self.policy.max_delay_ms.max(0.0) };
+        // One walk: looks for a hit in flight and weighs the body of them all.
+        let mut bytes = EMPTY_BODY;
+        for e in &self.hits {
+            if e.flight != WAITING {
+                return f64::INFINITY;
+            }
+            bytes += body_cost(&e.query);
+        }
+        // A full batch waits (by count or by size): no delay.
+        let full = self.hits.len() >= self.max_hits() || bytes >= MAX_BODY_BYTES;
+        let due = if self.kick || full { 0.0 } else { front.queued + self.policy.max_delay_ms.max(0.0) };
         due.max(self.retry_at)
     }
 
@@ -218,7 +228,7 @@ impl Queue {
     /// backoff restarts (the outage was the client's, not the collector's).
     pub fn set_online(&mut self, online: bool) {
         if online && self.offline {
-            (self.failures, self.retry_at, self.kick) = (0, 0.0, self.waiting().next().is_some());
+            (self.failures, self.retry_at, self.kick) = (0, 0.0, self.hits.iter().any(|e| e.flight == WAITING));
         }
         self.offline = !online;
     }
@@ -261,25 +271,6 @@ impl Queue {
 
     fn max_hits(&self) -> usize {
         self.policy.max_hits.clamp(1, MAX_HITS_PER_REQUEST)
-    }
-
-    /// A full batch waits: by count, or by size. Only asked with nothing in flight, when
-    /// every hit waits.
-    /// (Enough hits for a batch is one length test; the bytes are summed only when fewer
-    /// wait, so the sum covers every hit: no counter in the loop.)
-    fn full(&self) -> bool {
-        if self.hits.len() >= self.max_hits() {
-            return true;
-        }
-        let mut bytes = EMPTY_BODY;
-        for e in &self.hits {
-            bytes += body_cost(&e.query);
-        }
-        bytes >= MAX_BODY_BYTES
-    }
-
-    fn waiting(&self) -> impl Iterator<Item = &Entry> {
-        self.hits.iter().filter(|e| e.flight == WAITING)
     }
 
     /// The hits of batch `id` come back from flight with `spend` more failed attempts; those
@@ -381,7 +372,8 @@ impl Queue {
         d.min(cap).max(0.0) * j
     }
 
-    /// The loop `full` replaced (kept for its equivalence test).
+    /// The loop `full` replaced, and `full` in turn the walk in `deadline` (kept for its
+    /// equivalence test).
     #[cfg(test)]
     fn full_old(&self) -> bool {
         let (n, mut count, mut bytes) = (self.max_hits(), 0, EMPTY_BODY);
