@@ -168,7 +168,8 @@ impl Queue {
     /// Result of sending batch `id`; `jitter` is uniform in [0, 1). Unknown ids (cleared
     /// batches, beacons the owner did not get from here) are ignored.
     pub fn on_result(&mut self, id: u32, outcome: Outcome, now_ms: f64, jitter: f64) {
-        if id == WAITING || id == GONE || !self.hits.iter().any(|e| e.flight == id) {
+        // (No hit is GONE between calls: `sweep` runs before each returns.)
+        if id == WAITING || !self.hits.iter().any(|e| e.flight == id) {
             return;
         }
         let (code, after) = match outcome {
@@ -182,14 +183,15 @@ impl Queue {
                 self.land(id, 0, 0);
                 (self.failures, self.retry_at) = (0, 0.0);
             }
-            408 | 429 => self.retry(id, after, now_ms, jitter, true),
-            // The collector read and refused them: sending them again cannot help.
-            400..=499 => {
+            // The collector read and refused them: sending them again cannot help (408 and
+            // 429 excepted: retried below).
+            400..=499 if code != 408 && code != 429 => {
                 let n = self.land(id, 0, 0);
                 self.warn(n, ": the collector refused them (HTTP ", code as u64, ")");
             }
-            // 5xx, network errors, and odd statuses (1xx, 3xx): transient until the bound.
-            // A network error while offline is expected and does not spend an attempt.
+            // 408, 429, 5xx, network errors, and odd statuses (1xx, 3xx): transient until the
+            // bound. A network error while offline is expected and does not spend an attempt
+            // (every status does: one retry call for all).
             _ => self.retry(id, after, now_ms, jitter, code != 0 || !self.offline),
         }
     }
