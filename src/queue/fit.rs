@@ -62,44 +62,46 @@ fn cuttable_value(seg: &str) -> Option<(usize, &str)> {
 /// `q` shortened to at most `max` bytes, or None if even empty values would not fit.
 pub(super) fn fit(q: &str, max: usize) -> Option<String> {
     let excess = q.len().checked_sub(max)?;
-    // Bytes removed by cutting every cuttable value to `cap` (a loop, not an adapter chain).
-    let removed = |cap: usize| {
-        let mut n = 0;
-        for seg in crate::bytes::split(q, b'&') {
-            if let Some((_, v)) = cuttable_value(seg) {
-                n += v.len().saturating_sub(cap);
-            }
-        }
-        n
-    };
-    if removed(0) < excess {
+    let mut out = String::new();
+    if shorten(q, 0, &mut out, false) < excess {
         return None;
     }
     // Largest cap that removes enough: removed(lo) >= excess > removed(hi).
     let (mut lo, mut hi) = (0, q.len());
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
-        if removed(mid) >= excess {
+        if shorten(q, mid, &mut out, false) >= excess {
             lo = mid;
         } else {
             hi = mid;
         }
     }
-    // Each segment out is a prefix of the segment in: its key, `=` and the cut value.
-    let mut out = String::with_capacity(max);
-    let mut first = true;
-    for seg in crate::bytes::split(q, b'&') {
-        if !first {
-            out.push('&');
-        }
-        first = false;
-        let keep = match cuttable_value(seg) {
-            Some((at, v)) if v.len() > lo => at + cut(v, lo).len(),
-            _ => seg.len(),
-        };
-        out.push_str(seg.get(..keep).unwrap_or_default());
-    }
+    shorten(q, lo, &mut out, true);
     Some(out)
+}
+
+/// One walk for both jobs: returns the bytes removed by cutting every cuttable value to
+/// `cap` (the measure the search uses), and when `write`, appends the shortened query to
+/// `out` (each segment out is a prefix of the segment in: its key, `=` and the cut value).
+fn shorten(q: &str, cap: usize, out: &mut String, write: bool) -> usize {
+    let (mut removed, mut first) = (0, true);
+    for seg in crate::bytes::split(q, b'&') {
+        let mut keep = seg.len();
+        if let Some((at, v)) = cuttable_value(seg) {
+            removed += v.len().saturating_sub(cap);
+            if v.len() > cap {
+                keep = at + cut(v, cap).len();
+            }
+        }
+        if write {
+            if !first {
+                out.push('&');
+            }
+            first = false;
+            out.push_str(seg.get(..keep).unwrap_or_default());
+        }
+    }
+    removed
 }
 
 /// The first `cap` bytes of an encoded value, or a little less: backs off while the cut

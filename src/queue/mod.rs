@@ -307,10 +307,9 @@ impl Queue {
         let (max, mut expired) = (self.max_hits(), 0);
         // Skips WAITING and GONE when the count wraps (after 2^32 - 2 batches).
         let id = self.next_id % (GONE - 1) + 1;
-        let (mut n, mut body, mut i) = (0, String::new(), 0);
-        while let Some(e) = self.hits.get_mut(i) {
+        let (mut n, mut body) = (0, String::new());
+        for e in &mut self.hits {
             if e.flight != WAITING {
-                i += 1;
                 continue;
             }
             if n >= max {
@@ -319,12 +318,11 @@ impl Queue {
             if now - e.created > MAX_AGE_MS {
                 e.flight = GONE;
                 expired += 1;
-                i += 1;
                 continue;
             }
             let mark = body.len();
             push_line(&mut body, e, now);
-            // What the body would weigh closed (each hit counted with a comma, as in `full`).
+            // What the body would weigh closed (each hit counted with a comma, as in `deadline`).
             // Queries are bounded at push, so a first hit always fits.
             if body.len() + 1 >= MAX_BODY_BYTES && n > 0 {
                 body.truncate(mark);
@@ -332,7 +330,6 @@ impl Queue {
             }
             e.flight = id;
             n += 1;
-            i += 1;
         }
         self.sweep();
         self.warn(expired, " older than 24 hours (Matomo refuses a late cdt without a token)", 0, "");
