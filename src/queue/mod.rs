@@ -55,6 +55,8 @@ pub struct Batch {
     pub id: u32,
     /// `{"requests":[…]}`
     pub body: String,
+    /// Hits in the body (only the tests read it: the owner sends the body as it is).
+    #[cfg(test)]
     pub hits: usize,
 }
 
@@ -159,6 +161,7 @@ impl Queue {
 
     /// The next batch to send now, if the policy says so (`force` = flush / page hide).
     pub fn poll_transmit(&mut self, now_ms: f64, force: bool) -> Option<Batch> {
+        // Negated, not `>`: a NaN deadline is not due.
         if !force && !(self.deadline() <= now_ms) {
             return None;
         }
@@ -339,7 +342,12 @@ impl Queue {
         self.next_id = id;
         self.kick = false;
         body_end(&mut body);
-        Some(Batch { id, body, hits: n })
+        Some(Batch {
+            id,
+            body,
+            #[cfg(test)]
+            hits: n,
+        })
     }
 
     /// Puts a failed batch back in its place, minus the hits that reached the bound, and
