@@ -634,8 +634,10 @@ impl Tracker {
             self.remove(QUEUE_KEY);
         } else {
             self.persisted = true;
-            let snapshot = self.queue.snapshot();
-            self.store(QUEUE_KEY, &snapshot);
+            // The snapshot is written in place as the stored value: queries are encoded ASCII
+            // and never hold the framing characters `push_field` would replace.
+            self.store(QUEUE_KEY, "");
+            self.queue.snapshot(&mut self.records);
         }
     }
 
@@ -651,9 +653,7 @@ impl Tracker {
                 self.send(batch.id, &batch.body, force && !self.visible);
             }
             self.queue_warnings();
-            if let Some(due) = self.queue.next_deadline() {
-                next = due.min(next);
-            }
+            next = self.queue.deadline().min(next);
         }
         if next != self.wake_at && next.is_finite() {
             self.wake_at = next;

@@ -11,61 +11,97 @@ use alloc::string::String;
 #[cfg(test)]
 mod equiv;
 
-/// Values that may be shortened: every one but the routing and identity ones.
-/// (A byte loop skips the leading `?`s: `trim_start_matches(char)` brings a char searcher.)
-fn cuttable(seg: &str) -> Option<(&str, &str)> {
-    let (k, v) = crate::bytes::split_once(seg, b'=')?;
-    let b = k.as_bytes();
+/// Where the value of `seg` (`key=value`) starts, after its first `=`, when that value may
+/// be shortened: every one but the routing and identity ones (leading `?`s of the key
+/// ignored). None too for a segment without `=`. One byte walk, no `split_once`.
+fn value_start(seg: &str) -> Option<usize> {
+    let b = seg.as_bytes();
     let mut i = 0;
     while b.get(i).copied() == Some(b'?') {
         i += 1;
     }
-    // Slice patterns: a length test and byte compares, no `bcmp` call per name.
-    let kept = matches!(b.get(i..), Some([b'i', b'd', b's', b'i', b't', b'e'] | [b'r', b'e', b'c'] | [b'_' | b'c', b'i', b'd']));
-    (!kept).then_some((k, v))
+    let name_start = i;
+    // The name's bytes packed in one integer: four integer compares instead of a byte
+    // compare chain per name (with its length on top once known: no prefix confusions).
+    let mut packed: u64 = 0;
+    loop {
+        match b.get(i).copied() {
+            None => return None,
+            Some(b'=') => break,
+            Some(c) => packed = packed << 8 | c as u64,
+        }
+        i += 1;
+    }
+    let len = i - name_start;
+    // Names over 7 bytes cannot be kept ones (and would overflow the packing).
+    let kept = len < 8 && matches!(packed | (len as u64) << 56, IDSITE | REC | UNDERSCORE_ID | CID);
+    (!kept).then_some(i + 1)
+}
+
+/// What `value_start` compares: the name's bytes, its length in the top byte.
+const fn pack(name: &[u8]) -> u64 {
+    let mut packed = (name.len() as u64) << 56;
+    let mut i = 0;
+    while i < name.len() {
+        packed |= (name[i] as u64) << (8 * (name.len() - 1 - i));
+        i += 1;
+    }
+    packed
+}
+const IDSITE: u64 = pack(b"idsite");
+const REC: u64 = pack(b"rec");
+const UNDERSCORE_ID: u64 = pack(b"_id");
+const CID: u64 = pack(b"cid");
+
+/// The cuttable value of `seg` and where it starts, if any.
+fn cuttable_value(seg: &str) -> Option<(usize, &str)> {
+    let at = value_start(seg)?;
+    Some((at, seg.get(at..).unwrap_or_default()))
 }
 
 /// `q` shortened to at most `max` bytes, or None if even empty values would not fit.
 pub(super) fn fit(q: &str, max: usize) -> Option<String> {
     let excess = q.len().checked_sub(max)?;
-    // Bytes removed by cutting every cuttable value to `cap` (a loop, not an adapter chain).
-    let removed = |cap: usize| {
-        let mut n = 0;
-        for seg in crate::bytes::split(q, b'&') {
-            if let Some((_, v)) = cuttable(seg) {
-                n += v.len().saturating_sub(cap);
-            }
-        }
-        n
-    };
-    if removed(0) < excess {
+    let mut out = String::new();
+    if shorten(q, 0, &mut out, false) < excess {
         return None;
     }
     // Largest cap that removes enough: removed(lo) >= excess > removed(hi).
     let (mut lo, mut hi) = (0, q.len());
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
-        if removed(mid) >= excess {
+        if shorten(q, mid, &mut out, false) >= excess {
             lo = mid;
         } else {
             hi = mid;
         }
     }
-    let mut out = String::with_capacity(max);
-    for (i, seg) in crate::bytes::split(q, b'&').enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        match cuttable(seg) {
-            Some((k, v)) if v.len() > lo => {
-                out.push_str(k);
-                out.push('=');
-                out.push_str(cut(v, lo));
+    shorten(q, lo, &mut out, true);
+    Some(out)
+}
+
+/// One walk for both jobs: returns the bytes removed by cutting every cuttable value to
+/// `cap` (the measure the search uses), and when `write`, appends the shortened query to
+/// `out` (each segment out is a prefix of the segment in: its key, `=` and the cut value).
+fn shorten(q: &str, cap: usize, out: &mut String, write: bool) -> usize {
+    let (mut removed, mut first) = (0, true);
+    for seg in crate::bytes::split(q, b'&') {
+        let mut keep = seg.len();
+        if let Some((at, v)) = cuttable_value(seg) {
+            removed += v.len().saturating_sub(cap);
+            if v.len() > cap {
+                keep = at + cut(v, cap).len();
             }
-            _ => out.push_str(seg),
+        }
+        if write {
+            if !first {
+                out.push('&');
+            }
+            first = false;
+            out.push_str(seg.get(..keep).unwrap_or_default());
         }
     }
-    Some(out)
+    removed
 }
 
 /// The first `cap` bytes of an encoded value, or a little less: backs off while the cut

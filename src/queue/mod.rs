@@ -21,6 +21,8 @@
 mod fit;
 mod persist;
 #[cfg(test)]
+mod old;
+#[cfg(test)]
 mod tests;
 
 pub use persist::MAX_STORED;
@@ -45,12 +47,16 @@ const EMPTY_BODY: usize = 14;
 const MAX_WARNINGS: usize = 32;
 /// `Entry::flight` of a hit not in flight: batch ids skip it.
 const WAITING: u32 = 0;
+/// `Entry::flight` of a hit marked for removal by `sweep` (never a batch id either).
+const GONE: u32 = u32::MAX;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Batch {
     pub id: u32,
     /// `{"requests":[…]}`
     pub body: String,
+    /// Hits in the body (only the tests read it: the owner sends the body as it is).
+    #[cfg(test)]
     pub hits: usize,
 }
 
@@ -138,25 +144,25 @@ impl Queue {
         };
         let created = if created_ms.is_finite() { created_ms } else { now_ms };
         self.hits.push(Entry { created, queued: now_ms, attempts: 0, flight: WAITING, query });
-        // The oldest waiting hits beyond the bound go, in one walk (not a count and a search
-        // per hit).
-        let mut excess = self.waiting().count().saturating_sub(MAX_WAITING);
-        self.overflow += excess;
-        let mut i = 0;
-        while excess > 0 {
-            let Some(e) = self.hits.get(i) else { break };
+        // The oldest waiting hits beyond the bound go: one walk from the newest, counting the
+        // waiting ones (not a count, then a search).
+        let mut waiting = 0;
+        for e in self.hits.iter_mut().rev() {
             if e.flight == WAITING {
-                self.hits.remove(i);
-                excess -= 1;
-            } else {
-                i += 1;
+                waiting += 1;
+                if waiting > MAX_WAITING {
+                    e.flight = GONE;
+                    self.overflow += 1;
+                }
             }
         }
+        self.sweep();
     }
 
     /// The next batch to send now, if the policy says so (`force` = flush / page hide).
     pub fn poll_transmit(&mut self, now_ms: f64, force: bool) -> Option<Batch> {
-        if !force && !self.next_deadline().is_some_and(|d| d <= now_ms) {
+        // Negated, not `>`: a NaN deadline is not due.
+        if !force && !(self.deadline() <= now_ms) {
             return None;
         }
         self.take(now_ms)
@@ -165,6 +171,7 @@ impl Queue {
     /// Result of sending batch `id`; `jitter` is uniform in [0, 1). Unknown ids (cleared
     /// batches, beacons the owner did not get from here) are ignored.
     pub fn on_result(&mut self, id: u32, outcome: Outcome, now_ms: f64, jitter: f64) {
+        // (No hit is GONE between calls: `sweep` runs before each returns.)
         if id == WAITING || !self.hits.iter().any(|e| e.flight == id) {
             return;
         }
@@ -179,36 +186,54 @@ impl Queue {
                 self.land(id, 0, 0);
                 (self.failures, self.retry_at) = (0, 0.0);
             }
-            408 | 429 => self.retry(id, after, now_ms, jitter, true),
-            // The collector read and refused them: sending them again cannot help.
-            400..=499 => {
+            // The collector read and refused them: sending them again cannot help (408 and
+            // 429 excepted: retried below).
+            400..=499 if code != 408 && code != 429 => {
                 let n = self.land(id, 0, 0);
                 self.warn(n, ": the collector refused them (HTTP ", code as u64, ")");
             }
-            // 5xx, network errors, and odd statuses (1xx, 3xx): transient until the bound.
-            // A network error while offline is expected and does not spend an attempt.
+            // 408, 429, 5xx, network errors, and odd statuses (1xx, 3xx): transient until the
+            // bound. A network error while offline is expected and does not spend an attempt
+            // (every status does: one retry call for all).
             _ => self.retry(id, after, now_ms, jitter, code != 0 || !self.offline),
         }
     }
 
     /// When the owner should call `poll_transmit` again (flush delay or retry backoff end).
-    /// None when nothing waits, while offline, and while a batch is in flight (its result
-    /// comes first): never a deadline that `poll_transmit` would not honour, so no busy loop.
-    pub fn next_deadline(&self) -> Option<f64> {
+    /// Infinity (never) when nothing waits, while offline, and while a batch is in flight (its
+    /// result comes first): never a deadline that `poll_transmit` would not honour, so no busy
+    /// loop. A plain f64, not an Option: the owner takes the earliest of its deadlines.
+    pub fn deadline(&self) -> f64 {
         // With nothing in flight every hit waits: the first is the oldest waiting.
-        let front = self.hits.first()?;
-        if self.offline || self.hits.iter().any(|e| e.flight != WAITING) {
-            return None;
+        let Some(front) = self.hits.first() else { return f64::INFINITY };
+        if self.offline {
+            return f64::INFINITY;
         }
-        let due = if self.kick || self.full() { 0.0 } else { front.queued + self.policy.max_delay_ms.max(0.0) };
-        Some(due.max(self.retry_at))
+        // One walk: looks for a hit in flight and weighs the body of them all.
+        let mut bytes = EMPTY_BODY;
+        for e in &self.hits {
+            if e.flight != WAITING {
+                return f64::INFINITY;
+            }
+            bytes += body_cost(&e.query);
+        }
+        // A full batch waits (by count or by size): no delay.
+        let full = self.hits.len() >= self.max_hits() || bytes >= MAX_BODY_BYTES;
+        let due = if self.kick || full { 0.0 } else { front.queued + self.policy.max_delay_ms.max(0.0) };
+        due.max(self.retry_at)
+    }
+
+    /// `deadline` as an Option (None for never), as the tests ask it.
+    #[cfg(test)]
+    pub fn next_deadline(&self) -> Option<f64> {
+        Some(self.deadline()).filter(|d| *d != f64::INFINITY)
     }
 
     /// Offline pauses the non-forced path; back online, what waits goes at once and the
     /// backoff restarts (the outage was the client's, not the collector's).
     pub fn set_online(&mut self, online: bool) {
         if online && self.offline {
-            (self.failures, self.retry_at, self.kick) = (0, 0.0, self.waiting().next().is_some());
+            (self.failures, self.retry_at, self.kick) = (0, 0.0, self.hits.iter().any(|e| e.flight == WAITING));
         }
         self.offline = !online;
     }
@@ -224,11 +249,12 @@ impl Queue {
     /// without us, and their promises may be rejected by the unload itself. Retrying them
     /// would deliver them twice, so they count as handed over (results are ignored).
     pub fn hand_over_in_flight(&mut self) {
-        // Batch by batch: `land` is the one removal loop (no `retain` code for this).
-        while let Some(e) = self.hits.iter().find(|e| e.flight != WAITING) {
-            let id = e.flight;
-            self.land(id, 0, 0);
+        for e in &mut self.hits {
+            if e.flight != WAITING {
+                e.flight = GONE;
+            }
         }
+        self.sweep();
     }
 
     /// Hits not yet delivered: waiting and in flight.
@@ -252,67 +278,54 @@ impl Queue {
         self.policy.max_hits.clamp(1, MAX_HITS_PER_REQUEST)
     }
 
-    /// A full batch waits: by count, or by size. Only asked with nothing in flight, when
-    /// every hit waits.
-    /// (Enough hits for a batch is one length test; the bytes are summed only when fewer
-    /// wait, so the sum covers every hit: no counter in the loop.)
-    fn full(&self) -> bool {
-        if self.hits.len() >= self.max_hits() {
-            return true;
-        }
-        let mut bytes = EMPTY_BODY;
-        for e in &self.hits {
-            bytes += body_cost(&e.query);
-        }
-        bytes >= MAX_BODY_BYTES
-    }
-
-    fn waiting(&self) -> impl Iterator<Item = &Entry> {
-        self.hits.iter().filter(|e| e.flight == WAITING)
-    }
-
     /// The hits of batch `id` come back from flight with `spend` more failed attempts; those
     /// that reach `max` attempts are removed (all of them for `max` = 0: delivered or
     /// refused). Returns how many were removed.
     fn land(&mut self, id: u32, spend: u32, max: u32) -> usize {
-        let (mut i, mut removed) = (0, 0);
-        while let Some(e) = self.hits.get_mut(i) {
+        let mut removed = 0;
+        for e in &mut self.hits {
             if e.flight == id {
-                e.flight = WAITING;
                 e.attempts += spend;
-                if e.attempts >= max {
-                    self.hits.remove(i);
+                e.flight = if e.attempts >= max {
                     removed += 1;
-                    continue;
-                }
+                    GONE
+                } else {
+                    WAITING
+                };
             }
-            i += 1;
         }
+        self.sweep();
         removed
+    }
+
+    /// Removes the hits marked GONE: the one removal in the queue (no `Vec::remove`
+    /// shifting the tail once per hit).
+    #[inline(never)]
+    fn sweep(&mut self) {
+        self.hits.retain(|e| e.flight != GONE);
     }
 
     /// Takes the longest prefix of the waiting hits that fits one request.
     fn take(&mut self, now: f64) -> Option<Batch> {
         let (max, mut expired) = (self.max_hits(), 0);
-        // Skips WAITING when the count wraps (after 2^32 batches).
-        let id = self.next_id.wrapping_add(1).max(1);
-        let (mut n, mut body, mut i) = (0, String::new(), 0);
-        while let Some(e) = self.hits.get_mut(i) {
+        // Skips WAITING and GONE when the count wraps (after 2^32 - 2 batches).
+        let id = self.next_id % (GONE - 1) + 1;
+        let (mut n, mut body) = (0, String::new());
+        for e in &mut self.hits {
             if e.flight != WAITING {
-                i += 1;
                 continue;
             }
             if n >= max {
                 break;
             }
             if now - e.created > MAX_AGE_MS {
-                self.hits.remove(i);
+                e.flight = GONE;
                 expired += 1;
                 continue;
             }
             let mark = body.len();
             push_line(&mut body, e, now);
-            // What the body would weigh closed (each hit counted with a comma, as in `full`).
+            // What the body would weigh closed (each hit counted with a comma, as in `deadline`).
             // Queries are bounded at push, so a first hit always fits.
             if body.len() + 1 >= MAX_BODY_BYTES && n > 0 {
                 body.truncate(mark);
@@ -320,8 +333,8 @@ impl Queue {
             }
             e.flight = id;
             n += 1;
-            i += 1;
         }
+        self.sweep();
         self.warn(expired, " older than 24 hours (Matomo refuses a late cdt without a token)", 0, "");
         if n == 0 {
             return None;
@@ -329,7 +342,12 @@ impl Queue {
         self.next_id = id;
         self.kick = false;
         body_end(&mut body);
-        Some(Batch { id, body, hits: n })
+        Some(Batch {
+            id,
+            body,
+            #[cfg(test)]
+            hits: n,
+        })
     }
 
     /// Puts a failed batch back in its place, minus the hits that reached the bound, and
@@ -361,7 +379,8 @@ impl Queue {
         d.min(cap).max(0.0) * j
     }
 
-    /// The loop `full` replaced (kept for its equivalence test).
+    /// The loop `full` replaced, and `full` in turn the walk in `deadline` (kept for its
+    /// equivalence test).
     #[cfg(test)]
     fn full_old(&self) -> bool {
         let (n, mut count, mut bytes) = (self.max_hits(), 0, EMPTY_BODY);

@@ -15,18 +15,17 @@ pub const MAX_STORED: usize = 200;
 
 impl Queue {
     /// Unsent hits (waiting and in flight: the page may die before their result),
-    /// serialised for first-party storage.
-    pub fn snapshot(&self) -> String {
-        let mut out = String::new();
+    /// serialised for first-party storage, appended to `out` (the owner's output buffer:
+    /// no String of its own to allocate, copy and free).
+    pub fn snapshot(&self, out: &mut String) {
         // The newest MAX_STORED as a subslice (no Skip adapter).
         let newest = self.hits.get(self.hits.len().saturating_sub(MAX_STORED)..).unwrap_or_default();
         for e in newest {
-            push_u64(&mut out, e.created as u64);
+            push_u64(out, e.created as u64);
             out.push('\t');
             out.push_str(&e.query);
             out.push('\n');
         }
-        out
     }
 
     /// Appends the hits of a snapshot, in their order, after what is queued. Hits too old
@@ -50,45 +49,53 @@ impl Queue {
     }
 }
 
-fn parse_line(line: &str) -> Option<(f64, &str)> {
-    let (t, q) = crate::bytes::split_once(line, b'\t')?;
-    let t = parse_u64(t)?;
-    let plain = q.bytes().all(|b| b > b' ' && b < 0x7f && b != b'"' && b != b'\\');
-    // A byte compare, not `starts_with(char)`.
-    (q.as_bytes().first().copied() == Some(b'?') && plain).then_some((t as f64, q))
-}
-
-/// `str::parse::<u64>` without core's generic integer parser: optional `+`, then digits,
-/// None on overflow.
-fn parse_u64(s: &str) -> Option<u64> {
-    let digits = s.strip_prefix('+').unwrap_or(s);
-    if digits.is_empty() {
-        return None;
-    }
-    let mut n: u64 = 0;
-    for b in digits.bytes() {
+/// `<created_ms>\t<query>`: the time as an optional `+` and decimal digits (None on u64
+/// overflow), the query plain encoded ASCII starting with `?`. One walk: the digits are
+/// read up to the tab (no `split_once`, no separate number parser).
+pub(super) fn parse_line(line: &str) -> Option<(f64, &str)> {
+    let b = line.as_bytes();
+    let start = (b.first().copied() == Some(b'+')) as usize;
+    let (mut i, mut n) = (start, 0u64);
+    while let Some(c) = b.get(i).copied() {
+        if c == b'\t' {
+            break;
+        }
         // One division for the overflow test: `checked_mul` spells out a 128-bit product.
-        let d = b.wrapping_sub(b'0') as u64;
+        let d = c.wrapping_sub(b'0') as u64;
         if d > 9 || n > (u64::MAX - d) / 10 {
             return None;
         }
         n = n * 10 + d;
+        i += 1;
     }
-    Some(n)
+    // No digits, or no tab (then `i + 1` is past the end).
+    let q = line.get(i + 1..).filter(|_| i > start)?;
+    let plain = q.bytes().all(|b| b > b' ' && b < 0x7f && b != b'"' && b != b'\\');
+    // A byte compare, not `starts_with(char)`.
+    (q.as_bytes().first().copied() == Some(b'?') && plain).then_some((n as f64, q))
 }
 
 #[cfg(test)]
 mod parse_tests {
+    /// The time `parse_line` reads from `<s>\t?a`.
+    fn time_of(s: &str) -> Option<f64> {
+        let line = alloc::format!("{s}\t?a");
+        super::parse_line(&line).map(|(t, q)| {
+            assert_eq!(q, "?a");
+            t
+        })
+    }
+
     #[test]
-    fn parse_u64_matches_str_parse() {
+    fn the_time_reads_as_str_parse() {
         for s in ["", "+", "-1", "0", "+7", "0012", "1.5", " 1", "18446744073709551615", "18446744073709551616", "99999999999999999999", "é"] {
-            assert_eq!(super::parse_u64(s), s.parse::<u64>().ok(), "{s:?}");
+            assert_eq!(time_of(s), s.parse::<u64>().ok().map(|n| n as f64), "{s:?}");
         }
     }
 
     /// The overflow test by division equals `str::parse` on generated numbers around 2^64.
     #[test]
-    fn parse_u64_matches_str_parse_on_generated_numbers() {
+    fn the_time_reads_as_str_parse_on_generated_numbers() {
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         for _ in 0..200_000 {
             x = crate::test_rng::step(x);
@@ -100,7 +107,7 @@ mod parse_tests {
                 3 => s.insert(((x >> 9) as usize) % (s.len() + 1), ['/', ':', '0', '9', '-'][(x >> 3) as usize % 5]),
                 _ => {}
             }
-            assert_eq!(super::parse_u64(&s), s.parse::<u64>().ok(), "{s:?}");
+            assert_eq!(time_of(&s), s.parse::<u64>().ok().map(|n| n as f64), "{s:?}");
         }
     }
 }
