@@ -457,9 +457,7 @@ impl Tracker {
 
     fn store_identity(&mut self, now: f64) {
         if self.consent.may_store(now) {
-            let out = &mut self.records;
-            out.push(RS);
-            out.push('T');
+            let out = start_record(&mut self.records, 'T');
             push_field(out, VISITOR_KEY);
             out.push(FS);
             self.identity.push_stored_value(out);
@@ -662,21 +660,17 @@ impl Tracker {
     #[inline(never)]
     fn send(&mut self, id: u32, body: &str, leaving: bool) {
         let get = if self.cfg.use_get { crate::wire::single_query(body) } else { None };
-        let out = &mut self.records;
-        out.push(RS);
-        out.push('S');
+        let out = start_record(&mut self.records, 'S');
         out.push(FS);
         push_u64(out, id as u64);
         push_field(out, &self.cfg.text[TRACKER_URL]);
-        match get {
-            Some(q) => {
-                push_text(out, q);
-                push_field(out, if leaving { "1" } else { "0" });
-            }
-            None => {
-                push_field(out, if leaving { "1" } else { "0" });
-                push_field(out, body);
-            }
+        // GET: the query joins the url field; POST: the body follows the leaving flag.
+        if let Some(q) = get {
+            push_text(out, q);
+        }
+        push_digit(out, leaving as u8);
+        if get.is_none() {
+            push_field(out, body);
         }
     }
 
@@ -692,9 +686,7 @@ impl Tracker {
 
     /// Starts an action record: `RS` and its letter; the caller appends the fields.
     fn record(&mut self, letter: char) -> &mut String {
-        self.records.push(RS);
-        self.records.push(letter);
-        &mut self.records
+        start_record(&mut self.records, letter)
     }
 
     fn store(&mut self, key: &str, value: &str) {
@@ -800,7 +792,15 @@ fn set_num(p: &mut Hit, key: &str, v: f64) {
     }
 }
 
-/// `FS` and the digit of a small enum (`E` features, `C` banner kinds).
+/// `RS` and the letter of an action record in `out` (a field of the tracker borrowed
+/// alone, so the caller may read other fields while writing).
+fn start_record(out: &mut String, letter: char) -> &mut String {
+    out.push(RS);
+    out.push(letter);
+    out
+}
+
+/// `FS` and the digit of a small enum (`E` features, `C` banner kinds, `S` leaving flags).
 fn push_digit(out: &mut String, n: u8) {
     out.push(FS);
     out.push((b'0' + n) as char);
