@@ -182,8 +182,11 @@ impl Tracker {
     }
 
     pub fn handle(&mut self, cmd: Command, host: &mut dyn Host) -> Reply {
+        // flush is the pump every command ends with, forced (a second, unforced pump after
+        // a forced one has nothing left to send and the same wake-up: it wrote nothing).
+        let force = matches!(cmd, Command::Flush);
         let reply = self.apply(cmd, host);
-        self.pump(host, false);
+        self.pump(host, force);
         reply
     }
 
@@ -196,7 +199,6 @@ impl Tracker {
             C::HasConsent => return Reply::Bool(self.consent.has_consent(now)),
             C::IsUserOptedOut => return Reply::Bool(self.consent.is_opted_out()),
             C::Consent(ev) => self.consent_event(ev, host),
-            C::Flush => self.pump(host, true),
             C::Ignored(why) => self.warn(why),
             C::ConnectConsentManager(kind, ref key) => {
                 let out = self.record('C');
@@ -355,23 +357,24 @@ impl Tracker {
         for &(k, v) in &[("ec_st", o.sub_total), ("ec_tx", o.tax), ("ec_sh", o.shipping), ("ec_dt", o.discount)] {
             set_num(p, k, v);
         }
-        p.set("ec_items", &self.cart_json());
+        self.push_cart_json(p.key("ec_items"));
         if is_order {
             self.cart = Vec::new();
         }
     }
 
-    /// `[["sku","name","category",price,quantity],…]` as matomo.js sends it.
-    fn cart_json(&self) -> String {
-        let mut out = String::from("[");
+    /// `[["sku","name","category",price,quantity],…]` as matomo.js sends it, percent-encoded
+    /// piece by piece straight into the hit (encoding is byte by byte, so this is the
+    /// encoding of the whole): no temporary JSON String.
+    fn push_cart_json(&self, out: &mut String) {
+        out.push_str("%5B");
         for (n, (_, item)) in self.cart.iter().enumerate() {
             if n > 0 {
-                out.push(',');
+                out.push_str("%2C");
             }
-            out.push_str(item);
+            push_encoded(out, item);
         }
-        out.push(']');
-        out
+        out.push_str("%5D");
     }
 
     /// Adds the parameters every hit carries, then sends, holds or drops it per consent.
