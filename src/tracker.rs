@@ -688,6 +688,8 @@ impl Tracker {
     }
 
     /// Starts an action record: `RS` and its letter; the caller appends the fields.
+    // Inlined (a call to `start_record`): with `push_digit` inlined too, 8 B gzip smaller.
+    #[inline(always)]
     fn record(&mut self, letter: char) -> &mut String {
         start_record(&mut self.records, letter)
     }
@@ -804,6 +806,8 @@ fn start_record(out: &mut String, letter: char) -> &mut String {
 }
 
 /// `FS` and the digit of a small enum (`E` features, `C` banner kinds, `S` leaving flags).
+// Inlined: two pushes cost less than a call at each of its four sites (6 B gzip).
+#[inline(always)]
 fn push_digit(out: &mut String, n: u8) {
     out.push(FS);
     out.push((b'0' + n) as char);
