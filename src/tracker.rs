@@ -343,7 +343,7 @@ impl Tracker {
 
     /// A cart update (no order) or an order, one path: matomo.js's parameters in its order.
     /// An order empties the cart.
-    // Out of line (as `send`): together 9 B gzip smaller than inlined.
+    // Out of line: 23 B gzip smaller than inlined.
     #[inline(never)]
     fn ecommerce(&mut self, p: &mut Hit, o: &Order) {
         // A cart update is an order without an ID, and has none of the order's parameters
@@ -659,8 +659,9 @@ impl Tracker {
 
     /// `S, id, url, leaving[, body]`: POST the bulk body, or with setRequestMethod('GET')
     /// one GET per hit (its query appended to the url field, no body).
-    // Out of line (as `ecommerce`).
-    #[inline(never)]
+    // Inlined into `pump`, its one caller: 5-9 B gzip smaller than out of line since the
+    // record helpers are inlined.
+    #[inline(always)]
     fn send(&mut self, id: u32, body: &str, leaving: bool) {
         let get = if self.cfg.use_get { crate::wire::single_query(body) } else { None };
         let out = start_record(&mut self.records, 'S');
