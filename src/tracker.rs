@@ -134,8 +134,8 @@ impl Tracker {
     /// Start-up: the browser's privacy signals and what hush stored on earlier pages.
     pub fn restore(&mut self, stored: Stored, host: &mut dyn Host) {
         let now = host.now_ms();
-        self.consent_event(ConsentEvent::Signals { gpc: stored.gpc, dnt: stored.dnt }, host);
-        self.consent_event(ConsentEvent::Restore { consent: stored.consent, optout: stored.optout }, host);
+        self.consent_event(ConsentEvent::Signals { gpc: stored.gpc, dnt: stored.dnt }, now);
+        self.consent_event(ConsentEvent::Restore { consent: stored.consent, optout: stored.optout }, now);
         if self.consent.may_store(now) {
             if let Some(v) = &stored.visitor {
                 self.identity.restore(v, now);
@@ -198,7 +198,7 @@ impl Tracker {
             C::GetPageViewId => return Reply::Text(String::from(self.identity.page_view_id())),
             C::HasConsent => return Reply::Bool(self.consent.has_consent(now)),
             C::IsUserOptedOut => return Reply::Bool(self.consent.is_opted_out()),
-            C::Consent(ev) => self.consent_event(ev, host),
+            C::Consent(ev) => self.consent_event(ev, now),
             C::Ignored(why) => self.warn(why),
             C::ConnectConsentManager(kind, ref key) => {
                 let out = self.record('C');
@@ -384,7 +384,7 @@ impl Tracker {
     fn emit(&mut self, kind: Hit, is_ping: bool, host: &mut dyn Host) {
         let now = kind.at_ms;
         // A remembered consent may have expired since the last hit.
-        self.consent_event(ConsentEvent::Tick, host);
+        self.consent_event(ConsentEvent::Tick, now);
         let gate = self.consent.gate(now);
         if gate == Gate::Drop {
             return;
@@ -474,8 +474,8 @@ impl Tracker {
         (abs.starts_with("https://") || abs.starts_with("http://")).then_some(abs)
     }
 
-    fn consent_event(&mut self, ev: ConsentEvent, host: &mut dyn Host) {
-        let now = host.now_ms();
+    /// `now` from the caller (the host's clock, read once per call): no clock read here.
+    fn consent_event(&mut self, ev: ConsentEvent, now: f64) {
         let fx = self.consent.handle(ev, now);
         self.apply_effects(fx, now);
     }
@@ -568,10 +568,11 @@ impl Tracker {
         let mut r = [0u8; 2];
         host.random(&mut r);
         let jitter = u16::from_le_bytes(r) as f64 / 65536.0;
+        let now = host.now_ms();
         self.outage = outcome != Outcome::Delivered;
-        self.queue.on_result(id, outcome, host.now_ms(), jitter);
+        self.queue.on_result(id, outcome, now, jitter);
         if self.persisted {
-            self.persist(host.now_ms());
+            self.persist(now);
         }
         self.pump(host, false);
     }
@@ -579,7 +580,7 @@ impl Tracker {
     pub fn on_timer(&mut self, host: &mut dyn Host) {
         let now = host.now_ms();
         self.wake_at = f64::INFINITY;
-        self.consent_event(ConsentEvent::Tick, host);
+        self.consent_event(ConsentEvent::Tick, now);
         if now >= self.heartbeat_at {
             self.heartbeat_at = now + self.heartbeat_ms;
             let active = now - self.last_activity_ms < crate::identity::VISIT_IDLE_MS;
