@@ -420,8 +420,9 @@ impl Tracker {
         let id = self.identity.visit_id_for_hit(now, host);
         hit.set("_id", id);
         hit.set("cid", id);
-        self.set_page_url(&mut hit, "url", CUSTOM_URL, host.page().url, true, host);
-        self.set_page_url(&mut hit, "urlref", REFERRER, host.page().referrer, false, host);
+        let page = host.page();
+        self.set_page_url(&mut hit, "url", CUSTOM_URL, page.url, true, host);
+        self.set_page_url(&mut hit, "urlref", REFERRER, page.referrer, false, host);
         let [h, m, s] = host.local_hms(now);
         hit.int("h", h as u64);
         hit.int("m", m as u64);
