@@ -34,6 +34,8 @@ impl Identity {
     }
 
     /// The current visit ID as `getVisitorId` reports it (renewed if the visit expired).
+    // Inlined into `apply`, its one caller (5 B gzip).
+    #[inline(always)]
     pub fn visit_id(&mut self, now_ms: f64, host: &mut dyn Host) -> &str {
         if self.renew_if_idle(now_ms, host) {
             self.last_hit_ms = f64::NAN;
