@@ -554,7 +554,9 @@ impl Tracker {
         }
         self.cfg.text[REFERRER] = core::mem::take(&mut self.current_url);
         self.cfg.text[CUSTOM_URL].clear();
-        self.track(&Command::TrackPageView(String::new()), host);
+        // A static command: nothing to build and drop.
+        static PAGE_VIEW: Command = Command::TrackPageView(String::new());
+        self.track(&PAGE_VIEW, host);
     }
 
     /// Form analytics: an event about a form or a field, by name only (never a value).
