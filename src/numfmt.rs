@@ -3,6 +3,9 @@
 use alloc::string::String;
 
 /// Appends the decimal form of `n`.
+// Inlined: a call of `push_digits` with width 1 in place of a call of this wrapper
+// (9 B gzip smaller).
+#[inline(always)]
 pub fn push_u64(out: &mut String, n: u64) {
     push_digits(out, n, 1);
 }
@@ -71,6 +74,8 @@ pub fn f64_str(x: f64) -> String {
 }
 
 /// Lower-case hex of `bytes`.
+// Inlined (a short loop, a constant length at each site): 7 B gzip smaller than a call.
+#[inline(always)]
 pub fn push_hex(out: &mut String, bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     for &b in bytes {

@@ -87,14 +87,17 @@ mod tests {
 pub fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u00");
-                crate::numfmt::push_hex(out, &[c as u8]);
-            }
-            c => out.push(c),
+        // Quote, backslash and control characters take a backslash; a control character
+        // is then written `u00XX`.
+        let control = c < ' ';
+        if control || c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        if control {
+            out.push_str("u00");
+            crate::numfmt::push_hex(out, &[c as u8]);
+        } else {
+            out.push(c);
         }
     }
     out.push('"');
@@ -109,6 +112,38 @@ mod json_tests {
         let mut s = String::new();
         push_json_str(&mut s, "a\"b\\c\nd");
         assert_eq!(s, "\"a\\\"b\\\\c\\u000ad\"");
+    }
+
+    /// `push_json_str` before the size pass (one match arm per escape).
+    fn push_json_str_old(out: &mut String, s: &str) {
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if (c as u32) < 0x20 => {
+                    out.push_str("\\u00");
+                    crate::numfmt::push_hex(out, &[c as u8]);
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+
+    #[test]
+    fn json_strings_as_before() {
+        // Controls, the two escaped characters, ASCII, DEL, 2-, 3- and 4-byte characters.
+        const POOL: &[char] = &['\0', '\n', '\u{1f}', ' ', '"', '\\', '/', 'a', '~', '\u{7f}', 'é', '\u{2028}', '日', '😀'];
+        let mut x = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..20_000 {
+            x = crate::test_rng::step(x);
+            let text: String = (0..x % 9).map(|i| POOL[(x >> (8 + 4 * i)) as usize % POOL.len()]).collect();
+            let (mut new, mut old) = (String::from("x"), String::from("x"));
+            push_json_str(&mut new, &text);
+            push_json_str_old(&mut old, &text);
+            assert_eq!(new, old, "{text:?}");
+        }
     }
 }
 
