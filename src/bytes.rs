@@ -56,6 +56,16 @@ mod tests {
     }
 }
 
+/// Cuts `s` to its longest prefix of at most `n` bytes that ends on a character boundary.
+/// `String::truncate` asserts the boundary and so keeps core's panic machinery (and its
+/// message and location strings) in the wasm; popping whole characters cannot panic. Used
+/// where the cut is short (a mark just pushed, a policy text) or rare (a full batch body).
+pub fn shorten(s: &mut alloc::string::String, n: usize) {
+    while s.len() > n {
+        s.pop();
+    }
+}
+
 /// Whether `b` is well-formed UTF-8 (no overlong forms, no surrogates, nothing above
 /// U+10FFFF): the same answer as `core::str::from_utf8(b).is_ok()`, in a tenth of its code.
 /// The wasm boundary checks its input with it (src/export.rs).

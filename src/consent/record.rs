@@ -147,11 +147,7 @@ impl Cursor<'_> {
 /// Cuts `p` to at most MAX_POLICY_BYTES on a character boundary (in place: no String
 /// moved in and out).
 pub fn clip_policy(p: &mut String) {
-    let mut n = p.len().min(MAX_POLICY_BYTES);
-    while !p.is_char_boundary(n) {
-        n -= 1; // terminates: 0 is always a boundary
-    }
-    p.truncate(n);
+    crate::bytes::shorten(p, MAX_POLICY_BYTES);
 }
 
 pub fn push_bool(o: &mut String, key: &str, v: bool) {

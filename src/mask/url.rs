@@ -136,7 +136,7 @@ fn mask_section(out: &mut String, mark: char, s: &str, rules: &UrlRules, spans: 
         }
     }
     if out.len() == start + 1 && !s.is_empty() {
-        out.truncate(start);
+        crate::bytes::shorten(out, start);
     }
 }
 

@@ -328,7 +328,7 @@ impl Queue {
             // What the body would weigh closed (each hit counted with a comma, as in `deadline`).
             // Queries are bounded at push, so a first hit always fits.
             if body.len() + 1 >= MAX_BODY_BYTES && n > 0 {
-                body.truncate(mark);
+                crate::bytes::shorten(&mut body, mark);
                 break;
             }
             e.flight = id;
