@@ -762,7 +762,12 @@ fn put(list: &mut Vec<Keyed>, key: String, value: String) {
 /// only one: `position` and `remove` instead of `retain` (whose generic code was 0.3 KB).
 fn remove(list: &mut Vec<Keyed>, key: &str) {
     if let Some(i) = list.iter().position(|(k, _)| k == key) {
-        list.remove(i);
+        // Moved to the end by adjacent swaps, then popped: `Vec::remove` keeps a panic
+        // path (its index assertion, message and location) that this loop does not.
+        for j in i + 1..list.len() {
+            list.swap(j - 1, j);
+        }
+        list.pop();
     }
 }
 
