@@ -54,6 +54,25 @@ mod tests {
             assert_eq!(split_once(s, b'|'), s.split_once('|'));
         }
     }
+
+    /// `shorten` keeps the longest prefix of at most `n` bytes that ends on a character
+    /// boundary: what the boundary walk plus `String::truncate` it replaced gave.
+    #[test]
+    fn shorten_matches_boundary_walk_and_truncate() {
+        for s in ["", "a", "abc", "é", "aé😀b", "😀😀", "€x€"] {
+            for n in 0..=s.len() + 2 {
+                let mut want = alloc::string::String::from(s);
+                let mut cut = n.min(want.len());
+                while !want.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                want.truncate(cut);
+                let mut got = alloc::string::String::from(s);
+                shorten(&mut got, n);
+                assert_eq!(got, want, "{s:?} to {n}");
+            }
+        }
+    }
 }
 
 /// Cuts `s` to its longest prefix of at most `n` bytes that ends on a character boundary.
