@@ -138,7 +138,7 @@ pub enum Command<'a> {
     /// The banner and its key option: the Klaro service (`service`, default `hush`) or the
     /// cookieconsent category (`category`, default `analytics`); empty for the others.
     ConnectConsentManager(CmpKind, &'a str),
-    Consent(ConsentEvent),
+    Consent(ConsentEvent<'a>),
     Flush,
     /// An optional text is empty when not given (a given one never is): cheaper than an
     /// `Option<&str>` to build and match.
@@ -540,7 +540,7 @@ fn build<'s>(op: usize, got: &'s mut Scratch) -> Command<'s> {
             54 => E::HonorDoNotTrack(n0 != 0.0),
             55 => E::HonorGpc(n0 != 0.0),
             56 => E::DisableCookies,
-            _ => E::PolicyVersion(String::from(t0)),
+            _ => E::PolicyVersion(t0),
         }),
     }
 }

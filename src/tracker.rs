@@ -135,7 +135,7 @@ impl Tracker {
     pub fn restore(&mut self, stored: Stored, host: &mut dyn Host) {
         let now = host.now_ms();
         self.consent_event(ConsentEvent::Signals { gpc: stored.gpc, dnt: stored.dnt }, now);
-        self.consent_event(ConsentEvent::Restore { consent: stored.consent, optout: stored.optout }, now);
+        self.consent_event(ConsentEvent::Restore { consent: stored.consent.as_deref(), optout: stored.optout.as_deref() }, now);
         if self.consent.may_store(now) {
             if let Some(v) = &stored.visitor {
                 self.identity.restore(v, now);

@@ -57,7 +57,7 @@ pub enum Command {
     SetRequestMethod(bool),
     SetBatchOptions { max_hits: f64, max_delay_ms: f64 },
     ConnectConsentManager(CmpKind, String),
-    Consent(ConsentEvent),
+    Consent(ConsentEvent<'static>),
     Flush,
     TrackPageView(String),
     TrackEvent { category: String, action: String, name: String, value: f64 },
@@ -279,7 +279,7 @@ fn build(a: &Args) -> Option<Command> {
             54 => E::HonorDoNotTrack(a.flag(0)),
             55 => E::HonorGpc(a.flag(0)),
             56 => E::DisableCookies,
-            _ => E::PolicyVersion(a.text(0)),
+            _ => E::PolicyVersion(a.text(0).leak()),
         }),
     })
 }

@@ -113,17 +113,17 @@ fn same_answers(c: &Consent, o: &old::Consent, now: f64, ev: &E) {
 
 /// Extra inputs the property test's generator rarely makes: long and non-ASCII policy
 /// versions, damaged records.
-fn event(rng: &mut Rng, now: f64) -> E {
+fn event(rng: &mut Rng, now: f64) -> E<'static> {
     match rng.below(8) {
         0 => {
             let p = ["", "é", "x|y\"\\\n", "2024-05"][rng.below(4) as usize];
-            E::PolicyVersion(p.repeat(rng.below(40) as usize))
+            E::PolicyVersion(p.repeat(rng.below(40) as usize).leak())
         }
         1 => {
             let mut s = super::tests::random_record(rng, now).serialise().into_bytes();
             let i = rng.below(s.len() as u64) as usize;
             s[i] = b"0123456789|=p1"[rng.below(14) as usize];
-            E::Restore { consent: String::from_utf8(s).ok(), optout: None }
+            E::Restore { consent: String::from_utf8(s).ok().map(|s| &*s.leak()), optout: None }
         }
         _ => random_event(rng, now),
     }

@@ -67,7 +67,7 @@ pub enum Gate {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum ConsentEvent {
+pub enum ConsentEvent<'a> {
     /// The strictest requirement seen wins (Consent > CookieConsent > None): matomo.js has
     /// no way to lift a requirement, and this keeps the order of commands irrelevant.
     Require(Requirement),
@@ -86,9 +86,11 @@ pub enum ConsentEvent {
     DisableCookies,
     /// A consent banner's decision; `None` leaves that purpose unchanged.
     Cmp { measurement: Option<bool>, storage: Option<bool> },
-    PolicyVersion(String),
+    /// Borrowed, as the record texts below: a consent event owns nothing, so neither it nor
+    /// the `Command` carrying it has drop code.
+    PolicyVersion(&'a str),
     /// Records read from storage at start (`hush_consent`, `hush_optout` values).
-    Restore { consent: Option<String>, optout: Option<String> },
+    Restore { consent: Option<&'a str>, optout: Option<&'a str> },
     /// Time passed: reports (and removes) a remembered consent that expired since the last
     /// event. Queries are right without it; it only brings the effects and `changed`.
     Tick,
@@ -307,7 +309,8 @@ impl Consent {
             }
             E::Cmp { measurement, storage } => self.cmp(measurement, storage, now, fx),
             E::PolicyVersion(p) => {
-                self.policy = p;
+                self.policy.clear();
+                self.policy.push_str(p);
                 clip_policy(&mut self.policy);
             }
             E::Restore { consent, optout } => self.restore(consent, optout, fx),
@@ -378,13 +381,12 @@ impl Consent {
         fx.erase_storage = true;
     }
 
-    fn restore(&mut self, consent: Option<String>, optout: Option<String>, fx: &mut Effects) {
+    fn restore(&mut self, consent: Option<&str>, optout: Option<&str>, fx: &mut Effects) {
         // Fail closed: only hush writes this key, so any value there means "opted out".
-        // Borrowed (`as_deref`): no moves of the Strings before they are dropped.
-        if optout.as_deref().is_some_and(|v| !v.is_empty()) {
+        if optout.is_some_and(|v| !v.is_empty()) {
             self.opted_out = true;
         }
-        let Some(v) = consent.as_deref().filter(|v| !v.is_empty()) else { return };
+        let Some(v) = consent.filter(|v| !v.is_empty()) else { return };
         // Expiry and policy version are checked by expire_record, whatever the order.
         if Record::parse_into(v, &mut self.rec) {
             self.source = FROM_RECORD;

@@ -2,7 +2,8 @@ use super::*;
 use alloc::string::ToString;
 use alloc::vec;
 use alloc::vec::Vec;
-use ConsentEvent as E;
+// Test events live for the whole test run: texts built at run time are leaked.
+type E = ConsentEvent<'static>;
 use Requirement as R;
 
 const T0: f64 = 1_700_000_000_000.0;
@@ -21,7 +22,7 @@ fn cmp(m: Option<bool>, s: Option<bool>) -> E {
     E::Cmp { measurement: m, storage: s }
 }
 fn restore(consent: Option<&str>, optout: Option<&str>) -> E {
-    E::Restore { consent: consent.map(String::from), optout: optout.map(String::from) }
+    E::Restore { consent: consent.map(|s| &*String::from(s).leak()), optout: optout.map(|s| &*String::from(s).leak()) }
 }
 pub(super) fn grant_of(measurement: bool, storage: bool) -> Grant {
     (measurement as Grant * MEASUREMENT) | (storage as Grant * STORAGE)
@@ -181,7 +182,7 @@ fn cookie_forget_keeps_remembered_measurement_for_the_page() {
 
 #[test]
 fn remember_writes_a_record() {
-    let (c, fx) = run(vec![E::PolicyVersion(String::from("2024-05")), remembered(24.0)]);
+    let (c, fx) = run(vec![E::PolicyVersion("2024-05"), remembered(24.0)]);
     let v = written(&fx, CONSENT_KEY).unwrap();
     let r = Record::parse(&v).unwrap();
     assert_eq!(
@@ -285,7 +286,7 @@ fn record_round_trips_with_any_policy() {
 #[test]
 fn long_policy_is_clipped_on_a_char_boundary() {
     let long = "é".repeat(40); // 80 bytes
-    let (_, fx) = run(vec![E::PolicyVersion(long), remembered(1.0)]);
+    let (_, fx) = run(vec![E::PolicyVersion(long.leak()), remembered(1.0)]);
     let r = Record::parse(&written(&fx, CONSENT_KEY).unwrap()).unwrap();
     assert_eq!(r.policy, "é".repeat(32));
 }
@@ -323,8 +324,8 @@ fn page_consent_outlives_a_lapsed_record() {
 fn other_policy_version_voids_the_record_in_any_order() {
     let v = record(true, true, T0, 24.0, "1");
     for evs in [
-        vec![E::Require(R::Consent), restore(Some(&v), None), E::PolicyVersion(String::from("2"))],
-        vec![E::Require(R::Consent), E::PolicyVersion(String::from("2")), restore(Some(&v), None)],
+        vec![E::Require(R::Consent), restore(Some(&v), None), E::PolicyVersion("2")],
+        vec![E::Require(R::Consent), E::PolicyVersion("2"), restore(Some(&v), None)],
     ] {
         let (c, fx) = run(evs);
         assert_eq!(c.gate(T0), Gate::Hold);
@@ -538,7 +539,7 @@ fn describe_default() {
 #[test]
 fn describe_record_and_escapes() {
     let (c, _) = run(vec![
-        E::PolicyVersion(String::from("v\"2\\\n")),
+        E::PolicyVersion("v\"2\\\n"),
         E::Require(R::Consent),
         remembered(1.0),
     ]);
@@ -627,8 +628,8 @@ pub(super) fn random_event(rng: &mut Rng, now: f64) -> E {
         9 => E::Signals { gpc: rng.below(4) == 0, dnt: rng.below(4) == 0 },
         10 if rng.below(4) == 0 => E::DisableCookies,
         11 | 12 => E::Cmp { measurement: rng.opt_bool(), storage: rng.opt_bool() },
-        13 => E::PolicyVersion(String::from(["1", "2"][rng.below(2) as usize])),
-        14 => E::Restore { consent: random_stored(rng, now), optout: random_stored(rng, now).filter(|_| rng.below(3) == 0) },
+        13 => E::PolicyVersion(["1", "2"][rng.below(2) as usize]),
+        14 => E::Restore { consent: random_stored(rng, now).map(|s| &*s.leak()), optout: random_stored(rng, now).filter(|_| rng.below(3) == 0).map(|s| &*s.leak()) },
         _ => E::Tick,
     }
 }

@@ -114,7 +114,7 @@ fn remember(r: &mut Rng) -> Option<f64> {
     r.chance(2).then(|| r.pick(&[0.0, 0.01, 1.0, 24.0, 10_000.0]))
 }
 
-fn consent_event(r: &mut Rng) -> E {
+fn consent_event(r: &mut Rng) -> E<'static> {
     match r.below(16) {
         0 => E::Require(r.pick(&[Requirement::None, Requirement::Consent, Requirement::CookieConsent])),
         1 | 2 => E::ConsentGiven { remember_hours: remember(r) },
@@ -126,7 +126,7 @@ fn consent_event(r: &mut Rng) -> E {
         9 => E::HonorDoNotTrack(r.chance(2)),
         10 => E::HonorGpc(r.chance(2)),
         11 => E::DisableCookies,
-        12 => E::PolicyVersion(String::from(r.pick(&["", "1", "2024-05"]))),
+        12 => E::PolicyVersion(r.pick(&["", "1", "2024-05"])),
         13 => E::Tick,
         _ => {
             let tri = [None, Some(true), Some(false)];

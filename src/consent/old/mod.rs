@@ -218,7 +218,7 @@ impl Consent {
             }
             E::Cmp { measurement, storage } => self.cmp(measurement, storage, now, fx),
             E::PolicyVersion(p) => {
-                self.policy = p;
+                self.policy = String::from(p);
                 clip_policy(&mut self.policy);
             }
             E::Restore { consent, optout } => self.restore(consent, optout, fx),
@@ -309,13 +309,12 @@ impl Consent {
         fx.erase_storage = true;
     }
 
-    fn restore(&mut self, consent: Option<String>, optout: Option<String>, fx: &mut Effects) {
+    fn restore(&mut self, consent: Option<&str>, optout: Option<&str>, fx: &mut Effects) {
         // Fail closed: only hush writes this key, so any value there means "opted out".
-        // Borrowed (`as_deref`): no moves of the Strings before they are dropped.
-        if optout.as_deref().is_some_and(|v| !v.is_empty()) {
+        if optout.is_some_and(|v| !v.is_empty()) {
             self.opted_out = true;
         }
-        let Some(v) = consent.as_deref().filter(|v| !v.is_empty()) else { return };
+        let Some(v) = consent.filter(|v| !v.is_empty()) else { return };
         match Record::parse(v) {
             // Expiry and policy version are checked by expire_record, whatever the order.
             Some(r) => {
