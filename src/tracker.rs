@@ -362,9 +362,10 @@ impl Tracker {
             p.set("ec_id", &digest_id(o.id, &self.cfg.text[SALT]));
         }
         p.num("revenue", o.grand_total);
-        for &(k, v) in &[("ec_st", o.sub_total), ("ec_tx", o.tax), ("ec_sh", o.shipping), ("ec_dt", o.discount)] {
-            set_num(p, k, v);
-        }
+        set_num(p, "ec_st", o.sub_total);
+        set_num(p, "ec_tx", o.tax);
+        set_num(p, "ec_sh", o.shipping);
+        set_num(p, "ec_dt", o.discount);
         self.push_cart_json(p.key("ec_items"));
         if is_order {
             self.cart = Vec::new();
