@@ -665,7 +665,8 @@ impl Tracker {
             self.wakes.push(next);
             let out = self.record('K');
             out.push(FS);
-            push_u64(out, next.max(0.0) as u64);
+            // `as` saturates: a deadline in the past is written 0 (no max(0.0), no fmax call).
+            push_u64(out, next as u64);
         }
     }
 
