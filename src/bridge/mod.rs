@@ -154,7 +154,7 @@ impl Bridge {
                 Reply::Nothing
             }
             (b'o', _) => Reply::Text(apply_first_order(f)),
-            (b'k', _) => Reply::Text(read_command(&mut f, &mut Scratch::default()).err().unwrap_or_default()),
+            (b'c' | b'k', t) => run_command(op == b'k', &mut f, t, &mut host),
             (_, None) => Reply::Nothing,
             (_, Some(t)) => event(op, f, t, forms, &mut host),
         };
@@ -189,26 +189,7 @@ impl Bridge {
 #[inline(never)]
 fn event(op: u8, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut CallHost) -> Reply {
     {
-        // Records of the bridge's own go first among the tracker's (no buffer of their own).
-        let out = t.records();
         match op {
-            b'c' => match read_command(&mut f, &mut Scratch::default()) {
-                Ok(cmd) => {
-                    if let Command::SetList(ListSetting::MaskSelectors, list) = &cmd {
-                        out.push(RS);
-                        out.push('M');
-                        for s in list.iter() {
-                            push_field(out, s);
-                        }
-                    }
-                    return t.handle(cmd, host);
-                }
-                Err(warning) => {
-                    out.push(RS);
-                    out.push('W');
-                    push_field(out, &warning);
-                }
-            },
             b'g' => return Reply::Text(t.consent_state(host.now)),
             b't' => t.on_timer(host),
             b'r' => {
@@ -244,7 +225,40 @@ fn event(op: u8, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut C
     }
 }
 
+/// `c` (run) and `k` (check) share one parse: one `Scratch` and its drop code, not two.
+/// A check replies the warning (empty when valid) and changes nothing; a run before boot
+/// does nothing.
+fn run_command(check: bool, f: &mut Fields, t: Option<&mut Tracker>, host: &mut CallHost) -> Reply {
+    let mut got = Scratch::default();
+    let parsed = read_command(f, &mut got);
+    if check {
+        return Reply::Text(parsed.err().unwrap_or_default());
+    }
+    let Some(t) = t else { return Reply::Nothing };
+    // Records of the bridge's own go first among the tracker's (no buffer of their own).
+    let out = t.records();
+    match parsed {
+        Ok(cmd) => {
+            if let Command::SetList(ListSetting::MaskSelectors, list) = &cmd {
+                out.push(RS);
+                out.push('M');
+                for s in list.iter() {
+                    push_field(out, s);
+                }
+            }
+            t.handle(cmd, host)
+        }
+        Err(warning) => {
+            out.push(RS);
+            out.push('W');
+            push_field(out, &warning);
+            Reply::Nothing
+        }
+    }
+}
+
 /// `name, tokens…` into a command (borrowing its texts from `got`), or the warning for it.
+#[inline(never)]
 fn read_command<'s>(f: &mut Fields, got: &'s mut Scratch) -> Result<Command<'s>, String> {
     let name = f.next_str();
     command::parse_tokens(name, args::Tokens(f.0.clone()), got)
