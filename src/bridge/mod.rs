@@ -126,6 +126,15 @@ impl<'a> Fields<'a> {
 impl Bridge {
     /// One call from the shell; the answer is the reply record and the actions.
     pub fn call(&mut self, input: &str, resolve: Resolve) -> String {
+        let mut answer = String::new();
+        self.call_into(input, resolve, &mut answer);
+        answer
+    }
+
+    /// [`Bridge::call`] writing its answer into `answer` (emptied first): the wasm export
+    /// keeps one answer buffer for the page instead of a new String per call.
+    pub fn call_into(&mut self, input: &str, resolve: Resolve, answer: &mut String) {
+        answer.clear();
         let mut f = Fields(crate::bytes::split(input, FS as u8));
         // Ops are one ASCII letter: matched as a byte, not as a string.
         let op = f.next_str().as_bytes().first().copied().unwrap_or(0);
@@ -158,12 +167,11 @@ impl Bridge {
             (_, None) => Reply::Nothing,
             (_, Some(t)) => event(op, f, t, forms, &mut host),
         };
-        let mut answer = String::new();
         match reply {
             Reply::Nothing => {}
             Reply::Text(s) => {
                 answer.push('s');
-                push_text(&mut answer, &s);
+                push_text(answer, &s);
             }
             Reply::Bool(b) => answer.push(if b { 't' } else { 'f' }),
         }
@@ -175,11 +183,10 @@ impl Bridge {
                 answer.push(RS);
                 answer.push_str(rec);
                 if rec == "N" {
-                    push_field(&mut answer, &t.consent_state(now));
+                    push_field(answer, &t.consent_state(now));
                 }
             }
         }
-        answer
     }
 
 }
