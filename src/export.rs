@@ -85,7 +85,10 @@ mod abi {
         // One borrow for the call and its answer (not `hush` then a second borrow).
         let Ok(mut state) = super::STATE.0.try_borrow_mut() else { return 0 };
         let (bridge, answer) = &mut *state;
-        *answer = text(input).map_or_else(String::new, |t| bridge.get_or_insert_with(Bridge::default).call(&t, resolve));
+        match text(input) {
+            Some(t) => bridge.get_or_insert_with(Bridge::default).call_into(&t, resolve, answer),
+            None => answer.clear(),
+        }
         answer.len()
     }
 
