@@ -23,6 +23,9 @@ mkdir -p "$tmp/out"
 mkdir -p "$tmp/src"
 cp js/*.js "$tmp/src/"
 
+# Texts only a formatting panic / out-of-memory report would read are zeroed first, so that
+# wasm-opt's memory packing drops them (tools/drop-dead-data.mjs says why that is safe).
+node tools/drop-dead-data.mjs "$raw" "$tmp/hush.wasm" >/dev/null
 # Debian's binaryen is too old (its output fails in Chromium); npm's binaryen 132 is right.
 # Never -all: the output would not load in Chromium or Node. `--flatten --rereloop` before
 # two -Oz rounds: 0.6 KB gzip smaller than -Oz alone (binaryen 132).
@@ -30,7 +33,7 @@ cp js/*.js "$tmp/src/"
   --remove-exports --pass-arg='remove-exports@__*' \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals \
-  "$raw" -o "$tmp/out/hush_bg.wasm"
+  "$tmp/hush.wasm" -o "$tmp/out/hush_bg.wasm"
 
 # hush.js: one classic script (IIFE, no globals). esbuild bundles and minifies, then terser
 # compresses and mangles again: terser's mangler names by frequency, which gzips ~0.2 KB

@@ -12,7 +12,7 @@ opt=$(cd "$(dirname "$0")/.." && pwd)/node_modules/.bin/wasm-opt
 cargo build --quiet --release --target wasm32-unknown-unknown --features slim
 d=$target/measure
 rm -rf "$d"; mkdir -p "$d"
-cp "$target/wasm32-unknown-unknown/release/hush.wasm" "$d/hush_bg.wasm"
+node tools/drop-dead-data.mjs "$target/wasm32-unknown-unknown/release/hush.wasm" "$d/hush_bg.wasm" >/dev/null
 flags="--flatten --rereloop -Oz -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types --enable-multivalue --enable-mutable-globals"
 "$opt" $flags --strip-debug --strip-producers --strip-target-features --remove-exports --pass-arg="remove-exports@__*" "$d/hush_bg.wasm" -o "$d/opt.wasm"
 echo "wasm after wasm-opt: raw $(wc -c < "$d/opt.wasm") gzip $(gzip -9c "$d/opt.wasm" | wc -c)"
