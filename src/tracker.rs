@@ -55,10 +55,9 @@ struct Config {
     url_rules: UrlRules,
     link_rules: LinkRules,
     mask_selectors: Vec<String>,
-    /// `(&dimensionN=, the masked value encoded)`: rendered when set (masking is pure), and
-    /// of one type with the cart's entries, so both share one Vec instantiation
-    /// (retain, push, drop).
-    dimensions: Vec<Keyed>,
+    /// `&dimensionN=value…`, the masked values encoded: rendered when set (masking is
+    /// pure), a keyed list (see `put`) that a hit takes as it is.
+    dimensions: String,
     use_get: bool,
     /// Features turned on: bit `1 << feature`.
     enabled: u8,
@@ -70,8 +69,9 @@ pub struct Tracker {
     identity: Identity,
     queue: Queue,
     held: Vec<Hit>,
-    /// `(sku, the item's JSON array)`, rendered when added (see `dimensions`).
-    cart: Vec<Keyed>,
+    /// `&sku=item…`, the SKU and the item's JSON array encoded: rendered when added (a
+    /// keyed list, see `put`).
+    cart: String,
     /// `&_pkc=…&_pkp=…&_pks=…&_pkn=…` for the next page view (a Hit for its setters,
     /// written in place).
     product_view: Hit,
@@ -112,7 +112,7 @@ impl Tracker {
             identity: Identity::new(host),
             queue: Queue::new(Policy::default()),
             held: Vec::new(),
-            cart: Vec::new(),
+            cart: String::new(),
             product_view: Hit::new(0.0),
             records: String::new(),
             #[cfg(test)]
@@ -256,21 +256,14 @@ impl Tracker {
                 if v.is_empty() {
                     remove(&mut cfg.dimensions, &key);
                 } else {
-                    let mut value = String::new();
-                    push_encoded(&mut value, &mask_text(v));
-                    put(&mut cfg.dimensions, key, value);
+                    put(&mut cfg.dimensions, &key, &mask_text(v));
                 }
             }
             C::DiscardHashTag(on) => cfg.url_rules.discard_hash = on,
             C::SetRequestMethod(get) => cfg.use_get = get,
-            C::AddEcommerceItem(item) => {
-                let json = item_json(&item);
-                put(&mut self.cart, String::from(item.sku), json);
-            }
-            C::RemoveEcommerceItem(sku) => remove(&mut self.cart, sku),
-            // A new Vec, not clear(): the list's drop is in the wasm anyway, clear() would
-            // be one more instantiation.
-            C::ClearEcommerceCart => self.cart = Vec::new(),
+            C::AddEcommerceItem(item) => put(&mut self.cart, &sku_key(item.sku), &item_json(&item)),
+            C::RemoveEcommerceItem(sku) => remove(&mut self.cart, &sku_key(sku)),
+            C::ClearEcommerceCart => self.cart.clear(),
             // `ref`, the &str fields too: measured 13 B gzip smaller than taking them by value.
             #[allow(clippy::needless_borrow)]
             C::SetEcommerceView { ref sku, ref name, ref category, price } => {
@@ -368,20 +361,23 @@ impl Tracker {
         set_num(p, "ec_dt", o.discount);
         self.push_cart_json(p.key("ec_items"));
         if is_order {
-            self.cart = Vec::new();
+            self.cart.clear();
         }
     }
 
     /// `[["sku","name","category",price,quantity],…]` as matomo.js sends it, percent-encoded
-    /// piece by piece straight into the hit (encoding is byte by byte, so this is the
-    /// encoding of the whole): no temporary JSON String.
+    /// (encoding is byte by byte, so the items encoded when added and the encoded brackets
+    /// and commas are the encoding of the whole).
     fn push_cart_json(&self, out: &mut String) {
         out.push_str("%5B");
-        for (n, (_, item)) in self.cart.iter().enumerate() {
-            if n > 0 {
+        // The piece before the first `&` is empty and has no item.
+        for (n, entry) in crate::bytes::split(&self.cart, b'&').enumerate() {
+            if n > 1 {
                 out.push_str("%2C");
             }
-            push_encoded(out, item);
+            if let Some((_, item)) = crate::bytes::split_once(entry, b'=') {
+                out.push_str(item);
+            }
         }
         out.push_str("%5D");
     }
@@ -440,10 +436,7 @@ impl Tracker {
         if let Some(uid) = self.cfg.opt(USER_ID) {
             hit.set("uid", &digest_id(uid, &self.cfg.text[SALT]));
         }
-        for (key, value) in &self.cfg.dimensions {
-            hit.q.push_str(key);
-            hit.q.push_str(value);
-        }
+        hit.q.push_str(&self.cfg.dimensions);
         hit.q.push_str(&kind.q);
         hit
     }
@@ -751,32 +744,45 @@ fn set_list(cfg: &mut Config, which: ListSetting, list: Vec<String>) {
     }
 }
 
-/// A keyed entry of the dimension and cart lists: (key, rendered value).
-type Keyed = (String, String);
-
-/// Sets `key` to `value`, last in the list (a key moves to the end, as matomo.js's do).
-fn put(list: &mut Vec<Keyed>, key: String, value: String) {
-    remove(list, &key);
-    list.push((key, value));
+/// Sets `key` (`name=`) to `value` percent-encoded, last in the keyed list (a key moves
+/// to the end, as matomo.js's do). A keyed list is one String of `&name=value` entries,
+/// name and value percent-encoded, so neither holds an `&` and the name no `=`: the
+/// dimensions are then the hit's parameters as they are, and no Vec of pairs (its push,
+/// search, removal and drop code) is needed.
+fn put(list: &mut String, key: &str, value: &str) {
+    remove(list, key);
+    list.push('&');
+    list.push_str(key);
+    push_encoded(list, value);
 }
 
-/// A key is in the list at most once (`put` removes it first), so the first match is the
-/// only one: `position` and `remove` instead of `retain` (whose generic code was 0.3 KB).
-fn remove(list: &mut Vec<Keyed>, key: &str) {
-    if let Some(i) = list.iter().position(|(k, _)| k == key) {
-        // Moved to the end by adjacent swaps, then popped: `Vec::remove` keeps a panic
-        // path (its index assertion, message and location) that this loop does not.
-        for j in i + 1..list.len() {
-            list.swap(j - 1, j);
+/// Removes the entry of `key` (`name=`; a name is in the list at most once) by copying
+/// the others: no cut in place with its boundary checks. The empty piece before the first
+/// `&` is passed over by a test, not by `skip(1)` (a Skip adapter costs wasm: 73 B gzip in
+/// `push_cart_json`).
+fn remove(list: &mut String, key: &str) {
+    let mut kept = String::new();
+    for entry in crate::bytes::split(list, b'&') {
+        if !entry.is_empty() && !entry.starts_with(key) {
+            kept.push('&');
+            kept.push_str(entry);
         }
-        list.pop();
     }
+    *list = kept;
 }
 
-/// `&dimensionN=`: the key of dimension N, and its parameter's start.
+/// `dimensionN=`: the key of dimension N, its parameter's name.
 fn dimension_key(i: u32) -> String {
-    let mut key = String::from("&dimension");
+    let mut key = String::from("dimension");
     push_u64(&mut key, i as u64);
+    key.push('=');
+    key
+}
+
+/// `sku=`: the key of a cart item, the SKU encoded (encoding is one to one).
+fn sku_key(sku: &str) -> String {
+    let mut key = String::new();
+    push_encoded(&mut key, sku);
     key.push('=');
     key
 }
