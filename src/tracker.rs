@@ -506,8 +506,10 @@ impl Tracker {
             self.remove(QUEUE_KEY);
         }
         self.take_stored_queue(now);
+        // The held list is replaced, not cleared: its drop is in the wasm anyway (the
+        // tracker's drop glue), clear() is one more instantiation.
         if fx.drop_held {
-            self.held.clear();
+            self.held = Vec::new();
             self.queue.clear();
         }
         if fx.release_held {
@@ -515,7 +517,7 @@ impl Tracker {
             for hit in &mut self.held {
                 self.queue.push(core::mem::take(&mut hit.q), hit.at_ms, now);
             }
-            self.held.clear();
+            self.held = Vec::new();
         }
         // `Removals` is a one-byte Copy iterator of at most two keys; `Write` is borrowed (no IntoIter and drop).
         for key in fx.remove {
