@@ -325,11 +325,10 @@ impl Tracker {
                 set_num(&mut p, "revenue", *revenue);
             }
             C::TrackLink { url, kind } => {
-                let Some(abs) = self.resolve(url, host) else {
-                    return self.warn("hush: trackLink: not an http(s) URL; ignored");
-                };
                 let key = if *kind == LinkKind::Download { "download" } else { "link" };
-                p.set(key, &mask_url(&abs, &self.cfg.url_rules));
+                if !self.set_url(&mut p, key, Some(url), "", false, host) {
+                    return self.warn("hush: trackLink: not an http(s) URL; ignored");
+                }
             }
             C::Ping => {
                 p.set("ping", "1");
@@ -425,8 +424,8 @@ impl Tracker {
         hit.set("_id", id);
         hit.set("cid", id);
         let page = host.page();
-        self.set_page_url(&mut hit, "url", CUSTOM_URL, page.url, true, host);
-        self.set_page_url(&mut hit, "urlref", REFERRER, page.referrer, false, host);
+        self.set_url(&mut hit, "url", self.cfg.opt(CUSTOM_URL), page.url, true, host);
+        self.set_url(&mut hit, "urlref", self.cfg.opt(REFERRER), page.referrer, false, host);
         let [h, m, s] = host.local_hms(now);
         hit.int("h", h as u64);
         hit.int("m", m as u64);
@@ -440,15 +439,17 @@ impl Tracker {
         hit
     }
 
-    /// `&key=` and the masked URL: the custom setting in `slot` (resolved) when set, else
-    /// the page's; an empty one only when `keep_empty` (the url always goes, the referrer
-    /// only when there is one). One path for both instead of two inlined copies.
-    fn set_page_url(&self, hit: &mut Hit, key: &str, slot: usize, page_value: &str, keep_empty: bool, host: &dyn Host) {
-        let custom = self.cfg.opt(slot).and_then(|u| self.resolve(u, host));
-        let url = custom.as_deref().unwrap_or(page_value);
+    /// `&key=` and the masked URL: `custom` resolved when it is an http(s) URL, else
+    /// `fallback`; an empty one only when `keep_empty` (the url always goes, the referrer
+    /// only when there is one, a link never falls back). Tells whether `custom` was taken.
+    /// One path for the url, the referrer and trackLink's link instead of three copies.
+    fn set_url(&self, hit: &mut Hit, key: &str, custom: Option<&str>, fallback: &str, keep_empty: bool, host: &dyn Host) -> bool {
+        let resolved = custom.and_then(|u| self.resolve(u, host));
+        let url = resolved.as_deref().unwrap_or(fallback);
         if keep_empty || !url.is_empty() {
             hit.set(key, &mask_url(url, &self.cfg.url_rules));
         }
+        resolved.is_some()
     }
 
     fn hold(&mut self, hit: Hit) {
