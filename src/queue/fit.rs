@@ -63,10 +63,9 @@ fn cuttable_value(seg: &str) -> Option<(usize, &str)> {
 pub(super) fn fit(q: &str, max: usize) -> Option<String> {
     let excess = q.len().checked_sub(max)?;
     let mut out = String::new();
-    if shorten(q, 0, &mut out, false) < excess {
-        return None;
-    }
-    // Largest cap that removes enough: removed(lo) >= excess > removed(hi).
+    // Largest cap that removes enough: removed(lo) >= excess > removed(hi), if any cap does
+    // (removed(0) is the most any cap removes; when it is not enough the search ends at 0
+    // and the written walk says so: no walk of its own to ask first).
     let (mut lo, mut hi) = (0, q.len());
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
@@ -76,8 +75,7 @@ pub(super) fn fit(q: &str, max: usize) -> Option<String> {
             hi = mid;
         }
     }
-    shorten(q, lo, &mut out, true);
-    Some(out)
+    (shorten(q, lo, &mut out, true) >= excess).then_some(out)
 }
 
 /// One walk for both jobs: returns the bytes removed by cutting every cuttable value to
