@@ -174,7 +174,7 @@ impl Queue {
     /// batches, beacons the owner did not get from here) are ignored.
     pub fn on_result(&mut self, id: u32, outcome: Outcome, now_ms: f64, jitter: f64) {
         // (No hit is GONE between calls: `sweep` runs before each returns.)
-        if id == WAITING || !self.hits.iter().any(|e| e.flight == id) {
+        if id == WAITING || !self.any_in(id) {
             return;
         }
         let (code, after) = match outcome {
@@ -235,7 +235,7 @@ impl Queue {
     /// backoff restarts (the outage was the client's, not the collector's).
     pub fn set_online(&mut self, online: bool) {
         if online && self.offline {
-            (self.failures, self.retry_at, self.kick) = (0, 0.0, self.hits.iter().any(|e| e.flight == WAITING));
+            (self.failures, self.retry_at, self.kick) = (0, 0.0, self.any_in(WAITING));
         }
         self.offline = !online;
     }
@@ -269,6 +269,11 @@ impl Queue {
         let n = core::mem::take(&mut self.overflow);
         self.warn(n, ": more than ", MAX_WAITING as u64, " waiting");
         core::mem::take(&mut self.warnings)
+    }
+
+    /// Some hit is in `flight` (a batch id, or WAITING): one loop for both questions.
+    fn any_in(&self, flight: u32) -> bool {
+        self.hits.iter().any(|e| e.flight == flight)
     }
 
     fn max_hits(&self) -> usize {
