@@ -88,7 +88,7 @@ fn shorten(q: &str, cap: usize, out: &mut String, write: bool) -> usize {
         if let Some((at, v)) = cuttable_value(seg) {
             removed += v.len().saturating_sub(cap);
             if v.len() > cap {
-                keep = at + cut(v, cap).len();
+                keep = at + cut(v, cap);
             }
         }
         if write {
@@ -102,10 +102,11 @@ fn shorten(q: &str, cap: usize, out: &mut String, write: bool) -> usize {
     removed
 }
 
-/// The first `cap` bytes of an encoded value, or a little less: backs off while the cut
-/// would split a `%XX` escape, a UTF-8 sequence (next byte is a continuation `%80`–`%BF`),
-/// or a raw multi-byte character.
-fn cut(v: &str, cap: usize) -> &str {
+/// How many of the first `cap` bytes of an encoded value to keep, or a little less: backs
+/// off while the cut would split a `%XX` escape, a UTF-8 sequence (next byte is a
+/// continuation `%80`–`%BF`), or a raw multi-byte character. A length, not the slice: the
+/// cut is on a character boundary by then (no checked `get` to take it).
+fn cut(v: &str, cap: usize) -> usize {
     let b = v.as_bytes();
     let mut c = cap.min(b.len());
     while c > 0 {
@@ -117,5 +118,5 @@ fn cut(v: &str, cap: usize) -> &str {
         }
         c -= 1;
     }
-    v.get(..c).unwrap_or("")
+    c
 }
