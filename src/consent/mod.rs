@@ -282,18 +282,39 @@ impl Consent {
     // 10 B gzip larger (same raw size: wasm-opt inlines it either way).
     fn apply(&mut self, ev: ConsentEvent, now: f64, fx: &mut Effects) {
         use ConsentEvent as E;
-        match ev {
-            E::Require(r) if r as u8 > self.req as u8 => self.req = r,
-            E::Require(_) | E::Tick => {}
-            E::ConsentGiven { remember_hours } => self.give(BOTH, remember_hours, now, fx),
-            E::CookieConsentGiven { remember_hours } => self.give(STORAGE, remember_hours, now, fx),
+        // The decisions (consent commands and CMP) as data: (granted, refused, source,
+        // remembered hours), carried out by one `decide`.
+        let (yes, no, from, hours) = match ev {
+            E::ConsentGiven { remember_hours } => (BOTH, 0, FROM_COMMAND, remember_hours),
+            E::CookieConsentGiven { remember_hours } => (STORAGE, 0, FROM_COMMAND, remember_hours),
             E::ConsentForgotten => {
                 // As matomo.js: consent becomes required and is refused.
                 self.req = Requirement::Consent;
-                self.withdraw(BOTH, FROM_COMMAND, now, fx);
+                (0, BOTH, FROM_COMMAND, None)
             }
             // Storage off; a remembered measurement grant holds for the page.
-            E::CookieConsentForgotten => self.withdraw(STORAGE, FROM_COMMAND, now, fx),
+            E::CookieConsentForgotten => (0, STORAGE, FROM_COMMAND, None),
+            // A CMP decision: `Some(true)` grants, `Some(false)` refuses (see the module doc).
+            E::Cmp { measurement: m, storage: s } => {
+                if m.is_none() && s.is_none() {
+                    return;
+                }
+                let said = |v: Option<bool>, answer: bool, purpose: Grant| if v == Some(answer) { purpose } else { 0 };
+                // Any refusal ends storage: identifiers serve only measurement.
+                let refused = said(m, false, MEASUREMENT) | said(s, false, STORAGE);
+                let no = if refused != 0 { refused | STORAGE } else { 0 };
+                (said(m, true, MEASUREMENT) | said(s, true, STORAGE), no, FROM_CMP, None)
+            }
+            other => return self.apply_setting(other, now, fx),
+        };
+        self.decide(yes, no, from, hours, now, fx);
+    }
+
+    /// The events that are not decisions.
+    fn apply_setting(&mut self, ev: ConsentEvent, now: f64, fx: &mut Effects) {
+        use ConsentEvent as E;
+        match ev {
+            E::Require(r) if r as u8 > self.req as u8 => self.req = r,
             E::OptOut => self.opt_out(now, fx),
             E::ForgetOptOut => {
                 self.opted_out = false;
@@ -307,27 +328,35 @@ impl Consent {
                 self.no_cookies = true;
                 fx.erase_storage = true;
             }
-            E::Cmp { measurement, storage } => self.cmp(measurement, storage, now, fx),
             E::PolicyVersion(p) => {
                 self.policy.clear();
                 self.policy.push_str(p);
                 clip_policy(&mut self.policy);
             }
             E::Restore { consent, optout } => self.restore(consent, optout, fx),
+            _ => {}
         }
     }
 
-    /// setConsentGiven (`BOTH`) or setCookieConsentGiven (`STORAGE`), remembered when
-    /// `hours` is given.
-    fn give(&mut self, purposes: Grant, hours: Option<f64>, now: f64, fx: &mut Effects) {
-        self.source = FROM_COMMAND;
-        self.no &= !purposes;
-        self.yes |= purposes;
+    /// A decision of this page: `yes` granted, then `no` refused (the record goes, and with
+    /// it what hush stored; a measurement grant of the record not refused here carries on for
+    /// this page); a grant given with `hours` is remembered in a record.
+    #[inline(never)]
+    fn decide(&mut self, yes: Grant, no: Grant, from: Source, hours: Option<f64>, now: f64, fx: &mut Effects) {
+        self.source = from;
+        self.no &= !yes;
+        self.yes |= yes;
+        if no != 0 {
+            self.yes = ((self.granted(now) & MEASUREMENT) | self.yes) & !no;
+            self.no |= no;
+            self.drop_record(fx);
+            fx.erase_storage = true;
+        }
         // Under disableCookies, an opt-out or an honoured signal nothing is written (as
         // matomo.js, which cannot set its consent cookie then); the grant holds for this page.
         if let Some(h) = hours.filter(|_| !self.no_cookies && !self.blocked()) {
             // A remembered measurement grant stays in the new record.
-            let grant = purposes | (self.live_grant(now) & MEASUREMENT);
+            let grant = yes | (self.live_grant(now) & MEASUREMENT);
             let given_at = ms(now);
             // Built in its place (`insert`), then written where the tracker reads it.
             let rec = self.rec.insert(Record {
@@ -338,34 +367,8 @@ impl Consent {
             });
             rec.serialise_into(fx.write.start(CONSENT_KEY));
             // The grant now lives in the record, so that it lapses with it.
-            self.yes &= !purposes;
+            self.yes &= !yes;
         }
-    }
-
-    /// A CMP decision: `Some(true)` grants, `Some(false)` withdraws (see the module doc).
-    fn cmp(&mut self, m: Option<bool>, s: Option<bool>, now: f64, fx: &mut Effects) {
-        if m.is_none() && s.is_none() {
-            return;
-        }
-        self.source = FROM_CMP;
-        let said = |v: Option<bool>, answer: bool, purpose: Grant| if v == Some(answer) { purpose } else { 0 };
-        let granted = said(m, true, MEASUREMENT) | said(s, true, STORAGE);
-        self.no &= !granted;
-        self.yes |= granted;
-        if m == Some(false) || s == Some(false) {
-            // Any withdrawal ends storage: identifiers serve only measurement.
-            self.withdraw(said(m, false, MEASUREMENT) | STORAGE, FROM_CMP, now, fx);
-        }
-    }
-
-    /// `purposes` refused by this page: the record goes, and with it what hush stored; a
-    /// purpose the record granted and not refused here carries on for this page.
-    fn withdraw(&mut self, purposes: Grant, from: Source, now: f64, fx: &mut Effects) {
-        self.source = from;
-        self.yes = ((self.granted(now) & MEASUREMENT) | self.yes) & !purposes;
-        self.no |= purposes;
-        self.drop_record(fx);
-        fx.erase_storage = true;
     }
 
     fn opt_out(&mut self, now: f64, fx: &mut Effects) {

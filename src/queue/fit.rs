@@ -63,10 +63,9 @@ fn cuttable_value(seg: &str) -> Option<(usize, &str)> {
 pub(super) fn fit(q: &str, max: usize) -> Option<String> {
     let excess = q.len().checked_sub(max)?;
     let mut out = String::new();
-    if shorten(q, 0, &mut out, false) < excess {
-        return None;
-    }
-    // Largest cap that removes enough: removed(lo) >= excess > removed(hi).
+    // Largest cap that removes enough: removed(lo) >= excess > removed(hi), if any cap does
+    // (removed(0) is the most any cap removes; when it is not enough the search ends at 0
+    // and the written walk says so: no walk of its own to ask first).
     let (mut lo, mut hi) = (0, q.len());
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
@@ -76,8 +75,7 @@ pub(super) fn fit(q: &str, max: usize) -> Option<String> {
             hi = mid;
         }
     }
-    shorten(q, lo, &mut out, true);
-    Some(out)
+    (shorten(q, lo, &mut out, true) >= excess).then_some(out)
 }
 
 /// One walk for both jobs: returns the bytes removed by cutting every cuttable value to
@@ -90,7 +88,7 @@ fn shorten(q: &str, cap: usize, out: &mut String, write: bool) -> usize {
         if let Some((at, v)) = cuttable_value(seg) {
             removed += v.len().saturating_sub(cap);
             if v.len() > cap {
-                keep = at + cut(v, cap).len();
+                keep = at + cut(v, cap);
             }
         }
         if write {
@@ -104,10 +102,11 @@ fn shorten(q: &str, cap: usize, out: &mut String, write: bool) -> usize {
     removed
 }
 
-/// The first `cap` bytes of an encoded value, or a little less: backs off while the cut
-/// would split a `%XX` escape, a UTF-8 sequence (next byte is a continuation `%80`–`%BF`),
-/// or a raw multi-byte character.
-fn cut(v: &str, cap: usize) -> &str {
+/// How many of the first `cap` bytes of an encoded value to keep, or a little less: backs
+/// off while the cut would split a `%XX` escape, a UTF-8 sequence (next byte is a
+/// continuation `%80`–`%BF`), or a raw multi-byte character. A length, not the slice: the
+/// cut is on a character boundary by then (no checked `get` to take it).
+fn cut(v: &str, cap: usize) -> usize {
     let b = v.as_bytes();
     let mut c = cap.min(b.len());
     while c > 0 {
@@ -119,5 +118,5 @@ fn cut(v: &str, cap: usize) -> &str {
         }
         c -= 1;
     }
-    v.get(..c).unwrap_or("")
+    c
 }

@@ -49,6 +49,8 @@ const MAX_WARNINGS: usize = 32;
 const WAITING: u32 = 0;
 /// `Entry::flight` of a hit marked for removal by `sweep` (never a batch id either).
 const GONE: u32 = u32::MAX;
+/// `land`'s id for every batch in flight (GONE: no batch has it, no hit is GONE then).
+const EVERY_BATCH: u32 = GONE;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Batch {
@@ -172,7 +174,7 @@ impl Queue {
     /// batches, beacons the owner did not get from here) are ignored.
     pub fn on_result(&mut self, id: u32, outcome: Outcome, now_ms: f64, jitter: f64) {
         // (No hit is GONE between calls: `sweep` runs before each returns.)
-        if id == WAITING || !self.hits.iter().any(|e| e.flight == id) {
+        if id == WAITING || !self.any_in(id) {
             return;
         }
         let (code, after) = match outcome {
@@ -233,7 +235,7 @@ impl Queue {
     /// backoff restarts (the outage was the client's, not the collector's).
     pub fn set_online(&mut self, online: bool) {
         if online && self.offline {
-            (self.failures, self.retry_at, self.kick) = (0, 0.0, self.hits.iter().any(|e| e.flight == WAITING));
+            (self.failures, self.retry_at, self.kick) = (0, 0.0, self.any_in(WAITING));
         }
         self.offline = !online;
     }
@@ -249,12 +251,7 @@ impl Queue {
     /// without us, and their promises may be rejected by the unload itself. Retrying them
     /// would deliver them twice, so they count as handed over (results are ignored).
     pub fn hand_over_in_flight(&mut self) {
-        for e in &mut self.hits {
-            if e.flight != WAITING {
-                e.flight = GONE;
-            }
-        }
-        self.sweep();
+        self.land(EVERY_BATCH, 0, 0);
     }
 
     /// Hits not yet delivered: waiting and in flight.
@@ -274,17 +271,23 @@ impl Queue {
         core::mem::take(&mut self.warnings)
     }
 
+    /// Some hit is in `flight` (a batch id, or WAITING): one loop for both questions.
+    fn any_in(&self, flight: u32) -> bool {
+        self.hits.iter().any(|e| e.flight == flight)
+    }
+
     fn max_hits(&self) -> usize {
         self.policy.max_hits.clamp(1, MAX_HITS_PER_REQUEST)
     }
 
-    /// The hits of batch `id` come back from flight with `spend` more failed attempts; those
-    /// that reach `max` attempts are removed (all of them for `max` = 0: delivered or
-    /// refused). Returns how many were removed.
+    /// The hits of batch `id` (of every batch in flight for EVERY_BATCH) come back from
+    /// flight with `spend` more failed attempts; those that reach `max` attempts are removed
+    /// (all of them for `max` = 0: delivered, refused or handed over). Returns how many were
+    /// removed.
     fn land(&mut self, id: u32, spend: u32, max: u32) -> usize {
         let mut removed = 0;
         for e in &mut self.hits {
-            if e.flight == id {
+            if e.flight == id || (id == EVERY_BATCH) & (e.flight != WAITING) {
                 e.attempts += spend;
                 e.flight = if e.attempts >= max {
                     removed += 1;

@@ -31,19 +31,24 @@ impl Queue {
     /// Appends the hits of a snapshot, in their order, after what is queued. Hits too old
     /// for `cdt` are dropped with a warning.
     pub fn restore(&mut self, snapshot: &str, now_ms: f64) {
-        let lines = || crate::bytes::split(snapshot, b'\n');
-        // Only the newest MAX_STORED readable lines count.
-        let mut skip = lines().filter(|l| parse_line(l).is_some()).count().saturating_sub(MAX_STORED);
-        let mut old = 0;
-        for line in lines() {
-            let Some((created, query)) = parse_line(line) else { continue };
-            if skip > 0 {
-                skip -= 1;
-            } else if now_ms - created > MAX_AGE_MS {
-                old += 1;
-            } else {
-                self.push(query.into(), created, now_ms);
+        // Only the newest MAX_STORED readable lines count: a first walk counts them, the
+        // second takes them (one loop over the lines for both: one parse_line call site).
+        let (mut readable, mut skip, mut old) = (0usize, 0, 0);
+        for pass in 0..2 {
+            let taking = pass == 1;
+            for line in crate::bytes::split(snapshot, b'\n') {
+                let Some((created, query)) = parse_line(line) else { continue };
+                if !taking {
+                    readable += 1;
+                } else if skip > 0 {
+                    skip -= 1;
+                } else if now_ms - created > MAX_AGE_MS {
+                    old += 1;
+                } else {
+                    self.push(query.into(), created, now_ms);
+                }
             }
+            skip = readable.saturating_sub(MAX_STORED);
         }
         self.warn(old, " saved before the reload: older than 24 hours", 0, "");
     }

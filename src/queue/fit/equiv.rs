@@ -32,7 +32,7 @@ fn cut_equals_the_old_version() {
             s.push_str(PIECES[below(PIECES.len())]);
         }
         let cap = below(s.len() + 3);
-        assert_eq!(cut(&s, cap), cut_old(&s, cap), "{s:?} {cap}");
+        assert_eq!(&s[..cut(&s, cap)], cut_old(&s, cap), "{s:?} {cap}");
     }
 }
 
