@@ -387,6 +387,22 @@ fn snapshots_are_bounded_and_restore_survives_garbage() {
     assert_eq!(r.take_warnings(), ["hush: dropped 1 hit saved before the reload: older than 24 hours"]);
 }
 
+/// A snapshot hush did not write itself (an older version, an edited store) may hold more
+/// readable lines than MAX_STORED: exactly the newest MAX_STORED are taken, garbage between
+/// them not counted.
+#[test]
+fn restore_takes_the_newest_lines_at_the_bound() {
+    for extra in [0, 1, 2] {
+        let mut s = String::new();
+        for n in 0..MAX_STORED + extra {
+            s += &format!("1700000000000\t{}\ngarbage\n", hit(n as u64));
+        }
+        let mut r = Queue::new(policy(50));
+        r.restore(&s, T0);
+        assert_eq!(drain(&mut r, T0), (extra..MAX_STORED + extra).map(|n| n as u64).collect::<Vec<_>>(), "{extra} over");
+    }
+}
+
 #[test]
 fn clear_forgets_batches_in_flight() {
     let mut q = Queue::new(policy(2));
