@@ -158,12 +158,11 @@ fn detect_at(s: &[u8], i: usize, judged: &mut usize) -> Option<Span> {
         Some((end, Kind::Jwt))
     } else if let Some(end) = iban(s, i) {
         Some((end, Kind::Iban))
-    } else if let Some(end) = ipv4(s, i).or_else(|| ipv6(s, i)) {
+    } else if let Some(end) = ipv6(s, i) {
         Some((end, Kind::Ip))
-    } else if let Some(end) = card(s, i) {
-        Some((end, Kind::Card))
     } else {
-        phone(s, i).map(|end| (end, Kind::Phone))
+        // (an IPv4 address is never an IPv6 one: that needs 2+ groups, IPv4's first ends at a `.`)
+        digit_groups(s, i)
     };
     if let Some((end, kind)) = found {
         return Some(Span { start: i, end, kind });
@@ -338,36 +337,7 @@ fn iban_valid(v: &[u8]) -> bool {
     (15..=34).contains(&idx) && r == 1
 }
 
-// ---- IP addresses ------------------------------------------------------------------
-
-/// Dotted quad with every part 0..=255, not part of a longer dotted number.
-fn ipv4(s: &[u8], i: usize) -> Option<usize> {
-    if byte_is(s, i.wrapping_sub(1), b'.') {
-        return None;
-    }
-    let mut k = i;
-    for part in 0..4 {
-        if part > 0 {
-            if !byte_is(s, k, b'.') {
-                return None;
-            }
-            k += 1;
-        }
-        let start = k;
-        let mut v = 0u32;
-        while is(s, k, DIGIT) && k - start < 3 {
-            v = v * 10 + (at(s, k) - b'0') as u32;
-            k += 1;
-        }
-        if k == start || v > 255 || is(s, k, DIGIT) {
-            return None;
-        }
-    }
-    if is(s, k, ALNUM) || (byte_is(s, k, b'.') && is(s, k + 1, DIGIT)) {
-        return None;
-    }
-    Some(k)
-}
+// ---- IP addresses (IPv4 is read with the other digit groups, below) ------------------
 
 /// Colon-hex groups: eight of them, or fewer around one `::` (then at least two and a
 /// digit somewhere, so `std::vec` or `abc::def` are not addresses, nor `12:30:45`).
@@ -412,16 +382,30 @@ struct Digits {
     count: usize,
     groups: usize,
     first_len: usize,
-    last3: [usize; 3],
+    /// Lengths of the last three groups, a hex digit each: `0x334` for 3-3-4. (Only read
+    /// for 10–11 digits in all, so no group is longer than 15.)
+    last3: usize,
     paren: bool,
     mixed_seps: bool,
-    digits: [u8; 20],
+    /// Groups that so far make a dotted quad: 1–3 digits, value at most 255, single dots between.
+    quad: usize,
+    /// End of the fourth group of a dotted quad.
+    quad_end: usize,
+    /// Where a card number would end (0: none). A card has only spaces or dashes between its
+    /// groups, so it is judged at the last group read before any other separator:
+    /// 13–19 digits, Luhn-valid.
+    card: usize,
 }
 
-/// Reads digit groups separated by runs of at most two bytes of `seps`.
+/// Reads digit groups separated by runs of at most two bytes of `seps`. One walk serves the
+/// IPv4, card and phone rules: each shape is a prefix of the walk, tracked as it goes.
 fn digits(s: &[u8], mut k: usize, seps: &[u8]) -> Digits {
     let mut d = Digits::default();
     let mut sep0 = 0u8;
+    // Luhn sums with the digits at even (0) or odd (1) places doubled: the doubled ones are
+    // those of the count's parity (from the last digit, every second one before it).
+    let mut luhn = [0u32; 2];
+    let mut clean = true;
     loop {
         let (start, mut sep, mut paren) = (k, 0u8, false);
         // `iter().any` rather than `slice::contains` (memchr code, 0.4 KB, for a 4-byte set).
@@ -435,78 +419,90 @@ fn digits(s: &[u8], mut k: usize, seps: &[u8]) -> Digits {
             } else {
                 sep = c;
             }
+            clean &= c == b' ' || c == b'-';
             k += 1;
         }
         if !is(s, k, DIGIT) {
             return d; // trailing separators (a full stop, a space) are not part of it
         }
+        // a dotted quad starts at the first digit and has single dots between its parts
+        let quad_sep = if d.groups == 0 { k == start } else { k == start + 1 && sep == b'.' };
         d.paren |= paren;
         if sep != 0 {
             d.mixed_seps |= sep0 != 0 && sep0 != sep;
             sep0 = sep;
         }
-        let g = k;
+        let (g, mut value) = (k, 0u32);
         while is(s, k, DIGIT) {
-            if let Some(slot) = d.digits.get_mut(d.count) {
-                *slot = at(s, k) - b'0';
-            }
+            let x = (at(s, k) - b'0') as u32;
+            value = value.wrapping_mul(10).wrapping_add(x); // (judged only for 1–3 digits)
+            let doubled = if x > 4 { 2 * x - 9 } else { 2 * x }; // digits of 2x summed
+            let odd = d.count & 1;
+            luhn[odd] += doubled;
+            luhn[odd ^ 1] += x;
             d.count += 1;
             k += 1;
+        }
+        if quad_sep && d.quad == d.groups && d.quad < 4 && k - g <= 3 && value <= 255 {
+            d.quad += 1;
+            d.quad_end = k;
         }
         d.groups += 1;
         if d.groups == 1 {
             d.first_len = k - g;
         }
-        d.last3 = [d.last3[1], d.last3[2], k - g];
+        d.last3 = (d.last3 << 4 | (k - g)) & 0xfff;
         d.end = k;
+        if clean {
+            let valid = (13..=19).contains(&d.count) && luhn[d.count & 1] % 10 == 0;
+            d.card = if valid { k } else { 0 };
+        }
         if d.count > 19 {
             return d;
         }
     }
 }
 
-fn luhn(ds: &[u8]) -> bool {
-    // From the last digit: every second one doubled (digits of the product summed).
-    let (mut sum, mut double) = (0u32, false);
-    for &x in ds.iter().rev() {
-        let v = if double { x as u32 * 2 } else { x as u32 };
-        sum += if v > 9 { v - 9 } else { v };
-        double = !double;
+/// Numbers read as digit groups, the more specific shape first: an IPv4 dotted quad (not
+/// part of a longer dotted number), a card (13–19 digits, single spaces or dashes between
+/// groups, issuer digit 2–6, Luhn-valid), a phone number.
+fn digit_groups(s: &[u8], i: usize) -> Option<(usize, Kind)> {
+    let intl = byte_is(s, i, b'+');
+    let d = digits(s, i + intl as usize, if intl { b" -.()+" } else { b" -.()" });
+    let e = d.quad_end;
+    if !intl
+        && d.quad == 4
+        && !byte_is(s, i.wrapping_sub(1), b'.')
+        && !is(s, e, ALNUM)
+        && !(byte_is(s, e, b'.') && is(s, e + 1, DIGIT))
+    {
+        return Some((e, Kind::Ip));
     }
-    sum.is_multiple_of(10)
-}
-
-/// 13–19 digits (single spaces or dashes between groups), issuer digit 2–6, Luhn-valid.
-fn card(s: &[u8], i: usize) -> Option<usize> {
-    if !matches!(at(s, i), b'2'..=b'6') {
-        return None;
+    if matches!(at(s, i), b'2'..=b'6') && d.card != 0 && !is(s, d.card, ALNUM) {
+        return Some((d.card, Kind::Card));
     }
-    let d = digits(s, i, b" -");
-    let ok = (13..=19).contains(&d.count) && !is(s, d.end, ALNUM) && luhn(d.digits.get(..d.count)?);
-    ok.then_some(d.end)
+    phone(s, i, intl, &d).map(|end| (end, Kind::Phone))
 }
 
 /// Phone numbers; see the module docs of `mask` for the exact line.
-fn phone(s: &[u8], i: usize) -> Option<usize> {
-    let intl = byte_is(s, i, b'+');
+fn phone(s: &[u8], i: usize, intl: bool, d: &Digits) -> Option<usize> {
     if intl && !matches!(at(s, i + 1), b'1'..=b'9') {
         return None;
     }
-    let d = if intl { digits(s, i + 1, b" -.()+") } else { digits(s, i, b" -.()") };
     if d.count == 0 || is(s, d.end, ALNUM) || byte_is(s, d.end, b':') {
         return None; // glued to a word, or a time / port / label
     }
-    let first = d.digits[0];
     // Without a country code, parentheses only around a leading area code: `(555) 123-4567`.
     let area_code = byte_is(s, i, b'(') && byte_is(s, i + 1 + d.first_len, b')') && (2..=5).contains(&d.first_len);
+    // (Below, without `+` or `(`, the number starts at `i`: its first digits are read there.)
     let ok = if intl {
         (8..=15).contains(&d.count)
     } else if d.paren {
         area_code && (9..=12).contains(&d.count)
-    } else if d.last3 == [3, 3, 4] && (d.count == 10 || (d.count == 11 && first == 1)) {
+    } else if d.last3 == 0x334 && (d.count == 10 || (d.count == 11 && byte_is(s, i, b'1'))) {
         true // North American 555-123-4567, 1-800-555-1234
-    } else if first == 0 && d.first_len >= 2 && !d.mixed_seps {
-        let double_zero = d.digits[1] == 0;
+    } else if byte_is(s, i, b'0') && d.first_len >= 2 && !d.mixed_seps {
+        let double_zero = byte_is(s, i + 1, b'0');
         match (d.groups, double_zero) {
             (1, true) => (11..=15).contains(&d.count),
             (1, false) => (10..=11).contains(&d.count),
