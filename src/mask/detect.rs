@@ -168,9 +168,9 @@ fn detect_at(s: &[u8], i: usize, judged: &mut usize) -> Option<Span> {
         return Some(Span { start: i, end, kind });
     }
     if i >= *judged {
-        let end = token_run(s, i);
+        let (end, token) = token_run(s, i);
         *judged = end;
-        if end > i && is_token(s.get(i..end)?) {
+        if token {
             return Some(Span { start: i, end, kind: Kind::Token });
         }
     }
@@ -527,18 +527,9 @@ fn uuid(s: &[u8], i: usize) -> Option<usize> {
     (!is(s, i + 36, B64)).then_some(i + 36)
 }
 
-/// Run of b64 bytes from `i`, stopping before a UUID that starts a piece.
-fn token_run(s: &[u8], i: usize) -> usize {
-    let mut k = i;
-    while is(s, k, B64) {
-        if is(s, k, DASH | UNDER) && uuid(s, k + 1).is_some() {
-            break;
-        }
-        k += 1;
-    }
-    k
-}
-
+/// Run of b64 bytes from `i`, stopping before a UUID that starts a piece: its end, and
+/// whether it is a secret-like token. One walk both finds the run and judges it.
+///
 /// Secret-like token: 32+ hex, or 20+ bytes (16+ letters/digits) of at least two classes
 /// that look random rather than like words. Words (slugs, CamelCase, `iphone15`, `HDMI`)
 /// change class only at word edges and have vowels; random base64 changes class on about
@@ -546,41 +537,50 @@ fn token_run(s: &[u8], i: usize) -> usize {
 /// switch, a lone upper-case letter inside lower case, a 4th consonant in a row) and call it
 /// a token when at least one letter/digit in four is irregular. Measured on random strings:
 /// ~3% of 20-byte, ~2.5% of 24-byte and ~1% of 32-byte base64url tokens stay below the bar.
-fn is_token(v: &[u8]) -> bool {
-    if v.len() < 20 {
-        return false;
-    }
+fn token_run(s: &[u8], i: usize) -> (usize, bool) {
     let (mut letters_digits, mut classes, mut irregular) = (0u32, 0u8, 0u32);
     let (mut hex_run, mut max_hex, mut consonants) = (0, 0, 0);
     // class of the byte before (0 before the start), carried instead of read again
     let mut prev = 0;
-    for (n, &c) in v.iter().enumerate() {
+    let mut k = i;
+    while is(s, k, B64) {
+        if is(s, k, DASH | UNDER) && uuid(s, k + 1).is_some() {
+            break;
+        }
+        let c = at(s, k);
+        k += 1;
         let t = class(c);
         hex_run = if t & HEX != 0 { hex_run + 1 } else { 0 };
         max_hex = max_hex.max(hex_run);
-        let k = t & ALNUM; // UPPER, LOWER, DIGIT or 0
+        let kind = t & ALNUM; // UPPER, LOWER, DIGIT or 0
         let before = prev;
-        prev = k;
-        if k == 0 {
+        prev = kind;
+        if kind == 0 {
             consonants = 0;
             continue;
         }
         letters_digits += 1;
-        classes |= k;
+        classes |= kind;
         // `c | 0x20` lower-cases a letter
-        let vowel = k == DIGIT || matches!(c | 0x20, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+        let vowel = kind == DIGIT || matches!(c | 0x20, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
         consonants = if vowel { 0 } else { consonants + 1 };
-        let next_lower = is(v, n + 1, LOWER);
-        irregular += match (before, k) {
+        // (the byte after the run is never lower case: not b64, or the `-`/`_` before a UUID)
+        let next_lower = is(s, k, LOWER);
+        irregular += match (before, kind) {
             (UPPER | LOWER, DIGIT) | (DIGIT, UPPER | LOWER) => 1,
             (LOWER, UPPER) if !next_lower => 1,
             _ => (consonants >= 4) as u32,
         };
     }
-    if max_hex == v.len() {
-        return v.len() >= 32; // all hex: IDs shorter than 128 bits (ObjectIds, short SHAs) stay
-    }
-    max_hex >= 32 || (letters_digits >= 16 && classes.count_ones() >= 2 && irregular * 4 >= letters_digits)
+    let len = k - i;
+    let token = if len < 20 {
+        false
+    } else if max_hex == len {
+        len >= 32 // all hex: IDs shorter than 128 bits (ObjectIds, short SHAs) stay
+    } else {
+        max_hex >= 32 || (letters_digits >= 16 && classes.count_ones() >= 2 && irregular * 4 >= letters_digits)
+    };
+    (k, token)
 }
 
 #[cfg(test)]
