@@ -342,8 +342,27 @@ fn iban_valid(v: &[u8]) -> bool {
 /// Colon-hex groups: eight of them, or fewer around one `::` (then at least two and a
 /// digit somewhere, so `std::vec` or `abc::def` are not addresses, nor `12:30:45`).
 fn ipv6(s: &[u8], i: usize) -> Option<usize> {
+    // Groups are counted while the run is walked. (A trailing single colon, cut off below,
+    // changes none of the counts: the group before it is counted at the end anyway.)
+    let (mut groups, mut doubles, mut len, mut has_digit, mut prev_colon) = (0, 0, 0, false, false);
     let mut end = i;
-    while is(s, end, HEX) || byte_is(s, end, b':') {
+    loop {
+        let c = at(s, end);
+        if c == b':' {
+            groups += (len > 0) as u32;
+            doubles += prev_colon as u32;
+            prev_colon = true;
+            len = 0;
+        } else if class(c) & HEX != 0 {
+            has_digit |= class(c) & DIGIT != 0;
+            prev_colon = false;
+            len += 1;
+        } else {
+            break;
+        }
+        if len > 4 {
+            return None;
+        }
         end += 1;
     }
     if is(s, end, ALNUM) {
@@ -351,22 +370,6 @@ fn ipv6(s: &[u8], i: usize) -> Option<usize> {
     }
     if byte_is(s, end.wrapping_sub(1), b':') && !byte_is(s, end.wrapping_sub(2), b':') {
         end -= 1; // a trailing single colon is punctuation
-    }
-    let (mut groups, mut doubles, mut len, mut has_digit, mut prev_colon) = (0, 0, 0, false, false);
-    for &c in s.get(i..end)? {
-        if c == b':' {
-            groups += (len > 0) as u32;
-            doubles += prev_colon as u32;
-            prev_colon = true;
-            len = 0;
-        } else {
-            has_digit |= class(c) & DIGIT != 0;
-            prev_colon = false;
-            len += 1;
-        }
-        if len > 4 {
-            return None;
-        }
     }
     groups += (len > 0) as u32;
     let ok = (doubles == 0 && groups == 8) || (doubles == 1 && (2..=7).contains(&groups) && has_digit);
