@@ -522,8 +522,9 @@ fn phone(s: &[u8], i: usize, intl: bool, d: &Digits) -> Option<usize> {
 /// A UUID (8-4-4-4-12 hex) starting at `i` and not glued to more b64 bytes.
 fn uuid(s: &[u8], i: usize) -> Option<usize> {
     // (byte reads past the end are 0, which fails both tests: no slice needed)
+    // Dashes at 8, 13, 18, 23: bits of one mask (the shift wraps past 31, where bits 0–3 are 0).
     for n in 0..36 {
-        if !is(s, i + n, if matches!(n, 8 | 13 | 18 | 23) { DASH } else { HEX }) {
+        if !is(s, i + n, if 0x84_2100u32.wrapping_shr(n as u32) & 1 != 0 { DASH } else { HEX }) {
             return None;
         }
     }
