@@ -314,27 +314,29 @@ fn iban(s: &[u8], i: usize) -> Option<usize> {
 
 fn iban_valid(v: &[u8]) -> bool {
     // (Plain loops over the bytes, spaces skipped: filter/enumerate chains cost more code.)
-    // Move the first four characters to the end (second pass); letters count as 10..35.
-    // The length (15–34 without spaces) is checked at the end: one loop less, same answer.
-    let (mut r, mut idx) = (0u32, 0);
-    for pass in 0..2 {
-        idx = 0;
-        for &c in v {
-            if c == b' ' {
-                continue;
-            }
-            idx += 1;
-            if (idx <= 4) != (pass == 1) {
-                continue;
-            }
-            let x = if class(c) & DIGIT != 0 { (c - b'0') as u32 } else { c.to_ascii_uppercase().wrapping_sub(b'A') as u32 + 10 };
-            if x > 35 {
-                return false;
-            }
-            r = (r * if x > 9 { 100 } else { 10 } + x) % 97;
+    // Mod 97 of the digits with the first four characters moved to the end, in one pass:
+    // the rest is read into `r`, the first four into `head` while `shift` gathers 10^(their
+    // digits); letters count as 10..35 (two digits). The length (15–34 without spaces) is
+    // checked at the end.
+    let (mut r, mut head, mut shift, mut idx) = (0u32, 0u32, 1u32, 0);
+    for &c in v {
+        if c == b' ' {
+            continue;
+        }
+        idx += 1;
+        let x = if class(c) & DIGIT != 0 { (c - b'0') as u32 } else { c.to_ascii_uppercase().wrapping_sub(b'A') as u32 + 10 };
+        if x > 35 {
+            return false;
+        }
+        let scale = if x > 9 { 100 } else { 10 };
+        if idx <= 4 {
+            head = (head * scale + x) % 97;
+            shift = shift * scale % 97;
+        } else {
+            r = (r * scale + x) % 97;
         }
     }
-    (15..=34).contains(&idx) && r == 1
+    (15..=34).contains(&idx) && (r * shift + head) % 97 == 1
 }
 
 // ---- IP addresses (IPv4 is read with the other digit groups, below) ------------------
