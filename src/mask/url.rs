@@ -157,14 +157,13 @@ fn hex_digit(c: u8) -> u8 {
     (c & 0xf) + if c > b'9' { 9 } else { 0 }
 }
 
-/// Decoded byte at raw index `i` and how many raw bytes it takes (3 for a `%XX` escape).
-fn decoded_at(raw: &[u8], i: usize) -> (u8, usize) {
-    let c = at(raw, i);
+/// How many raw bytes the decoded byte at raw index `i` takes: 3 for a `%XX` escape, else 1.
+fn width_at(raw: &[u8], i: usize) -> usize {
     // past the end reads as 0, not a hex digit
-    if c == b'%' && is(raw, i + 1, HEX) && is(raw, i + 2, HEX) {
-        (hex_digit(at(raw, i + 1)) * 16 + hex_digit(at(raw, i + 2)), 3)
+    if at(raw, i) == b'%' && is(raw, i + 1, HEX) && is(raw, i + 2, HEX) {
+        3
     } else {
-        (c, 1)
+        1
     }
 }
 
@@ -175,7 +174,8 @@ fn decode(raw: &[u8], plus: bool) -> Vec<u8> {
     let mut dec = raw.to_vec();
     let (mut i, mut len) = (0, 0);
     while i < raw.len() {
-        let (c, n) = decoded_at(raw, i);
+        let n = width_at(raw, i);
+        let c = if n == 3 { hex_digit(at(raw, i + 1)) * 16 + hex_digit(at(raw, i + 2)) } else { at(raw, i) };
         if let Some(slot) = dec.get_mut(len) {
             *slot = if plus && n == 1 && c == b'+' { b' ' } else { c };
         }
@@ -194,7 +194,7 @@ fn raw_offset(raw: &[u8], j: usize) -> usize {
         if i >= raw.len() {
             break;
         }
-        i += decoded_at(raw, i).1;
+        i += width_at(raw, i);
     }
     i
 }
