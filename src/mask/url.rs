@@ -66,6 +66,8 @@ fn find_any(b: &[u8], from: usize, set: &[u8]) -> usize {
 }
 
 /// `s` cut at the first `sep`: before, and after (without `sep`) if it was found.
+/// (Inlined: out of line, its four-word answer goes through memory at each of five calls.)
+#[inline(always)]
 fn cut(s: &str, sep: u8) -> (&str, Option<&str>) {
     match crate::bytes::split_once(s, sep) {
         Some((before, after)) => (before, Some(after)),
