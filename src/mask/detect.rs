@@ -127,8 +127,8 @@ pub fn scan(s: &[u8], out: &mut Vec<Span>) {
     while i < s.len() {
         let starts = (is(s, i, ALNUM | PLUS) || byte_is(s, i, b'(')) && word_edge(s, i);
         if starts {
-            if let Some(end) = uuid(s, i) {
-                i = end; // resource IDs stay readable
+            if uuid(s, i) {
+                i += 36; // resource IDs stay readable
                 continue;
             }
             if let Some(sp) = detect_at(s, i, &mut judged) {
@@ -521,16 +521,16 @@ fn phone(s: &[u8], i: usize, intl: bool, d: &Digits) -> Option<usize> {
 
 // ---- resource IDs and secret-like tokens -------------------------------------------
 
-/// A UUID (8-4-4-4-12 hex) starting at `i` and not glued to more b64 bytes.
-fn uuid(s: &[u8], i: usize) -> Option<usize> {
+/// A UUID (8-4-4-4-12 hex, 36 bytes) starts at `i`, not glued to more b64 bytes.
+fn uuid(s: &[u8], i: usize) -> bool {
     // (byte reads past the end are 0, which fails both tests: no slice needed)
     // Dashes at 8, 13, 18, 23: bits of one mask (the shift wraps past 31, where bits 0–3 are 0).
     for n in 0..36 {
         if !is(s, i + n, if 0x84_2100u32.wrapping_shr(n as u32) & 1 != 0 { DASH } else { HEX }) {
-            return None;
+            return false;
         }
     }
-    (!is(s, i + 36, B64)).then_some(i + 36)
+    !is(s, i + 36, B64)
 }
 
 /// Run of b64 bytes from `i`, stopping before a UUID that starts a piece: its end, and
@@ -550,7 +550,7 @@ fn token_run(s: &[u8], i: usize) -> (usize, bool) {
     let mut prev = 0;
     let mut k = i;
     while is(s, k, B64) {
-        if is(s, k, DASH | UNDER) && uuid(s, k + 1).is_some() {
+        if is(s, k, DASH | UNDER) && uuid(s, k + 1) {
             break;
         }
         let c = at(s, k);
