@@ -336,7 +336,7 @@ fn iban_valid(v: &[u8]) -> bool {
             r = (r * scale + x) % 97;
         }
     }
-    (15..=34).contains(&idx) && (r * shift + head) % 97 == 1
+    matches!(idx, 15..=34) && (r * shift + head) % 97 == 1
 }
 
 // ---- IP addresses (IPv4 is read with the other digit groups, below) ------------------
@@ -374,7 +374,7 @@ fn ipv6(s: &[u8], i: usize) -> Option<usize> {
         end -= 1; // a trailing single colon is punctuation
     }
     groups += (len > 0) as u32;
-    let ok = (doubles == 0 && groups == 8) || (doubles == 1 && (2..=7).contains(&groups) && has_digit);
+    let ok = (doubles == 0 && groups == 8) || (doubles == 1 && matches!(groups, 2..=7) && has_digit);
     ok.then_some(end)
 }
 
@@ -459,7 +459,7 @@ fn digits(s: &[u8], mut k: usize, seps: &[u8]) -> Digits {
         d.last3 = (d.last3 << 4 | (k - g)) & 0xfff;
         d.end = k;
         if clean {
-            let valid = (13..=19).contains(&d.count) && luhn[d.count & 1] % 10 == 0;
+            let valid = matches!(d.count, 13..=19) && luhn[d.count & 1] % 10 == 0;
             d.card = if valid { k } else { 0 };
         }
         if d.count > 19 {
@@ -498,20 +498,20 @@ fn phone(s: &[u8], i: usize, intl: bool, d: &Digits) -> Option<usize> {
         return None; // glued to a word, or a time / port / label
     }
     // Without a country code, parentheses only around a leading area code: `(555) 123-4567`.
-    let area_code = byte_is(s, i, b'(') && byte_is(s, i + 1 + d.first_len, b')') && (2..=5).contains(&d.first_len);
+    let area_code = byte_is(s, i, b'(') && byte_is(s, i + 1 + d.first_len, b')') && matches!(d.first_len, 2..=5);
     // (Below, without `+` or `(`, the number starts at `i`: its first digits are read there.)
     let ok = if intl {
-        (8..=15).contains(&d.count)
+        matches!(d.count, 8..=15)
     } else if d.paren {
-        area_code && (9..=12).contains(&d.count)
+        area_code && matches!(d.count, 9..=12)
     } else if d.last3 == 0x334 && (d.count == 10 || (d.count == 11 && byte_is(s, i, b'1'))) {
         true // North American 555-123-4567, 1-800-555-1234
     } else if byte_is(s, i, b'0') && d.first_len >= 2 && !d.mixed_seps {
         let double_zero = byte_is(s, i + 1, b'0');
         match (d.groups, double_zero) {
-            (1, true) => (11..=15).contains(&d.count),
-            (1, false) => (10..=11).contains(&d.count),
-            _ => (9..=13).contains(&d.count),
+            (1, true) => matches!(d.count, 11..=15),
+            (1, false) => matches!(d.count, 10..=11),
+            _ => matches!(d.count, 9..=13),
         }
     } else {
         false
