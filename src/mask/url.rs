@@ -18,7 +18,7 @@ pub fn mask_url(url: &str, rules: &UrlRules) -> String {
         push(&mut out, url, 0, colon + 1);
         k = colon + 1;
         if b.get(k..k + 2) == Some(b"//") {
-            let end = find_any(b, k + 2, b"/?#");
+            let end = authority_end(b, k + 2);
             // Drop `user:password@`: credentials never leave the page.
             let mut host = k + 2;
             for j in k + 2..end {
@@ -52,12 +52,12 @@ fn scheme_end(b: &[u8]) -> Option<usize> {
     (at(b, n) == b':').then_some(n)
 }
 
-/// First index at or after `from` holding one of `set`, or the length.
-/// (Plain loops rather than `str::split`/`find`: they pull in memchr and char searchers.)
-fn find_any(b: &[u8], from: usize, set: &[u8]) -> usize {
+/// First index at or after `from` that ends an authority (`/`, `?` or `#`), or the length.
+/// (A plain loop rather than `str::find`: that pulls in memchr and char searchers.)
+fn authority_end(b: &[u8], from: usize) -> usize {
     let mut i = from;
     while let Some(c) = b.get(i) {
-        if set.iter().any(|x| x == c) {
+        if matches!(c, b'/' | b'?' | b'#') {
             return i;
         }
         i += 1;
