@@ -127,8 +127,8 @@ pub fn scan(s: &[u8], out: &mut Vec<Span>) {
     while i < s.len() {
         let starts = (is(s, i, ALNUM | PLUS) || byte_is(s, i, b'(')) && word_edge(s, i);
         if starts {
-            if let Some(end) = uuid(s, i) {
-                i = end; // resource IDs stay readable
+            if uuid(s, i) {
+                i += 36; // resource IDs stay readable
                 continue;
             }
             if let Some(sp) = detect_at(s, i, &mut judged) {
@@ -158,20 +158,19 @@ fn detect_at(s: &[u8], i: usize, judged: &mut usize) -> Option<Span> {
         Some((end, Kind::Jwt))
     } else if let Some(end) = iban(s, i) {
         Some((end, Kind::Iban))
-    } else if let Some(end) = ipv4(s, i).or_else(|| ipv6(s, i)) {
+    } else if let Some(end) = ipv6(s, i) {
         Some((end, Kind::Ip))
-    } else if let Some(end) = card(s, i) {
-        Some((end, Kind::Card))
     } else {
-        phone(s, i).map(|end| (end, Kind::Phone))
+        // (an IPv4 address is never an IPv6 one: that needs 2+ groups, IPv4's first ends at a `.`)
+        digit_groups(s, i)
     };
     if let Some((end, kind)) = found {
         return Some(Span { start: i, end, kind });
     }
     if i >= *judged {
-        let end = token_run(s, i);
+        let (end, token) = token_run(s, i);
         *judged = end;
-        if end > i && is_token(s.get(i..end)?) {
+        if token {
             return Some(Span { start: i, end, kind: Kind::Token });
         }
     }
@@ -315,65 +314,57 @@ fn iban(s: &[u8], i: usize) -> Option<usize> {
 
 fn iban_valid(v: &[u8]) -> bool {
     // (Plain loops over the bytes, spaces skipped: filter/enumerate chains cost more code.)
-    // Move the first four characters to the end (second pass); letters count as 10..35.
-    // The length (15–34 without spaces) is checked at the end: one loop less, same answer.
-    let (mut r, mut idx) = (0u32, 0);
-    for pass in 0..2 {
-        idx = 0;
-        for &c in v {
-            if c == b' ' {
-                continue;
-            }
-            idx += 1;
-            if (idx <= 4) != (pass == 1) {
-                continue;
-            }
-            let x = if class(c) & DIGIT != 0 { (c - b'0') as u32 } else { c.to_ascii_uppercase().wrapping_sub(b'A') as u32 + 10 };
-            if x > 35 {
-                return false;
-            }
-            r = (r * if x > 9 { 100 } else { 10 } + x) % 97;
+    // Mod 97 of the digits with the first four characters moved to the end, in one pass:
+    // the rest is read into `r`, the first four into `head` while `shift` gathers 10^(their
+    // digits); letters count as 10..35 (two digits). The length (15–34 without spaces) is
+    // checked at the end.
+    let (mut r, mut head, mut shift, mut idx) = (0u32, 0u32, 1u32, 0);
+    for &c in v {
+        if c == b' ' {
+            continue;
+        }
+        idx += 1;
+        let x = if class(c) & DIGIT != 0 { (c - b'0') as u32 } else { c.to_ascii_uppercase().wrapping_sub(b'A') as u32 + 10 };
+        if x > 35 {
+            return false;
+        }
+        let scale = if x > 9 { 100 } else { 10 };
+        if idx <= 4 {
+            head = (head * scale + x) % 97;
+            shift = shift * scale % 97;
+        } else {
+            r = (r * scale + x) % 97;
         }
     }
-    (15..=34).contains(&idx) && r == 1
+    matches!(idx, 15..=34) && (r * shift + head) % 97 == 1
 }
 
-// ---- IP addresses ------------------------------------------------------------------
-
-/// Dotted quad with every part 0..=255, not part of a longer dotted number.
-fn ipv4(s: &[u8], i: usize) -> Option<usize> {
-    if byte_is(s, i.wrapping_sub(1), b'.') {
-        return None;
-    }
-    let mut k = i;
-    for part in 0..4 {
-        if part > 0 {
-            if !byte_is(s, k, b'.') {
-                return None;
-            }
-            k += 1;
-        }
-        let start = k;
-        let mut v = 0u32;
-        while is(s, k, DIGIT) && k - start < 3 {
-            v = v * 10 + (at(s, k) - b'0') as u32;
-            k += 1;
-        }
-        if k == start || v > 255 || is(s, k, DIGIT) {
-            return None;
-        }
-    }
-    if is(s, k, ALNUM) || (byte_is(s, k, b'.') && is(s, k + 1, DIGIT)) {
-        return None;
-    }
-    Some(k)
-}
+// ---- IP addresses (IPv4 is read with the other digit groups, below) ------------------
 
 /// Colon-hex groups: eight of them, or fewer around one `::` (then at least two and a
 /// digit somewhere, so `std::vec` or `abc::def` are not addresses, nor `12:30:45`).
 fn ipv6(s: &[u8], i: usize) -> Option<usize> {
+    // Groups are counted while the run is walked. (A trailing single colon, cut off below,
+    // changes none of the counts: the group before it is counted at the end anyway.)
+    let (mut groups, mut doubles, mut len, mut has_digit, mut prev_colon) = (0, 0, 0, false, false);
     let mut end = i;
-    while is(s, end, HEX) || byte_is(s, end, b':') {
+    loop {
+        let c = at(s, end);
+        if c == b':' {
+            groups += (len > 0) as u32;
+            doubles += prev_colon as u32;
+            prev_colon = true;
+            len = 0;
+        } else if class(c) & HEX != 0 {
+            has_digit |= class(c) & DIGIT != 0;
+            prev_colon = false;
+            len += 1;
+        } else {
+            break;
+        }
+        if len > 4 {
+            return None;
+        }
         end += 1;
     }
     if is(s, end, ALNUM) {
@@ -382,24 +373,8 @@ fn ipv6(s: &[u8], i: usize) -> Option<usize> {
     if byte_is(s, end.wrapping_sub(1), b':') && !byte_is(s, end.wrapping_sub(2), b':') {
         end -= 1; // a trailing single colon is punctuation
     }
-    let (mut groups, mut doubles, mut len, mut has_digit, mut prev_colon) = (0, 0, 0, false, false);
-    for &c in s.get(i..end)? {
-        if c == b':' {
-            groups += (len > 0) as u32;
-            doubles += prev_colon as u32;
-            prev_colon = true;
-            len = 0;
-        } else {
-            has_digit |= class(c) & DIGIT != 0;
-            prev_colon = false;
-            len += 1;
-        }
-        if len > 4 {
-            return None;
-        }
-    }
     groups += (len > 0) as u32;
-    let ok = (doubles == 0 && groups == 8) || (doubles == 1 && (2..=7).contains(&groups) && has_digit);
+    let ok = (doubles == 0 && groups == 8) || (doubles == 1 && matches!(groups, 2..=7) && has_digit);
     ok.then_some(end)
 }
 
@@ -412,22 +387,37 @@ struct Digits {
     count: usize,
     groups: usize,
     first_len: usize,
-    last3: [usize; 3],
+    /// Lengths of the last three groups, a hex digit each: `0x334` for 3-3-4. (Only read
+    /// for 10–11 digits in all, so no group is longer than 15.)
+    last3: usize,
     paren: bool,
     mixed_seps: bool,
-    digits: [u8; 20],
+    /// Groups that so far make a dotted quad: 1–3 digits, value at most 255, single dots between.
+    quad: usize,
+    /// End of the fourth group of a dotted quad.
+    quad_end: usize,
+    /// Where a card number would end (0: none). A card has only spaces or dashes between its
+    /// groups, so it is judged at the last group read before any other separator:
+    /// 13–19 digits, Luhn-valid.
+    card: usize,
 }
 
-/// Reads digit groups separated by runs of at most two bytes of `seps`.
-fn digits(s: &[u8], mut k: usize, seps: &[u8]) -> Digits {
+/// Reads digit groups separated by runs of at most two separator bytes (space `-` `.` `(` `)`,
+/// and `+` after a leading `+`: `+44+20+7946+0958`). One walk serves the
+/// IPv4, card and phone rules: each shape is a prefix of the walk, tracked as it goes.
+fn digits(s: &[u8], mut k: usize, intl: bool) -> Digits {
     let mut d = Digits::default();
     let mut sep0 = 0u8;
+    // Luhn sums with the digits at even (0) or odd (1) places doubled: the doubled ones are
+    // those of the count's parity (from the last digit, every second one before it).
+    let mut luhn = [0u32; 2];
+    let mut clean = true;
     loop {
         let (start, mut sep, mut paren) = (k, 0u8, false);
-        // `iter().any` rather than `slice::contains` (memchr code, 0.4 KB, for a 4-byte set).
         loop {
             let c = at(s, k); // (read once, not once per separator tried)
-            if k - start >= 2 || !seps.iter().any(|&x| x == c) {
+            let separator = matches!(c, b' ' | b'-' | b'.' | b'(' | b')') || (intl && c == b'+');
+            if k - start >= 2 || !separator {
                 break;
             }
             if c == b'(' || c == b')' {
@@ -435,82 +425,94 @@ fn digits(s: &[u8], mut k: usize, seps: &[u8]) -> Digits {
             } else {
                 sep = c;
             }
+            clean &= c == b' ' || c == b'-';
             k += 1;
         }
         if !is(s, k, DIGIT) {
             return d; // trailing separators (a full stop, a space) are not part of it
         }
+        // a dotted quad starts at the first digit and has single dots between its parts
+        let quad_sep = if d.groups == 0 { k == start } else { k == start + 1 && sep == b'.' };
         d.paren |= paren;
         if sep != 0 {
             d.mixed_seps |= sep0 != 0 && sep0 != sep;
             sep0 = sep;
         }
-        let g = k;
+        let (g, mut value) = (k, 0u32);
         while is(s, k, DIGIT) {
-            if let Some(slot) = d.digits.get_mut(d.count) {
-                *slot = at(s, k) - b'0';
-            }
+            let x = (at(s, k) - b'0') as u32;
+            value = value.wrapping_mul(10).wrapping_add(x); // (judged only for 1–3 digits)
+            let doubled = if x > 4 { 2 * x - 9 } else { 2 * x }; // digits of 2x summed
+            let odd = d.count & 1;
+            luhn[odd] += doubled;
+            luhn[odd ^ 1] += x;
             d.count += 1;
             k += 1;
+        }
+        if quad_sep && d.quad == d.groups && d.quad < 4 && k - g <= 3 && value <= 255 {
+            d.quad += 1;
+            d.quad_end = k;
         }
         d.groups += 1;
         if d.groups == 1 {
             d.first_len = k - g;
         }
-        d.last3 = [d.last3[1], d.last3[2], k - g];
+        d.last3 = (d.last3 << 4 | (k - g)) & 0xfff;
         d.end = k;
+        if clean {
+            let valid = matches!(d.count, 13..=19) && luhn[d.count & 1] % 10 == 0;
+            d.card = if valid { k } else { 0 };
+        }
         if d.count > 19 {
             return d;
         }
     }
 }
 
-fn luhn(ds: &[u8]) -> bool {
-    // From the last digit: every second one doubled (digits of the product summed).
-    let (mut sum, mut double) = (0u32, false);
-    for &x in ds.iter().rev() {
-        let v = if double { x as u32 * 2 } else { x as u32 };
-        sum += if v > 9 { v - 9 } else { v };
-        double = !double;
+/// Numbers read as digit groups, the more specific shape first: an IPv4 dotted quad (not
+/// part of a longer dotted number), a card (13–19 digits, single spaces or dashes between
+/// groups, issuer digit 2–6, Luhn-valid), a phone number.
+fn digit_groups(s: &[u8], i: usize) -> Option<(usize, Kind)> {
+    let intl = byte_is(s, i, b'+');
+    let d = digits(s, i + intl as usize, intl);
+    let e = d.quad_end;
+    if !intl
+        && d.quad == 4
+        && !byte_is(s, i.wrapping_sub(1), b'.')
+        && !is(s, e, ALNUM)
+        && !(byte_is(s, e, b'.') && is(s, e + 1, DIGIT))
+    {
+        return Some((e, Kind::Ip));
     }
-    sum.is_multiple_of(10)
-}
-
-/// 13–19 digits (single spaces or dashes between groups), issuer digit 2–6, Luhn-valid.
-fn card(s: &[u8], i: usize) -> Option<usize> {
-    if !matches!(at(s, i), b'2'..=b'6') {
-        return None;
+    if matches!(at(s, i), b'2'..=b'6') && d.card != 0 && !is(s, d.card, ALNUM) {
+        return Some((d.card, Kind::Card));
     }
-    let d = digits(s, i, b" -");
-    let ok = (13..=19).contains(&d.count) && !is(s, d.end, ALNUM) && luhn(d.digits.get(..d.count)?);
-    ok.then_some(d.end)
+    phone(s, i, intl, &d).map(|end| (end, Kind::Phone))
 }
 
 /// Phone numbers; see the module docs of `mask` for the exact line.
-fn phone(s: &[u8], i: usize) -> Option<usize> {
-    let intl = byte_is(s, i, b'+');
+fn phone(s: &[u8], i: usize, intl: bool, d: &Digits) -> Option<usize> {
     if intl && !matches!(at(s, i + 1), b'1'..=b'9') {
         return None;
     }
-    let d = if intl { digits(s, i + 1, b" -.()+") } else { digits(s, i, b" -.()") };
     if d.count == 0 || is(s, d.end, ALNUM) || byte_is(s, d.end, b':') {
         return None; // glued to a word, or a time / port / label
     }
-    let first = d.digits[0];
     // Without a country code, parentheses only around a leading area code: `(555) 123-4567`.
-    let area_code = byte_is(s, i, b'(') && byte_is(s, i + 1 + d.first_len, b')') && (2..=5).contains(&d.first_len);
+    let area_code = byte_is(s, i, b'(') && byte_is(s, i + 1 + d.first_len, b')') && matches!(d.first_len, 2..=5);
+    // (Below, without `+` or `(`, the number starts at `i`: its first digits are read there.)
     let ok = if intl {
-        (8..=15).contains(&d.count)
+        matches!(d.count, 8..=15)
     } else if d.paren {
-        area_code && (9..=12).contains(&d.count)
-    } else if d.last3 == [3, 3, 4] && (d.count == 10 || (d.count == 11 && first == 1)) {
+        area_code && matches!(d.count, 9..=12)
+    } else if d.last3 == 0x334 && (d.count == 10 || (d.count == 11 && byte_is(s, i, b'1'))) {
         true // North American 555-123-4567, 1-800-555-1234
-    } else if first == 0 && d.first_len >= 2 && !d.mixed_seps {
-        let double_zero = d.digits[1] == 0;
+    } else if byte_is(s, i, b'0') && d.first_len >= 2 && !d.mixed_seps {
+        let double_zero = byte_is(s, i + 1, b'0');
         match (d.groups, double_zero) {
-            (1, true) => (11..=15).contains(&d.count),
-            (1, false) => (10..=11).contains(&d.count),
-            _ => (9..=13).contains(&d.count),
+            (1, true) => matches!(d.count, 11..=15),
+            (1, false) => matches!(d.count, 10..=11),
+            _ => matches!(d.count, 9..=13),
         }
     } else {
         false
@@ -520,29 +522,21 @@ fn phone(s: &[u8], i: usize) -> Option<usize> {
 
 // ---- resource IDs and secret-like tokens -------------------------------------------
 
-/// A UUID (8-4-4-4-12 hex) starting at `i` and not glued to more b64 bytes.
-fn uuid(s: &[u8], i: usize) -> Option<usize> {
+/// A UUID (8-4-4-4-12 hex, 36 bytes) starts at `i`, not glued to more b64 bytes.
+fn uuid(s: &[u8], i: usize) -> bool {
     // (byte reads past the end are 0, which fails both tests: no slice needed)
+    // Dashes at 8, 13, 18, 23: bits of one mask (the shift wraps past 31, where bits 0–3 are 0).
     for n in 0..36 {
-        if !is(s, i + n, if matches!(n, 8 | 13 | 18 | 23) { DASH } else { HEX }) {
-            return None;
+        if !is(s, i + n, if 0x84_2100u32.wrapping_shr(n as u32) & 1 != 0 { DASH } else { HEX }) {
+            return false;
         }
     }
-    (!is(s, i + 36, B64)).then_some(i + 36)
+    !is(s, i + 36, B64)
 }
 
-/// Run of b64 bytes from `i`, stopping before a UUID that starts a piece.
-fn token_run(s: &[u8], i: usize) -> usize {
-    let mut k = i;
-    while is(s, k, B64) {
-        if is(s, k, DASH | UNDER) && uuid(s, k + 1).is_some() {
-            break;
-        }
-        k += 1;
-    }
-    k
-}
-
+/// Run of b64 bytes from `i`, stopping before a UUID that starts a piece: its end, and
+/// whether it is a secret-like token. One walk both finds the run and judges it.
+///
 /// Secret-like token: 32+ hex, or 20+ bytes (16+ letters/digits) of at least two classes
 /// that look random rather than like words. Words (slugs, CamelCase, `iphone15`, `HDMI`)
 /// change class only at word edges and have vowels; random base64 changes class on about
@@ -550,41 +544,50 @@ fn token_run(s: &[u8], i: usize) -> usize {
 /// switch, a lone upper-case letter inside lower case, a 4th consonant in a row) and call it
 /// a token when at least one letter/digit in four is irregular. Measured on random strings:
 /// ~3% of 20-byte, ~2.5% of 24-byte and ~1% of 32-byte base64url tokens stay below the bar.
-fn is_token(v: &[u8]) -> bool {
-    if v.len() < 20 {
-        return false;
-    }
+fn token_run(s: &[u8], i: usize) -> (usize, bool) {
     let (mut letters_digits, mut classes, mut irregular) = (0u32, 0u8, 0u32);
     let (mut hex_run, mut max_hex, mut consonants) = (0, 0, 0);
     // class of the byte before (0 before the start), carried instead of read again
     let mut prev = 0;
-    for (n, &c) in v.iter().enumerate() {
+    let mut k = i;
+    while is(s, k, B64) {
+        if is(s, k, DASH | UNDER) && uuid(s, k + 1) {
+            break;
+        }
+        let c = at(s, k);
+        k += 1;
         let t = class(c);
         hex_run = if t & HEX != 0 { hex_run + 1 } else { 0 };
         max_hex = max_hex.max(hex_run);
-        let k = t & ALNUM; // UPPER, LOWER, DIGIT or 0
+        let kind = t & ALNUM; // UPPER, LOWER, DIGIT or 0
         let before = prev;
-        prev = k;
-        if k == 0 {
+        prev = kind;
+        if kind == 0 {
             consonants = 0;
             continue;
         }
         letters_digits += 1;
-        classes |= k;
+        classes |= kind;
         // `c | 0x20` lower-cases a letter
-        let vowel = k == DIGIT || matches!(c | 0x20, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+        let vowel = kind == DIGIT || matches!(c | 0x20, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
         consonants = if vowel { 0 } else { consonants + 1 };
-        let next_lower = is(v, n + 1, LOWER);
-        irregular += match (before, k) {
+        // (the byte after the run is never lower case: not b64, or the `-`/`_` before a UUID)
+        let next_lower = is(s, k, LOWER);
+        irregular += match (before, kind) {
             (UPPER | LOWER, DIGIT) | (DIGIT, UPPER | LOWER) => 1,
             (LOWER, UPPER) if !next_lower => 1,
             _ => (consonants >= 4) as u32,
         };
     }
-    if max_hex == v.len() {
-        return v.len() >= 32; // all hex: IDs shorter than 128 bits (ObjectIds, short SHAs) stay
-    }
-    max_hex >= 32 || (letters_digits >= 16 && classes.count_ones() >= 2 && irregular * 4 >= letters_digits)
+    let len = k - i;
+    let token = if len < 20 {
+        false
+    } else if max_hex == len {
+        len >= 32 // all hex: IDs shorter than 128 bits (ObjectIds, short SHAs) stay
+    } else {
+        max_hex >= 32 || (letters_digits >= 16 && classes.count_ones() >= 2 && irregular * 4 >= letters_digits)
+    };
+    (k, token)
 }
 
 #[cfg(test)]

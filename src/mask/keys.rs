@@ -42,7 +42,8 @@ fn words(key: &[u8], buf: &mut [u8; MAX]) -> (usize, u64) {
     for &c in key {
         let upper = c.is_ascii_uppercase();
         if !c.is_ascii_alphanumeric() || (prev_lower && upper) {
-            edges |= 1u64.checked_shl(n as u32).unwrap_or(0); // (an empty word sets a bit already set)
+            // (an empty word sets a bit already set; so does n = 64, which wraps to bit 0)
+            edges |= 1u64.wrapping_shl(n as u32);
         }
         if !c.is_ascii_alphanumeric() {
             prev_lower = false;

@@ -9,7 +9,7 @@
 //! | payment card | `[card]` | `_card_` | 13–19 digits, single space/dash between groups, first digit 2–6, Luhn-valid |
 //! | IBAN | `[iban]` | `_iban_` | country + 2 check digits + 11–30 alnum, contiguous or in groups of 4, mod-97 valid |
 //! | JWT | `[jwt]` | `_jwt_` | `eyJ…` + 3 to 5 base64url segments |
-//! | token | `[token]` | `_token_` | 32+ hex, or a random-looking 20+ byte base64url run (see `detect::is_token`) |
+//! | token | `[token]` | `_token_` | 32+ hex, or a random-looking 20+ byte base64url run (see `detect::token_run`) |
 //! | IP | `[ip]` | `_ip_` | IPv4 dotted quad (parts ≤ 255), IPv6 (8 groups, or `::` with a digit) |
 //! | secret value | `[redacted]` | `_redacted_` | the value after a deny-listed key (`token=…`) inside text or a nested URL |
 //!

@@ -13,13 +13,12 @@ use alloc::vec::Vec;
 pub fn mask_url(url: &str, rules: &UrlRules) -> String {
     let b = url.as_bytes();
     let mut out = String::with_capacity(url.len());
-    let mut spans = Vec::new();
     let mut k = 0;
     if let Some(colon) = scheme_end(b) {
         push(&mut out, url, 0, colon + 1);
         k = colon + 1;
         if b.get(k..k + 2) == Some(b"//") {
-            let end = find_any(b, k + 2, b"/?#");
+            let end = authority_end(b, k + 2);
             // Drop `user:password@`: credentials never leave the page.
             let mut host = k + 2;
             for j in k + 2..end {
@@ -34,12 +33,12 @@ pub fn mask_url(url: &str, rules: &UrlRules) -> String {
     }
     let (rest, fragment) = cut(url.get(k..).unwrap_or(""), b'#');
     let (path, query) = cut(rest, b'?');
-    mask_pieces(&mut out, path, false, rules, &mut spans);
+    mask_pieces(&mut out, path, false, rules);
     if let Some(q) = query {
-        mask_section(&mut out, '?', q, rules, &mut spans);
+        mask_section(&mut out, '?', q, rules);
     }
     if let Some(f) = fragment.filter(|_| !rules.discard_hash) {
-        mask_section(&mut out, '#', f, rules, &mut spans);
+        mask_section(&mut out, '#', f, rules);
     }
     out
 }
@@ -53,12 +52,12 @@ fn scheme_end(b: &[u8]) -> Option<usize> {
     (at(b, n) == b':').then_some(n)
 }
 
-/// First index at or after `from` holding one of `set`, or the length.
-/// (Plain loops rather than `str::split`/`find`: they pull in memchr and char searchers.)
-fn find_any(b: &[u8], from: usize, set: &[u8]) -> usize {
+/// First index at or after `from` that ends an authority (`/`, `?` or `#`), or the length.
+/// (A plain loop rather than `str::find`: that pulls in memchr and char searchers.)
+fn authority_end(b: &[u8], from: usize) -> usize {
     let mut i = from;
     while let Some(c) = b.get(i) {
-        if set.iter().any(|x| x == c) {
+        if matches!(c, b'/' | b'?' | b'#') {
             return i;
         }
         i += 1;
@@ -67,6 +66,8 @@ fn find_any(b: &[u8], from: usize, set: &[u8]) -> usize {
 }
 
 /// `s` cut at the first `sep`: before, and after (without `sep`) if it was found.
+/// (Inlined: out of line, its four-word answer goes through memory at each of five calls.)
+#[inline(always)]
 fn cut(s: &str, sep: u8) -> (&str, Option<&str>) {
     match crate::bytes::split_once(s, sep) {
         Some((before, after)) => (before, Some(after)),
@@ -94,7 +95,7 @@ fn id_like(seg: &[u8]) -> bool {
 
 /// A path (`/`-separated segments) or, with `params`, a query (`&`-separated `key=value`
 /// pairs): each piece masked, parameters with a dropped key left out with their `&`.
-fn mask_pieces(out: &mut String, s: &str, params: bool, rules: &UrlRules, spans: &mut Vec<Span>) {
+fn mask_pieces(out: &mut String, s: &str, params: bool, rules: &UrlRules) {
     let sep = if params { b'&' } else { b'/' };
     let (mut armed, mut first) = (false, true);
     for piece in crate::bytes::split(s, sep) {
@@ -108,10 +109,10 @@ fn mask_pieces(out: &mut String, s: &str, params: bool, rules: &UrlRules, spans:
             if armed && id_like(piece.as_bytes()) {
                 super::push_placeholder(out, Kind::Token, true);
             } else {
-                mask_component(out, key, params, spans);
+                mask_component(out, key, params);
                 if let Some(v) = value {
                     out.push('=');
-                    mask_component(out, v, true, spans);
+                    mask_component(out, v, true);
                 }
                 armed |= !params && keys::is_secret_context(piece.as_bytes());
             }
@@ -122,17 +123,17 @@ fn mask_pieces(out: &mut String, s: &str, params: bool, rules: &UrlRules, spans:
 /// `?query` or `#fragment` with its mark; the mark goes too when masking emptied a
 /// non-empty section. Query-like fragments (`#access_token=…&state=…`, OAuth implicit flow)
 /// and hash-router queries (`#/reset?token=…`) get the query rules; the rest is a path.
-fn mask_section(out: &mut String, mark: char, s: &str, rules: &UrlRules, spans: &mut Vec<Span>) {
+fn mask_section(out: &mut String, mark: char, s: &str, rules: &UrlRules) {
     let start = out.len();
     out.push(mark);
     if mark == '?' {
-        mask_pieces(out, s, true, rules, spans);
+        mask_pieces(out, s, true, rules);
     } else {
         let (path, query) = cut(s, b'?');
         let params = query.is_none() && cut(s, b'=').1.is_some();
-        mask_pieces(out, path, params, rules, spans);
+        mask_pieces(out, path, params, rules);
         if let Some(q) = query {
-            mask_section(out, '?', q, rules, spans);
+            mask_section(out, '?', q, rules);
         }
     }
     if out.len() == start + 1 && !s.is_empty() {
@@ -158,14 +159,13 @@ fn hex_digit(c: u8) -> u8 {
     (c & 0xf) + if c > b'9' { 9 } else { 0 }
 }
 
-/// Decoded byte at raw index `i` and how many raw bytes it takes (3 for a `%XX` escape).
-fn decoded_at(raw: &[u8], i: usize) -> (u8, usize) {
-    let c = at(raw, i);
+/// How many raw bytes the decoded byte at raw index `i` takes: 3 for a `%XX` escape, else 1.
+fn width_at(raw: &[u8], i: usize) -> usize {
     // past the end reads as 0, not a hex digit
-    if c == b'%' && is(raw, i + 1, HEX) && is(raw, i + 2, HEX) {
-        (hex_digit(at(raw, i + 1)) * 16 + hex_digit(at(raw, i + 2)), 3)
+    if at(raw, i) == b'%' && is(raw, i + 1, HEX) && is(raw, i + 2, HEX) {
+        3
     } else {
-        (c, 1)
+        1
     }
 }
 
@@ -176,7 +176,8 @@ fn decode(raw: &[u8], plus: bool) -> Vec<u8> {
     let mut dec = raw.to_vec();
     let (mut i, mut len) = (0, 0);
     while i < raw.len() {
-        let (c, n) = decoded_at(raw, i);
+        let n = width_at(raw, i);
+        let c = if n == 3 { hex_digit(at(raw, i + 1)) * 16 + hex_digit(at(raw, i + 2)) } else { at(raw, i) };
         if let Some(slot) = dec.get_mut(len) {
             *slot = if plus && n == 1 && c == b'+' { b' ' } else { c };
         }
@@ -195,7 +196,7 @@ fn raw_offset(raw: &[u8], j: usize) -> usize {
         if i >= raw.len() {
             break;
         }
-        i += decoded_at(raw, i).1;
+        i += width_at(raw, i);
     }
     i
 }
@@ -204,11 +205,11 @@ fn raw_offset(raw: &[u8], j: usize) -> usize {
 /// bytes of each finding. Query components are scanned twice when they hold a `+`: as a
 /// literal plus (`jane+news@…`) and as an encoded space (`+44+20+7946+0958`).
 /// (No fast path for components without escapes: decoding copies them as they are.)
-fn mask_component(out: &mut String, raw: &str, query: bool, spans: &mut Vec<Span>) {
-    spans.clear();
+fn mask_component(out: &mut String, raw: &str, query: bool) {
+    let mut spans = Vec::new();
     let rb = raw.as_bytes();
     let mut dec = decode(rb, false);
-    scan(&dec, spans);
+    scan(&dec, &mut spans);
     // Second reading, `+` as a space: rewritten in place (no second buffer).
     let mut plus = false;
     for c in dec.iter_mut() {
@@ -221,14 +222,14 @@ fn mask_component(out: &mut String, raw: &str, query: bool, spans: &mut Vec<Span
         let mut more = Vec::new();
         scan(&dec, &mut more);
         for &sp in &more {
-            add_span(spans, sp); // (by reference: no IntoIter and its drop code)
+            add_span(&mut spans, sp); // (by reference: no IntoIter and its drop code)
         }
     }
     for sp in spans.iter_mut() {
         sp.start = raw_offset(rb, sp.start);
         sp.end = raw_offset(rb, sp.end);
     }
-    push_masked(out, raw, spans, true);
+    push_masked(out, raw, &spans, true);
 }
 
 /// Inserts `sp` keeping `spans` sorted and non-overlapping (overlaps are merged, the kind
@@ -422,7 +423,7 @@ mod tests {
             let raw = random_component(&mut x);
             let query = n % 2 == 0;
             let (mut new, mut old) = (String::new(), String::new());
-            mask_component(&mut new, &raw, query, &mut spans);
+            mask_component(&mut new, &raw, query);
             old::mask_component_old(&mut old, &raw, query, &mut spans);
             assert_eq!(new, old, "{raw:?} query {query}");
             changed += (new != raw) as u32;
