@@ -49,7 +49,7 @@
 pub mod args;
 mod drbg;
 
-use crate::command::{self, Command, ListSetting, Scratch};
+use crate::command::{self, Scratch};
 use crate::forms::Forms;
 use crate::host::{Host, Page};
 use crate::links::Click;
@@ -224,7 +224,8 @@ fn event(op: u8, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut C
             b'f' => forms.on_event(f, t, host),
             b'm' => {
                 if let Some(ev) = crate::consent::banners::decision(f) {
-                    return t.handle(Command::Consent(ev), host);
+                    t.consent(ev, host);
+                    t.finish(host, false);
                 }
             }
             _ => {}
@@ -238,7 +239,7 @@ fn event(op: u8, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut C
 /// does nothing.
 fn run_command(check: bool, f: &mut Fields, t: Option<&mut Tracker>, host: &mut CallHost) -> Reply {
     let mut got = Scratch::default();
-    let parsed = read_command(f, &mut got);
+    let parsed = command::read_tokens(f.next_str(), args::Tokens(f.0.clone()), &mut got);
     if check {
         return Reply::Text(parsed.err().unwrap_or_default());
     }
@@ -246,15 +247,15 @@ fn run_command(check: bool, f: &mut Fields, t: Option<&mut Tracker>, host: &mut 
     // Records of the bridge's own go first among the tracker's (no buffer of their own).
     let out = t.records();
     match parsed {
-        Ok(cmd) => {
-            if let Command::SetList(ListSetting::MaskSelectors, list) = &cmd {
+        Ok(op) => {
+            if op == command::SET_MASK_SELECTORS {
                 out.push(RS);
                 out.push('M');
-                for s in list.iter() {
+                for s in got.list() {
                     push_field(out, s);
                 }
             }
-            t.handle(cmd, host)
+            command::run(op, &mut got, t, host)
         }
         Err(warning) => {
             out.push(RS);
@@ -263,12 +264,6 @@ fn run_command(check: bool, f: &mut Fields, t: Option<&mut Tracker>, host: &mut 
             Reply::Nothing
         }
     }
-}
-
-/// `name, tokens…` into a command (borrowing its texts from `got`), or the warning for it.
-fn read_command<'s>(f: &mut Fields, got: &'s mut Scratch) -> Result<Command<'s>, String> {
-    let name = f.next_str();
-    command::parse_tokens(name, args::Tokens(f.0.clone()), got)
 }
 
 /// matomo.js's apply-first commands by rank (equal ranks in push order), then the rest.
