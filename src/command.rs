@@ -512,19 +512,23 @@ pub(crate) fn run(op: usize, got: &mut Scratch, t: &mut Tracker, host: &mut dyn 
     let [t0, t1, t2] = texts;
     let (t0, t1, t2) = (t0.as_str(), t1.as_str(), t2.as_str());
     let category = if n2 != 0.0 { Category::Many(list) } else { Category::One(t2) };
-    let mut reply = Reply::Nothing;
     // A hit right after pushState belongs to the new page: its page view goes first.
     if matches!(op, 28..=32 | 37 | 38) {
         t.catch_up_navigation(host);
     }
+    let reply = match op {
+        39 => t.visitor_id(host),
+        40 => t.page_view_id(),
+        41 => t.has_consent(host),
+        42 => t.is_opted_out(),
+        _ => Reply::Nothing,
+    };
     match op {
         0..=7 => t.set_text(TEXTS[op], t0),
         8..=15 => t.set_list(LISTS[op - 8], core::mem::take(list)),
         16 | 17 => t.set_dimension(n0 as u32, t1),
         18 => t.set_discard_hash(n0 != 0.0),
-        19 => t.enable(Feature::LinkTracking),
-        20 => t.enable(Feature::HistoryTracking),
-        21 => t.enable(Feature::FormAnalytics),
+        19..=21 => t.enable([Feature::LinkTracking, Feature::HistoryTracking, Feature::FormAnalytics][op - 19]),
         22 => t.set_heartbeat(n0.max(5.0), host.now_ms()),
         23 => t.set_request_method(n0 != 0.0),
         24 => t.set_batch_options(n0, n1),
@@ -542,10 +546,7 @@ pub(crate) fn run(op: usize, got: &mut Scratch, t: &mut Tracker, host: &mut dyn 
         36 => t.set_product_view(t0, t1, &category, n3),
         37 => t.track_ecommerce(&Order::cart_update(n0), host),
         38 => t.track_ecommerce(&Order { id: t0, grand_total: n1, sub_total: n2, tax: n3, shipping: n4, discount: n5 }, host),
-        39 => reply = t.visitor_id(host),
-        40 => reply = t.page_view_id(),
-        41 => reply = t.has_consent(host),
-        42 => reply = t.is_opted_out(),
+        39..=42 => {}
         43 => t.warn("hush: setCustomRequestProcessing is not supported (requests are built and masked by hush); ignored"),
         _ => t.consent(
             match op {
