@@ -335,7 +335,7 @@ fn push_text(out: &mut String, s: &str) {
     }
 }
 
-/// Every command, space-separated, in opcode order (`build` matches on the position):
+/// Every command, space-separated, in opcode order (`run` and `build` match on the position):
 /// its name, then `:` and its signature if it takes arguments. One scan over one string
 /// is much smaller in the wasm than a `match` on 58 strings.
 ///

@@ -156,6 +156,12 @@ impl Tracker {
         core::mem::take(&mut self.records)
     }
 
+    /// The records written so far, read in place (the bridge copies them into its answer,
+    /// then clears them through `records`): no String taken and dropped per call.
+    pub(crate) fn written(&self) -> &str {
+        &self.records
+    }
+
     /// Where the bridge writes a record of its own (`M`, a command's `W`) before the
     /// tracker's: the buffer is empty at the start of each call.
     pub(crate) fn records(&mut self) -> &mut String {

@@ -183,13 +183,14 @@ impl Bridge {
             // The tracker wrote its records; a consent change (`N`) gets the state the
             // consent has at the end of the call.
             // Every record has its letter: the one empty piece is the one before the first RS.
-            for rec in crate::bytes::split(&t.take_records(), RS as u8).filter(|r| !r.is_empty()) {
+            for rec in crate::bytes::split(t.written(), RS as u8).filter(|r| !r.is_empty()) {
                 answer.push(RS);
                 answer.push_str(rec);
                 if rec.as_bytes() == [b'N'] {
                     push_field(answer, &t.consent_state(now));
                 }
             }
+            t.records().clear();
         }
     }
 
