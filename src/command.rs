@@ -570,6 +570,8 @@ pub(crate) fn run(op: usize, got: &mut Scratch, t: &mut Tracker, host: &mut dyn 
             host,
         ),
     }
+    // flush is the pump every command ends with, forced (a second, unforced pump after a
+    // forced one would have nothing left to send and the same wake-up).
     t.finish(host, op == 26);
     reply
 }
