@@ -405,6 +405,9 @@ fn lookup(entries: &'static str, name: &str) -> Option<(usize, &'static str)> {
 }
 
 /// Position of `s` among the space-separated `words`.
+// Inlined into its callers, as `index_of`, `str_of` and `list`: the four measured
+// 107 B gzip smaller together (once `command::run` replaced `build`).
+#[inline(always)]
 fn pick(words: &'static str, s: &str) -> Option<usize> {
     lookup(words, s).map(|(i, _)| i)
 }
@@ -673,12 +676,16 @@ fn num_of(v: &Val) -> f64 {
 }
 
 /// A positive whole number below 2^31: goal IDs, custom dimension indexes, site IDs.
+// Inlined: see `pick`.
+#[inline(always)]
 fn index_of(v: &Val) -> Option<u32> {
     let n = num_of(v);
     ((1.0..2_147_483_648.0).contains(&n) && n == (n as u32) as f64).then_some(n as u32)
 }
 
 /// The string, or the empty one (which no choice accepts).
+// Inlined: see `pick`.
+#[inline(always)]
 fn str_of<'a>(v: &Val<'a>) -> &'a str {
     match *v {
         Val::Str(s) => s,
@@ -689,6 +696,8 @@ fn str_of<'a>(v: &Val<'a>) -> &'a str {
 /// A string list into `out`: an array of strings, or one string cut at `sep` ("pdf|zip"
 /// style for extensions; the others pass 0). Every item is checked, the first `max` kept
 /// (no truncate afterwards: its drop loop cost more).
+// Inlined: see `pick`.
+#[inline(always)]
 fn list(out: &mut Vec<String>, v: Val, sep: u8, max: usize) -> Result<(), &'static str> {
     match v {
         Val::Str(s) => {
