@@ -899,6 +899,7 @@ mod tests {
     fn every_name_has_its_opcode() {
         let names = names();
         assert_eq!(names.len(), 58);
+        assert_eq!(names[SET_MASK_SELECTORS], "setMaskSelectors");
         for (i, n) in names.iter().enumerate() {
             assert!(!n.is_empty() && names.iter().position(|m| m == n) == Some(i), "{n}");
         }
