@@ -12,15 +12,17 @@ use alloc::string::String;
 pub const VISIT_IDLE_MS: f64 = 30.0 * 60_000.0;
 pub const VISITOR_KEY: &str = "hush_id";
 
+/// The IDs are ASCII of a fixed length: byte arrays written in place, not Strings (no
+/// allocation, no push calls, no drop).
 pub struct Identity {
-    visit_id: String,
-    page_view_id: String,
+    visit_id: [u8; 16],
+    page_view_id: [u8; 6],
     last_hit_ms: f64,
 }
 
 impl Identity {
     pub fn new(host: &mut dyn Host) -> Self {
-        let mut id = Identity { visit_id: String::new(), page_view_id: String::new(), last_hit_ms: f64::NAN };
+        let mut id = Identity { visit_id: [0; 16], page_view_id: [0; 6], last_hit_ms: f64::NAN };
         random_hex(&mut id.visit_id, host);
         random_pv_id(&mut id.page_view_id, host);
         id
@@ -30,7 +32,7 @@ impl Identity {
     pub fn visit_id_for_hit(&mut self, now_ms: f64, host: &mut dyn Host) -> &str {
         self.renew_if_idle(now_ms, host);
         self.last_hit_ms = now_ms;
-        &self.visit_id
+        ascii(&self.visit_id)
     }
 
     /// The current visit ID as `getVisitorId` reports it (renewed if the visit expired).
@@ -40,7 +42,7 @@ impl Identity {
         if self.renew_if_idle(now_ms, host) {
             self.last_hit_ms = f64::NAN;
         }
-        &self.visit_id
+        ascii(&self.visit_id)
     }
 
     /// A new visit ID after 30 minutes without a hit; tells whether it renewed.
@@ -55,7 +57,7 @@ impl Identity {
     }
 
     pub fn page_view_id(&self) -> &str {
-        &self.page_view_id
+        ascii(&self.page_view_id)
     }
 
     pub fn new_page_view(&mut self, host: &mut dyn Host) {
@@ -65,7 +67,7 @@ impl Identity {
     /// Appends `id.lastHitMs` for first-party storage (hex and digits: nothing to escape).
     /// Written into the caller's record: no copy of the ID.
     pub fn push_stored_value(&self, out: &mut String) {
-        out.push_str(&self.visit_id);
+        out.push_str(ascii(&self.visit_id));
         out.push('.');
         if self.last_hit_ms.is_finite() {
             crate::numfmt::push_u64(out, self.last_hit_ms as u64);
@@ -84,9 +86,8 @@ impl Identity {
         let (id, last) = crate::bytes::split_once(stored, b'.').unwrap_or((stored, ""));
         let last = crate::command::parse_number(last).unwrap_or(f64::NAN);
         let fresh = now_ms - last <= VISIT_IDLE_MS;
-        if is_visit_id(id) && fresh {
-            self.visit_id.clear();
-            self.visit_id.push_str(id);
+        if let (true, Ok(bytes)) = (is_visit_id(id) && fresh, id.as_bytes().try_into()) {
+            self.visit_id = bytes;
             self.last_hit_ms = last;
         }
     }
@@ -96,23 +97,33 @@ pub fn is_visit_id(s: &str) -> bool {
     s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// The ID generators rewrite their String in place: no new allocation and no drop of
-/// the old one per ID.
-fn random_hex(s: &mut String, host: &mut dyn Host) {
-    let mut bytes = [0u8; 8];
-    host.random(&mut bytes);
-    s.clear();
-    crate::numfmt::push_hex(s, &bytes);
+/// An ID as text: the generators and `restore` write only ASCII into them.
+fn ascii(id: &[u8]) -> &str {
+    debug_assert!(id.is_ascii());
+    // SAFETY: ASCII is UTF-8 (see above).
+    unsafe { core::str::from_utf8_unchecked(id) }
+}
+
+/// Eight random bytes as 16 lower-case hex digits, written in place: the bytes are drawn
+/// into the first half, then each is spread over two digits from the last one down (byte
+/// `i` lands on `2i` and `2i+1`, which no later step reads).
+fn random_hex(s: &mut [u8; 16], host: &mut dyn Host) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let (bytes, _) = s.split_at_mut(8);
+    host.random(bytes);
+    for i in (0..8).rev() {
+        let b = s[i];
+        s[2 * i] = HEX[(b >> 4) as usize];
+        s[2 * i + 1] = HEX[(b & 15) as usize];
+    }
 }
 
 /// Six characters from [0-9a-zA-Z], as matomo.js's pv_id.
-fn random_pv_id(s: &mut String, host: &mut dyn Host) {
+fn random_pv_id(s: &mut [u8; 6], host: &mut dyn Host) {
     const ALPHABET: &[u8; 62] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    let mut bytes = [0u8; 6];
-    host.random(&mut bytes);
-    s.clear();
-    for &b in &bytes {
-        s.push(ALPHABET[(b % 62) as usize] as char);
+    host.random(s);
+    for b in s {
+        *b = ALPHABET[(*b % 62) as usize];
     }
 }
 

@@ -336,25 +336,34 @@ fn a_batch_in_flight_when_the_page_leaves_is_never_sent_again() {
     assert!(flush(&mut t, &mut host).is_empty(), "the in-flight batch is not sent twice");
 }
 
-/// `remove` takes out the first match only: as `retain` (the old code) did on lists made
-/// by `put` and `remove`, for random sequences of both.
+/// The keyed lists (one String of `&name=value` entries) hold what the Vec of (key, value)
+/// pairs they replaced held, with `retain` as the removal, for random sequences of `put`
+/// and `remove` over SKU and dimension keys (SKUs holding `&`, `=`, `%`, none at all…).
 #[test]
-fn keyed_remove_is_retain_on_put_lists() {
-    let keys = ["a", "b", "c", "&dimension1=", ""];
-    let (mut new, mut old): (Vec<Keyed>, Vec<Keyed>) = (Vec::new(), Vec::new());
+fn keyed_lists_match_a_vec_of_pairs() {
+    let skus = ["a", "b", "a&b=c", "%26", "", "é", "dimension1="];
+    let mut keys: Vec<String> = skus.iter().map(|s| sku_key(s)).collect();
+    keys.extend([dimension_key(1), dimension_key(12), dimension_key(2)]);
+    let values = ["", "x", "a&b=c", "[\"sku\",\"n\",\"\",1,2]", "é"];
+    let (mut new, mut old) = (String::new(), Vec::<(String, String)>::new());
     let mut x = 9u64;
-    for n in 0..20_000 {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        let key = keys[(x >> 33) as usize % keys.len()];
+    for _ in 0..20_000 {
+        x = crate::test_rng::step(x);
+        let key = &keys[(x >> 33) as usize % keys.len()];
+        old.retain(|(k, _)| k != key);
         if x >> 62 == 0 {
             remove(&mut new, key);
-            old.retain(|(k, _)| k != key);
         } else {
-            let value = alloc::format!("{n}");
-            put(&mut new, String::from(key), value.clone());
-            old.retain(|(k, _)| k != key);
-            old.push((String::from(key), value));
+            let value = values[(x >> 20) as usize % values.len()];
+            put(&mut new, key, value);
+            old.push((key.clone(), String::from(value)));
         }
-        assert_eq!(new, old);
+        let mut want = String::new();
+        for (k, v) in &old {
+            want.push('&');
+            want.push_str(k);
+            crate::wire::push_encoded(&mut want, v);
+        }
+        assert_eq!(new, want);
     }
 }
