@@ -1,7 +1,9 @@
 //! The tracker state machine: fed commands and page events, it decides what to measure,
 //! masks it, and queues actions (send, store, warn, wake me at…) for the shell to carry out.
 
-use crate::command::{Category, Command, Item, LinkKind, ListSetting, Order, TextSetting};
+use crate::command::{Category, CmpKind, Item, LinkKind, ListSetting, Order, TextSetting};
+#[cfg(any(test, not(target_arch = "wasm32")))]
+use crate::command::Command;
 use crate::consent::{Consent, ConsentEvent, Effects, Gate};
 use crate::hit::Hit;
 use crate::host::Host;
@@ -153,6 +155,12 @@ impl Tracker {
         core::mem::take(&mut self.records)
     }
 
+    /// The records written so far, read in place (the bridge copies them into its answer,
+    /// then clears them through `records`): no String taken and dropped per call.
+    pub(crate) fn written(&self) -> &str {
+        &self.records
+    }
+
     /// Where the bridge writes a record of its own (`M`, a command's `W`) before the
     /// tracker's: the buffer is empty at the start of each call.
     pub(crate) fn records(&mut self) -> &mut String {
@@ -180,164 +188,243 @@ impl Tracker {
         self.consent.describe(now_ms)
     }
 
+    /// A parsed command, as the tests and tools write them: each variant runs the
+    /// tracker's method for it, as `command::run` does for the shell's commands (the wasm
+    /// builds no `Command`).
+    #[cfg(any(test, not(target_arch = "wasm32")))]
     pub fn handle(&mut self, cmd: Command, host: &mut dyn Host) -> Reply {
-        // flush is the pump every command ends with, forced (a second, unforced pump after
-        // a forced one has nothing left to send and the same wake-up: it wrote nothing).
-        let force = matches!(cmd, Command::Flush);
-        let reply = self.apply(cmd, host);
+        use Command as C;
+        let now = host.now_ms();
+        let mut reply = Reply::Nothing;
+        let force = matches!(cmd, C::Flush);
+        match cmd {
+            C::GetVisitorId => reply = Reply::Text(String::from(self.identity.visit_id(now, host))),
+            C::GetPageViewId => reply = Reply::Text(String::from(self.identity.page_view_id())),
+            C::HasConsent => reply = Reply::Bool(self.consent.has_consent(now)),
+            C::IsUserOptedOut => reply = Reply::Bool(self.consent.is_opted_out()),
+            C::Consent(ev) => self.consent_event(ev, now),
+            C::Ignored(why) => self.warn(why),
+            C::ConnectConsentManager(kind, key) => self.connect(kind, key),
+            C::Enable(f) => self.enable(f),
+            C::SetBatchOptions { max_hits, max_delay_ms } => self.set_batch_options(max_hits, max_delay_ms),
+            C::EnableHeartBeatTimer(secs) => self.set_heartbeat(secs, now),
+            C::TrackPageView(title) => self.track_page_view(title, host),
+            C::TrackEvent { category, action, name, value } => {
+                self.catch_up_navigation(host);
+                self.track_event(category, action, name, value, host)
+            }
+            C::TrackSiteSearch { keyword, category, count } => {
+                self.catch_up_navigation(host);
+                self.track_site_search(keyword, category, count, host)
+            }
+            C::TrackGoal { id, revenue } => {
+                self.catch_up_navigation(host);
+                self.track_goal(id, revenue, host)
+            }
+            C::TrackLink { url, kind } => {
+                self.catch_up_navigation(host);
+                self.track_link(url, kind, host)
+            }
+            C::Ping => {
+                self.catch_up_navigation(host);
+                self.ping(host)
+            }
+            C::TrackEcommerce(order) => {
+                self.catch_up_navigation(host);
+                self.track_ecommerce(&order, host)
+            }
+            C::SetText(slot, text) => self.set_text(slot, text),
+            C::SetList(which, list) => self.set_list(which, core::mem::take(list)),
+            C::SetCustomDimension(i, v) => self.set_dimension(i, v),
+            C::DiscardHashTag(on) => self.set_discard_hash(on),
+            C::SetRequestMethod(get) => self.set_request_method(get),
+            C::AddEcommerceItem(item) => self.add_item(&item),
+            C::RemoveEcommerceItem(sku) => self.remove_item(sku),
+            C::ClearEcommerceCart => self.clear_cart(),
+            C::SetEcommerceView { sku, name, category, price } => self.set_product_view(sku, name, &category, price),
+            C::Flush => {}
+        }
         self.pump(host, force);
         reply
     }
 
-    fn apply(&mut self, cmd: Command, host: &mut dyn Host) -> Reply {
-        use Command as C;
-        let now = host.now_ms();
-        match cmd {
-            C::GetVisitorId => return Reply::Text(String::from(self.identity.visit_id(now, host))),
-            C::GetPageViewId => return Reply::Text(String::from(self.identity.page_view_id())),
-            C::HasConsent => return Reply::Bool(self.consent.has_consent(now)),
-            C::IsUserOptedOut => return Reply::Bool(self.consent.is_opted_out()),
-            C::Consent(ev) => self.consent_event(ev, now),
-            C::Ignored(why) => self.warn(why),
-            // `ref`: measured 8 B gzip smaller than taking the &str by value.
-            #[allow(clippy::needless_borrow)]
-            C::ConnectConsentManager(kind, ref key) => {
-                let out = self.record('C');
-                push_digit(out, kind as u8);
-                push_field(out, key);
-            }
-            C::Enable(f) => self.enable(f),
-            C::SetBatchOptions { max_hits, max_delay_ms } => {
-                let p = &mut self.queue.policy;
-                if !max_hits.is_nan() {
-                    // Not clamped here: the queue clamps it to 1..=MAX_HITS_PER_REQUEST where
-                    // it reads it (`Queue::max_hits`).
-                    p.max_hits = max_hits as usize;
-                }
-                if !max_delay_ms.is_nan() {
-                    p.max_delay_ms = max_delay_ms;
-                }
-            }
-            C::EnableHeartBeatTimer(secs) => {
-                self.heartbeat_ms = secs * 1000.0;
-                self.heartbeat_at = now + secs * 1000.0;
-            }
-            // Tracking commands by reference: `apply` drops the command once.
-            C::TrackPageView(_) => self.track(&cmd, host),
-            C::TrackEvent { .. } | C::TrackSiteSearch { .. } | C::TrackGoal { .. }
-            | C::TrackLink { .. } | C::Ping | C::TrackEcommerce(_) => {
-                // A hit right after pushState belongs to the new page: take its page view first.
-                self.catch_up_navigation(host);
-                self.track(&cmd, host)
-            }
-            other => self.configure(other),
-        }
-        Reply::Nothing
+    /// What every command ends with: send what may go (everything for flush).
+    pub(crate) fn finish(&mut self, host: &mut dyn Host, force: bool) {
+        self.pump(host, force);
     }
 
-    /// Settings that only change configuration. Out of line: measured 10 B gzip smaller
-    /// than inlined into `apply`.
+    pub(crate) fn visitor_id(&mut self, host: &mut dyn Host) -> Reply {
+        Reply::Text(String::from(self.identity.visit_id(host.now_ms(), host)))
+    }
+
+    pub(crate) fn page_view_id(&self) -> Reply {
+        Reply::Text(String::from(self.identity.page_view_id()))
+    }
+
+    pub(crate) fn has_consent(&self, host: &dyn Host) -> Reply {
+        Reply::Bool(self.consent.has_consent(host.now_ms()))
+    }
+
+    pub(crate) fn is_opted_out(&self) -> Reply {
+        Reply::Bool(self.consent.is_opted_out())
+    }
+
+    /// A consent command or a banner's decision. Out of line: 23 B gzip smaller than
+    /// inlined into `command::run` and the bridge.
     #[inline(never)]
-    fn configure(&mut self, cmd: Command) {
-        use Command as C;
-        let cfg = &mut self.cfg;
-        match cmd {
-            C::SetText(slot, text) => {
-                // Written over in place: no new String, no drop of the old one.
-                let t = &mut cfg.text[slot as usize];
-                t.clear();
-                t.push_str(text);
-            }
-            C::SetList(which, list) => set_list(cfg, which, core::mem::take(list)),
-            // An empty value (deleteCustomDimension) removes the dimension.
-            C::SetCustomDimension(i, v) => {
-                let key = dimension_key(i);
-                if v.is_empty() {
-                    remove(&mut cfg.dimensions, &key);
-                } else {
-                    put(&mut cfg.dimensions, &key, &mask_text(v));
-                }
-            }
-            C::DiscardHashTag(on) => cfg.url_rules.discard_hash = on,
-            C::SetRequestMethod(get) => cfg.use_get = get,
-            C::AddEcommerceItem(item) => put(&mut self.cart, &sku_key(item.sku), &item_json(&item)),
-            C::RemoveEcommerceItem(sku) => remove(&mut self.cart, &sku_key(sku)),
-            C::ClearEcommerceCart => self.cart.clear(),
-            // `ref`, the &str fields too: measured 13 B gzip smaller than taking them by value.
-            #[allow(clippy::needless_borrow)]
-            C::SetEcommerceView { ref sku, ref name, ref category, price } => {
-                let view = &mut self.product_view;
-                view.q.clear();
-                // One category as text, several as a JSON array (matomo.js does the same).
-                match category {
-                    Category::One(c) => set_given_text(view, "_pkc", c),
-                    Category::Many(_) => {
-                        let mut json = String::new();
-                        push_category_json(&mut json, category);
-                        view.set("_pkc", &json);
-                    }
-                }
-                set_num(view, "_pkp", price);
-                set_text(view, "_pks", sku);
-                set_text(view, "_pkn", name);
-            }
-            _ => {}
+    pub(crate) fn consent(&mut self, ev: ConsentEvent, host: &dyn Host) {
+        self.consent_event(ev, host.now_ms())
+    }
+
+    pub(crate) fn connect(&mut self, kind: CmpKind, key: &str) {
+        let out = self.record('C');
+        push_digit(out, kind as u8);
+        push_field(out, key);
+    }
+
+    pub(crate) fn set_batch_options(&mut self, max_hits: f64, max_delay_ms: f64) {
+        let p = &mut self.queue.policy;
+        if !max_hits.is_nan() {
+            // Not clamped here: the queue clamps it to 1..=MAX_HITS_PER_REQUEST where
+            // it reads it (`Queue::max_hits`).
+            p.max_hits = max_hits as usize;
+        }
+        if !max_delay_ms.is_nan() {
+            p.max_delay_ms = max_delay_ms;
         }
     }
 
-    fn enable(&mut self, f: Feature) {
+    pub(crate) fn set_heartbeat(&mut self, secs: f64, now: f64) {
+        self.heartbeat_ms = secs * 1000.0;
+        self.heartbeat_at = now + secs * 1000.0;
+    }
+
+    pub(crate) fn set_text(&mut self, slot: TextSetting, text: &str) {
+        // Written over in place: no new String, no drop of the old one.
+        let t = &mut self.cfg.text[slot as usize];
+        t.clear();
+        t.push_str(text);
+    }
+
+    pub(crate) fn set_list(&mut self, which: ListSetting, list: Vec<String>) {
+        set_list(&mut self.cfg, which, list)
+    }
+
+    /// An empty value (deleteCustomDimension) removes the dimension.
+    pub(crate) fn set_dimension(&mut self, i: u32, v: &str) {
+        let dims = &mut self.cfg.dimensions;
+        let key = dimension_key(i);
+        if v.is_empty() {
+            remove(dims, &key);
+        } else {
+            put(dims, &key, &mask_text(v));
+        }
+    }
+
+    pub(crate) fn set_discard_hash(&mut self, on: bool) {
+        self.cfg.url_rules.discard_hash = on;
+    }
+
+    pub(crate) fn set_request_method(&mut self, get: bool) {
+        self.cfg.use_get = get;
+    }
+
+    pub(crate) fn add_item(&mut self, item: &Item) {
+        put(&mut self.cart, &sku_key(item.sku), &item_json(item));
+    }
+
+    pub(crate) fn remove_item(&mut self, sku: &str) {
+        remove(&mut self.cart, &sku_key(sku))
+    }
+
+    pub(crate) fn clear_cart(&mut self) {
+        self.cart.clear();
+    }
+
+    pub(crate) fn set_product_view(&mut self, sku: &str, name: &str, category: &Category, price: f64) {
+        let view = &mut self.product_view;
+        view.q.clear();
+        // One category as text, several as a JSON array (matomo.js does the same).
+        match category {
+            Category::One(c) => set_given_text(view, "_pkc", c),
+            Category::Many(_) => {
+                let mut json = String::new();
+                push_category_json(&mut json, category);
+                view.set("_pkc", &json);
+            }
+        }
+        set_num(view, "_pkp", price);
+        set_text(view, "_pks", sku);
+        set_text(view, "_pkn", name);
+    }
+
+    pub(crate) fn enable(&mut self, f: Feature) {
         if self.cfg.enabled & 1 << f as u8 == 0 {
             self.cfg.enabled |= 1 << f as u8;
             push_digit(self.record('E'), f as u8);
         }
     }
 
-    /// Builds the kind-specific parameters of a tracking command, then emits the hit.
-    fn track(&mut self, cmd: &Command, host: &mut dyn Host) {
-        use Command as C;
+    /// A page view: the command's title, else setDocumentTitle's, else the page's.
+    pub(crate) fn track_page_view(&mut self, title: &str, host: &mut dyn Host) {
         let mut p = Hit::new(host.now_ms());
-        let mut is_ping = false;
-        match cmd {
-            C::TrackPageView(title) => {
-                self.identity.new_page_view(host);
-                let page = host.page();
-                // The command's title, else setDocumentTitle's, else the page's.
-                let title = if title.is_empty() { self.cfg.opt(TITLE).unwrap_or(page.title) } else { title };
-                set_text(&mut p, "action_name", title);
-                p.q.push_str(&self.product_view.q);
-                self.product_view.q.clear();
-                self.current_url.clear();
-                self.current_url.push_str(page.url);
-            }
-            C::TrackEvent { category, action, name, value } => {
-                set_text(&mut p, "e_c", category);
-                set_text(&mut p, "e_a", action);
-                set_given_text(&mut p, "e_n", name);
-                set_num(&mut p, "e_v", *value);
-            }
-            C::TrackSiteSearch { keyword, category, count } => {
-                set_text(&mut p, "search", keyword);
-                set_given_text(&mut p, "search_cat", category);
-                set_num(&mut p, "search_count", *count);
-            }
-            C::TrackGoal { id, revenue } => {
-                p.int("idgoal", *id as u64);
-                set_num(&mut p, "revenue", *revenue);
-            }
-            C::TrackLink { url, kind } => {
-                let key = if *kind == LinkKind::Download { "download" } else { "link" };
-                if !self.set_url(&mut p, key, Some(url), "", false, host) {
-                    return self.warn("hush: trackLink: not an http(s) URL; ignored");
-                }
-            }
-            C::Ping => {
-                p.set("ping", "1");
-                is_ping = true;
-            }
-            C::TrackEcommerce(order) => self.ecommerce(&mut p, order),
-            _ => return,
+        self.identity.new_page_view(host);
+        let page = host.page();
+        let title = if title.is_empty() { self.cfg.opt(TITLE).unwrap_or(page.title) } else { title };
+        set_text(&mut p, "action_name", title);
+        p.q.push_str(&self.product_view.q);
+        self.product_view.q.clear();
+        self.current_url.clear();
+        self.current_url.push_str(page.url);
+        self.emit(p, false, host);
+    }
+
+    // The tracking commands below send after `catch_up_navigation` (a hit right after
+    // pushState belongs to the new page: its page view goes first), called by the caller.
+
+    pub(crate) fn track_event(&mut self, category: &str, action: &str, name: &str, value: f64, host: &mut dyn Host) {
+        let mut p = Hit::new(host.now_ms());
+        set_text(&mut p, "e_c", category);
+        set_text(&mut p, "e_a", action);
+        set_given_text(&mut p, "e_n", name);
+        set_num(&mut p, "e_v", value);
+        self.emit(p, false, host);
+    }
+
+    pub(crate) fn track_site_search(&mut self, keyword: &str, category: &str, count: f64, host: &mut dyn Host) {
+        let mut p = Hit::new(host.now_ms());
+        set_text(&mut p, "search", keyword);
+        set_given_text(&mut p, "search_cat", category);
+        set_num(&mut p, "search_count", count);
+        self.emit(p, false, host);
+    }
+
+    pub(crate) fn track_goal(&mut self, id: u32, revenue: f64, host: &mut dyn Host) {
+        let mut p = Hit::new(host.now_ms());
+        p.int("idgoal", id as u64);
+        set_num(&mut p, "revenue", revenue);
+        self.emit(p, false, host);
+    }
+
+    pub(crate) fn track_link(&mut self, url: &str, kind: LinkKind, host: &mut dyn Host) {
+        let mut p = Hit::new(host.now_ms());
+        let key = if kind == LinkKind::Download { "download" } else { "link" };
+        if !self.set_url(&mut p, key, Some(url), "", false, host) {
+            return self.warn("hush: trackLink: not an http(s) URL; ignored");
         }
-        self.emit(p, is_ping, host);
+        self.emit(p, false, host);
+    }
+
+    pub(crate) fn ping(&mut self, host: &mut dyn Host) {
+        let mut p = Hit::new(host.now_ms());
+        p.set("ping", "1");
+        self.emit(p, true, host);
+    }
+
+    pub(crate) fn track_ecommerce(&mut self, order: &Order, host: &mut dyn Host) {
+        let mut p = Hit::new(host.now_ms());
+        self.ecommerce(&mut p, order);
+        self.emit(p, false, host);
     }
 
     /// A cart update (no order) or an order, one path: matomo.js's parameters in its order.
@@ -537,7 +624,9 @@ impl Tracker {
     /// `link` its parts as the browser parsed them.
     pub fn on_link_click(&mut self, href: &str, link: &Click, host: &mut dyn Host) {
         if let Some(kind) = classify(link, &self.cfg.link_rules) {
-            self.handle(Command::TrackLink { url: href, kind }, host);
+            self.catch_up_navigation(host);
+            self.track_link(href, kind, host);
+            self.pump(host, false);
         }
     }
 
@@ -547,7 +636,7 @@ impl Tracker {
         self.pump(host, false);
     }
 
-    fn catch_up_navigation(&mut self, host: &mut dyn Host) {
+    pub(crate) fn catch_up_navigation(&mut self, host: &mut dyn Host) {
         // Checked before reading the page: every event passes here, and a page read is three
         // calls into the browser.
         if self.cfg.enabled & 1 << Feature::HistoryTracking as u8 == 0 {
@@ -559,15 +648,16 @@ impl Tracker {
         }
         self.cfg.text[REFERRER] = core::mem::take(&mut self.current_url);
         self.cfg.text[CUSTOM_URL].clear();
-        self.track(&Command::TrackPageView(""), host);
+        self.track_page_view("", host);
     }
 
     /// Form analytics: an event about a form or a field, by name only (never a value).
     /// `name` is never empty (`crate::forms` names a form `form<n>` when it has none), so it
     /// is always sent.
     pub fn on_form_event(&mut self, action: &str, name: &str, ms: Option<f64>, host: &mut dyn Host) {
-        let cmd = Command::TrackEvent { category: "Form", action, name, value: ms.unwrap_or(f64::NAN) };
-        self.handle(cmd, host);
+        self.catch_up_navigation(host);
+        self.track_event("Form", action, name, ms.unwrap_or(f64::NAN), host);
+        self.pump(host, false);
     }
 
     pub fn on_result(&mut self, id: u32, outcome: Outcome, host: &mut dyn Host) {
@@ -591,7 +681,7 @@ impl Tracker {
             self.heartbeat_at = now + self.heartbeat_ms;
             let active = now - self.last_activity_ms < crate::identity::VISIT_IDLE_MS;
             if self.visible && active {
-                self.track(&Command::Ping, host);
+                self.ping(host);
             }
         }
         self.pump(host, false);
@@ -692,7 +782,7 @@ impl Tracker {
         }
     }
 
-    fn warn(&mut self, msg: &str) {
+    pub(crate) fn warn(&mut self, msg: &str) {
         push_field(self.record('W'), msg);
     }
 

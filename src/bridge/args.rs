@@ -38,6 +38,8 @@ impl<'a> Tokens<'a> {
 
 /// The item at `it` of a list (`keyed` false: the key is empty) or a map, moving `it`
 /// past it. Only called for items of a complete argument.
+// Inlined into its callers (the list and map walks): 28 B gzip smaller than out of line.
+#[inline(always)]
 pub(crate) fn item<'a>(it: &mut Split<'a>, keyed: bool) -> (&'a str, Val<'a>) {
     let key = if keyed { it.next().unwrap_or("") } else { "" };
     (key, next(it).unwrap_or(Val::Undefined))

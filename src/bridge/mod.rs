@@ -49,7 +49,7 @@
 pub mod args;
 mod drbg;
 
-use crate::command::{self, Command, ListSetting, Scratch};
+use crate::command::{self, Scratch};
 use crate::forms::Forms;
 use crate::host::{Host, Page};
 use crate::links::Click;
@@ -156,10 +156,13 @@ impl Bridge {
                         visitor: f.next_stored(),
                         queue: f.next_stored(),
                     };
-                    // The slot is empty here (matched None): get_or_insert_with builds the
-                    // tracker in place and has no old value to drop (`*tracker = Some(t)`
-                    // would pull in the tracker's drop code, 0.4 KB).
-                    tracker.get_or_insert_with(|| Tracker::new(&mut host)).restore(stored, &mut host);
+                    // The slot is empty here (matched None): the old value, None, is
+                    // forgotten rather than dropped (`*tracker = Some(t)` or
+                    // get_or_insert_with keep the tracker's drop code, 0.3 KB, in the wasm).
+                    core::mem::forget(tracker.replace(Tracker::new(&mut host)));
+                    if let Some(t) = tracker {
+                        t.restore(stored, &mut host);
+                    }
                 }
                 Reply::Nothing
             }
@@ -180,21 +183,21 @@ impl Bridge {
             // The tracker wrote its records; a consent change (`N`) gets the state the
             // consent has at the end of the call.
             // Every record has its letter: the one empty piece is the one before the first RS.
-            for rec in crate::bytes::split(&t.take_records(), RS as u8).filter(|r| !r.is_empty()) {
+            for rec in crate::bytes::split(t.written(), RS as u8).filter(|r| !r.is_empty()) {
                 answer.push(RS);
                 answer.push_str(rec);
                 if rec.as_bytes() == [b'N'] {
                     push_field(answer, &t.consent_state(now));
                 }
             }
+            t.records().clear();
         }
     }
 
 }
 
-/// Every op that needs a started tracker. Inlined into `call` (as is `read_command`):
-/// measured 17 B gzip smaller than both out of line once `c` and `k` shared one parse
-/// (before that, out of line was 13 B smaller: a layout-sensitive choice).
+/// Every op that needs a started tracker. Inlined into `call`: out of line measured 16 B
+/// gzip larger (earlier rounds found both ways: a layout-sensitive choice).
 fn event(op: u8, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut CallHost) -> Reply {
     {
         match op {
@@ -224,7 +227,8 @@ fn event(op: u8, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut C
             b'f' => forms.on_event(f, t, host),
             b'm' => {
                 if let Some(ev) = crate::consent::banners::decision(f) {
-                    return t.handle(Command::Consent(ev), host);
+                    t.consent(ev, host);
+                    t.finish(host, false);
                 }
             }
             _ => {}
@@ -235,10 +239,12 @@ fn event(op: u8, mut f: Fields, t: &mut Tracker, forms: &mut Forms, host: &mut C
 
 /// `c` (run) and `k` (check) share one parse: one `Scratch` and its drop code, not two.
 /// A check replies the warning (empty when valid) and changes nothing; a run before boot
-/// does nothing.
+/// does nothing. Out of line, as `apply_first_order`: each measured about 20 B gzip
+/// smaller than inlined into `call` (once `command::run` was out of line).
+#[inline(never)]
 fn run_command(check: bool, f: &mut Fields, t: Option<&mut Tracker>, host: &mut CallHost) -> Reply {
     let mut got = Scratch::default();
-    let parsed = read_command(f, &mut got);
+    let parsed = command::read_tokens(f.next_str(), args::Tokens(f.0.clone()), &mut got);
     if check {
         return Reply::Text(parsed.err().unwrap_or_default());
     }
@@ -246,15 +252,15 @@ fn run_command(check: bool, f: &mut Fields, t: Option<&mut Tracker>, host: &mut 
     // Records of the bridge's own go first among the tracker's (no buffer of their own).
     let out = t.records();
     match parsed {
-        Ok(cmd) => {
-            if let Command::SetList(ListSetting::MaskSelectors, list) = &cmd {
+        Ok(op) => {
+            if op == command::SET_MASK_SELECTORS {
                 out.push(RS);
                 out.push('M');
-                for s in list.iter() {
+                for s in got.list() {
                     push_field(out, s);
                 }
             }
-            t.handle(cmd, host)
+            command::run(op, &mut got, t, host)
         }
         Err(warning) => {
             out.push(RS);
@@ -265,17 +271,12 @@ fn run_command(check: bool, f: &mut Fields, t: Option<&mut Tracker>, host: &mut 
     }
 }
 
-/// `name, tokens…` into a command (borrowing its texts from `got`), or the warning for it.
-fn read_command<'s>(f: &mut Fields, got: &'s mut Scratch) -> Result<Command<'s>, String> {
-    let name = f.next_str();
-    command::parse_tokens(name, args::Tokens(f.0.clone()), got)
-}
-
 /// matomo.js's apply-first commands by rank (equal ranks in push order), then the rest.
 /// A rank scan rather than a sort (the slice sort code costs kilobytes of wasm), walking
 /// the names again for each rank rather than keeping a list of ranks (its collect and
 /// iterator code cost 0.6 KB of wasm; a queue holds a few commands, and this runs once
 /// a page).
+#[inline(never)]
 fn apply_first_order(f: Fields) -> String {
     let mut out = String::new();
     let last = command::APPLY_FIRST_RANKS;
