@@ -206,11 +206,9 @@ export function createShell(core, consentChanged) {
   }
 
   function boot(queue) {
-    // 256 random bits as 64 hex digits (eight words through hex8: no byte helper needed).
-    const seed = Array.from(crypto.getRandomValues(new Uint32Array(8)), hex8).join('');
     const nav = navigator;
     const dnt = nav.doNotTrack || w.doNotTrack;
-    call('b', [seed, +(nav.globalPrivacyControl === true), +(dnt === '1' || dnt === 'yes'),
+    call('b', [+(nav.globalPrivacyControl === true), +(dnt === '1' || dnt === 'yes'),
       ...STORED.map((k) => storage('getItem', k) || '')]);
     // matomo.js's apply-first commands run first, in its order (the core knows which).
     const names = queue.map((item) => {

@@ -1,5 +1,6 @@
 // Loads hush_bg.wasm and speaks its three-function ABI (src/export.rs documents it): one
-// string in, one string out, and the import `h.u`, the browser's URL parser.
+// string in, one string out, and the imports `h.u`, the browser's URL parser, and `h.r`,
+// its secure random source.
 import { attempt } from './shell.js';
 
 const encoder = new TextEncoder();
@@ -8,6 +9,8 @@ const decoder = new TextDecoder();
 /** Resolves to `core(text) -> text`; rejects (with the reason) when the wasm cannot start. */
 export async function loadCore(url) {
   let wasm;
+  // Taken now: no Web Crypto, no start (hush would rather send nothing than weak IDs).
+  const random = crypto.getRandomValues.bind(crypto);
   /** Copies bytes into the wasm's memory (a fresh view: memory.grow replaces the buffer). */
   const write = (b, ptr) => new Uint8Array(wasm.memory.buffer).set(b, ptr);
   // The wasm only names ranges inside its memory (a view past the end would throw).
@@ -23,6 +26,8 @@ export async function loadCore(url) {
         if (b.length <= outCap) write(b, out);
         return b.length;
       },
+      /** The import: `len` secure random bytes at `ptr`, for visit and page-view IDs. */
+      r: (ptr, len) => void random(new Uint8Array(wasm.memory.buffer, ptr, len)),
     },
   };
   const response = await fetch(url);

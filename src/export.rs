@@ -1,6 +1,6 @@
 //! The wasm's boundary: one call that takes the shell's text and returns the core's
-//! answer (the protocol is in [`crate::bridge`]), and one import, the browser's URL
-//! parser.
+//! answer (the protocol is in [`crate::bridge`]), and two imports: the browser's URL
+//! parser and its secure random source.
 //!
 //! The release build (`slim`) speaks a three-function ABI by hand rather than through
 //! wasm-bindgen: a string in and a string out is all that crosses, and wasm-bindgen's
@@ -16,8 +16,12 @@
 //! Import `h.u(input, input_len, base, base_len, out, out_cap) -> n`: `new URL(input,
 //! base).href` written as UTF-8 to `out` when it fits; `n` is its length in bytes (the
 //! caller asks again with room for `n` when `n > out_cap`), or -1 when it does not parse.
+//!
+//! Import `h.r(out, len)`: `crypto.getRandomValues` (as it was when hush loaded) over those
+//! `len` bytes. Should it ever throw, the exception leaves the call and the state stays
+//! borrowed: hush answers nothing for the rest of the page rather than make weak IDs.
 
-use crate::bridge::{Bridge, Resolve};
+use crate::bridge::{Bridge, Random, Resolve};
 use alloc::string::String;
 use core::cell::RefCell;
 
@@ -28,9 +32,9 @@ static STATE: Global = Global(RefCell::new((None, String::new())));
 
 /// One call of the shell, with the URL parser to use. The bridge never calls page code,
 /// so this is never re-entered; if it somehow were, the call answers nothing.
-pub fn hush(input: &str, resolve: Resolve) -> String {
+pub fn hush(input: &str, resolve: Resolve, random: Random) -> String {
     let Ok(mut state) = STATE.0.try_borrow_mut() else { return String::new() };
-    state.0.get_or_insert_with(Bridge::default).call(input, resolve)
+    state.0.get_or_insert_with(Bridge::default).call(input, resolve, random)
 }
 
 #[cfg(feature = "slim")]
@@ -43,6 +47,13 @@ mod abi {
     extern "C" {
         #[link_name = "u"]
         fn url(input: *const u8, input_len: usize, base: *const u8, base_len: usize, out: *mut u8, out_cap: usize) -> isize;
+        #[link_name = "r"]
+        fn fill_random(out: *mut u8, len: usize);
+    }
+
+    fn random(buf: &mut [u8]) {
+        // SAFETY: the shell writes exactly `len` bytes at `out`.
+        unsafe { fill_random(buf.as_mut_ptr(), buf.len()) }
     }
 
     fn resolve(input: &str, base: &str) -> Option<String> {
@@ -86,7 +97,7 @@ mod abi {
         let Ok(mut state) = super::STATE.0.try_borrow_mut() else { return 0 };
         let (bridge, answer) = &mut *state;
         match text(input) {
-            Some(t) => bridge.get_or_insert_with(Bridge::default).call_into(&t, resolve, answer),
+            Some(t) => bridge.get_or_insert_with(Bridge::default).call_into(&t, resolve, random, answer),
             None => answer.clear(),
         }
         answer.len()

@@ -12,7 +12,7 @@
 //!
 //! | op | args | what |
 //! | --- | --- | --- |
-//! | `b` | seed (64 hex digits from Web Crypto), gpc, dnt (`1`/`0`), stored consent, opt-out, visitor, queue (empty = none) | start-up |
+//! | `b` | gpc, dnt (`1`/`0`), stored consent, opt-out, visitor, queue (empty = none) | start-up |
 //! | `o` | the name of each queued `_paq` item (empty: not a name) | reply: the order to run them in (matomo.js's apply-first order), indices joined by `,` |
 //! | `c` | command name, then its arguments as tokens (below) | run one `_paq` command |
 //! | `k` | same as `c` | reply: the warning the command would give, empty if valid (npm option check); changes nothing |
@@ -47,7 +47,6 @@
 //! | `N`, consent JSON | the consent state changed |
 
 pub mod args;
-mod drbg;
 
 use crate::command::{self, Scratch};
 use crate::forms::Forms;
@@ -56,7 +55,6 @@ use crate::links::Click;
 use crate::queue::Outcome;
 use crate::tracker::{Reply, Stored, Tracker};
 use alloc::string::String;
-use drbg::Drbg;
 
 pub const FS: char = '\u{1f}';
 pub const RS: char = '\u{1e}';
@@ -64,10 +62,14 @@ pub const RS: char = '\u{1e}';
 /// The browser's URL parser: `new URL(input, base).href`.
 pub type Resolve = fn(&str, &str) -> Option<String>;
 
+/// The browser's secure random source: `crypto.getRandomValues`. Asked for each ID (a few
+/// bytes per hit), so hush runs no random generator of its own: an HMAC-DRBG seeded at
+/// start-up cost 0.27 KB gzip of wasm and was one more piece of crypto to audit.
+pub type Random = fn(&mut [u8]);
+
 #[derive(Default)]
 pub struct Bridge {
     tracker: Option<Tracker>,
-    rng: Drbg,
     forms: Forms,
 }
 
@@ -76,7 +78,7 @@ struct CallHost<'a> {
     now: f64,
     tz_offset_min: f64,
     page: Page<'a>,
-    rng: &'a mut Drbg,
+    random: Random,
     resolve: Resolve,
 }
 
@@ -90,7 +92,7 @@ impl Host for CallHost<'_> {
         [((local_s / 3600) % 24) as u8, ((local_s / 60) % 60) as u8, (local_s % 60) as u8]
     }
     fn random(&mut self, buf: &mut [u8]) {
-        self.rng.fill(buf)
+        (self.random)(buf)
     }
     fn page(&self) -> Page<'_> {
         self.page
@@ -126,15 +128,15 @@ impl<'a> Fields<'a> {
 
 impl Bridge {
     /// One call from the shell; the answer is the reply record and the actions.
-    pub fn call(&mut self, input: &str, resolve: Resolve) -> String {
+    pub fn call(&mut self, input: &str, resolve: Resolve, random: Random) -> String {
         let mut answer = String::new();
-        self.call_into(input, resolve, &mut answer);
+        self.call_into(input, resolve, random, &mut answer);
         answer
     }
 
     /// [`Bridge::call`] writing its answer into `answer` (emptied first): the wasm export
     /// keeps one answer buffer for the page instead of a new String per call.
-    pub fn call_into(&mut self, input: &str, resolve: Resolve, answer: &mut String) {
+    pub fn call_into(&mut self, input: &str, resolve: Resolve, random: Random, answer: &mut String) {
         answer.clear();
         let mut f = Fields(crate::bytes::split(input, FS as u8));
         // Ops are one ASCII letter: matched as a byte, not as a string.
@@ -142,27 +144,24 @@ impl Bridge {
         let now = f.next_num();
         let tz_offset_min = f.next_num();
         let page = Page { url: f.next_str(), title: f.next_str(), referrer: f.next_str() };
-        let Bridge { tracker, rng, forms } = self;
-        let mut host = CallHost { now, tz_offset_min, page, rng, resolve };
+        let Bridge { tracker, forms } = self;
+        let mut host = CallHost { now, tz_offset_min, page, random, resolve };
         let reply = match (op, tracker.as_mut()) {
             (b'b', None) => {
-                // No boot without a real random seed: hush would rather send nothing than weak IDs.
-                if host.rng.reseed(f.next_str()) {
-                    let stored = Stored {
-                        gpc: f.next_flag(),
-                        dnt: f.next_flag(),
-                        consent: f.next_stored(),
-                        optout: f.next_stored(),
-                        visitor: f.next_stored(),
-                        queue: f.next_stored(),
-                    };
-                    // The slot is empty here (matched None): the old value, None, is
-                    // forgotten rather than dropped (`*tracker = Some(t)` or
-                    // get_or_insert_with keep the tracker's drop code, 0.3 KB, in the wasm).
-                    core::mem::forget(tracker.replace(Tracker::new(&mut host)));
-                    if let Some(t) = tracker {
-                        t.restore(stored, &mut host);
-                    }
+                let stored = Stored {
+                    gpc: f.next_flag(),
+                    dnt: f.next_flag(),
+                    consent: f.next_stored(),
+                    optout: f.next_stored(),
+                    visitor: f.next_stored(),
+                    queue: f.next_stored(),
+                };
+                // The slot is empty here (matched None): the old value, None, is
+                // forgotten rather than dropped (`*tracker = Some(t)` or
+                // get_or_insert_with keep the tracker's drop code, 0.3 KB, in the wasm).
+                core::mem::forget(tracker.replace(Tracker::new(&mut host)));
+                if let Some(t) = tracker {
+                    t.restore(stored, &mut host);
                 }
                 Reply::Nothing
             }

@@ -8,12 +8,10 @@ fn resolve(input: &str, base: &str) -> Option<String> {
     }
 }
 
-const SEED: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-
 fn call(b: &mut Bridge, fields: &[&str]) -> String {
     let mut all = alloc::vec![fields[0], "1700000000000", "-60", "https://shop.example/a?b=1", "Shop", ""];
     all.extend_from_slice(&fields[1..]);
-    b.call(&all.join("\u{1f}"), resolve)
+    b.call(&all.join("\u{1f}"), resolve, crate::test_rng::fill)
 }
 
 fn records(out: &str) -> Vec<Vec<&str>> {
@@ -22,19 +20,36 @@ fn records(out: &str) -> Vec<Vec<&str>> {
 
 fn booted() -> Bridge {
     let mut b = Bridge::default();
-    call(&mut b, &["b", SEED, "0", "0", "", "", "", ""]);
+    call(&mut b, &["b", "0", "0", "", "", "", ""]);
     b
 }
 
 #[test]
-fn nothing_runs_before_a_seeded_boot() {
+fn nothing_runs_before_boot() {
     let mut b = Bridge::default();
     assert_eq!(call(&mut b, &["c", "getVisitorId"]), "");
-    call(&mut b, &["b", "short", "0", "0", "", "", "", ""]);
-    assert_eq!(call(&mut b, &["c", "getVisitorId"]), "");
-    call(&mut b, &["b", SEED, "0", "0", "", "", "", ""]);
+    call(&mut b, &["b", "0", "0", "", "", "", ""]);
     let id = call(&mut b, &["c", "getVisitorId"]);
     assert!(id.starts_with('s') && id.len() == 17, "{id}");
+}
+
+/// Every ID comes from the random source the shell hands in (crypto.getRandomValues in
+/// the browser), not from anything hush derives itself.
+#[test]
+fn ids_come_from_the_random_source() {
+    fn zeros(buf: &mut [u8]) {
+        buf.fill(0);
+    }
+    let mut b = Bridge::default();
+    let call0 = |b: &mut Bridge, f: &[&str]| {
+        let mut all = alloc::vec![f[0], "1700000000000", "0", "https://shop.example/", "Shop", ""];
+        all.extend_from_slice(&f[1..]);
+        b.call(&all.join("\u{1f}"), resolve, zeros)
+    };
+    call0(&mut b, &["b", "0", "0", "", "", "", ""]);
+    assert_eq!(call0(&mut b, &["c", "getVisitorId"]), "s0000000000000000");
+    let (x, y) = (call(&mut booted(), &["c", "getVisitorId"]), call(&mut booted(), &["c", "getVisitorId"]));
+    assert_ne!(x, y, "another draw, another ID");
 }
 
 #[test]

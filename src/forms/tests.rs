@@ -17,8 +17,7 @@ fn resolve(input: &str, _base: &str) -> Option<String> {
 impl Page {
     fn new() -> Self {
         let mut p = Page { bridge: Bridge::default(), now: 1_700_000_000_000, sent: String::new() };
-        let seed = "ab".repeat(32);
-        p.call(&["b", &seed, "0", "0", "", "", "", ""]);
+        p.call(&["b", "0", "0", "", "", "", ""]);
         p.call(&["c", "setTrackerUrl", "s/matomo.php"]);
         p.call(&["c", "setSiteId", "s1"]);
         p.call(&["c", "enableFormAnalytics"]);
@@ -29,7 +28,7 @@ impl Page {
         let now = self.now.to_string();
         let mut all = alloc::vec![fields[0], &now, "0", "https://shop.example/checkout", "Checkout", ""];
         all.extend_from_slice(&fields[1..]);
-        let out = self.bridge.call(&all.join("\u{1f}"), resolve);
+        let out = self.bridge.call(&all.join("\u{1f}"), resolve, crate::test_rng::fill);
         self.sent.push_str(&out);
         out
     }

@@ -4,7 +4,7 @@
 // and nothing reaches the collector. And the CSP the README documents does work.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useStack, newPage, snippetPage, consoleOf, expectExactlyHits, waitForTracker, sleep } from './harness.mjs';
+import { useStack, newPage, snippetPage, consoleOf, expectExactlyHits, waitForTracker, sleep, push } from './harness.mjs';
 
 const t = useStack();
 
@@ -88,4 +88,27 @@ test('hush_bg.wasm answers 404: inert, one warning, nothing sent', async () => {
   const warning = await assertInert(page, /could not start/);
   assert.doesNotMatch(warning, /Content-Security-Policy/, 'a 404 is not blamed on the CSP');
   console.log(`nowasm: 404 → ${warning}`);
+});
+
+// Visit and page-view IDs come from crypto.getRandomValues, asked by the wasm for each ID
+// (its `h.r` import): no Web Crypto, no start, rather than weak IDs.
+test('no Web Crypto (getRandomValues deleted before the page runs): inert, one warning, nothing sent', async () => {
+  t.site.page('/t/no-crypto.html', snippetPage({ paq: PAQ }));
+  const page = await blankPage();
+  await page.context().addInitScript(() => { delete Crypto.prototype.getRandomValues; });
+  await page.goto(`${t.site.url}/t/no-crypto.html`);
+  const warning = await assertInert(page, /could not start/);
+  console.log(`nowasm: no getRandomValues → ${warning}`);
+});
+
+test('a page that swaps in a weak getRandomValues after hush started does not weaken its IDs', async () => {
+  const page = await t.open('/t/weak-crypto.html', snippetPage({ paq: [['setBatchOptions', { maxHits: 1 }]] }));
+  await waitForTracker(page);
+  await page.evaluate(() => { Crypto.prototype.getRandomValues = (a) => a.fill(0); });
+  for (let i = 0; i < 3; i++) await push(page, ['trackPageView', 'p' + i]);
+  const hits = await expectExactlyHits(t.collector, 3);
+  const ids = hits.map((h) => h.pv_id);
+  assert.equal(new Set(ids).size, 3, `three page views, three random IDs: ${ids}`);
+  assert.ok(hits.every((h) => /^[0-9a-f]{16}$/.test(h._id) && !/^0+$/.test(h._id)), 'the visit ID is not the weak source\'s zeros');
+  assert.deepEqual(page.logs.pageErrors, []);
 });
