@@ -511,7 +511,6 @@ impl Scratch {
 /// line: inlined into the bridge's call, measured 64 B gzip larger (225 raw).
 #[inline(never)]
 pub(crate) fn run(op: usize, got: &mut Scratch, t: &mut Tracker, host: &mut dyn Host) -> Reply {
-    use ConsentEvent as E;
     let [n0, n1, n2, n3, n4, n5] = got.nums;
     let Scratch { texts, list, .. } = got;
     let [t0, t1, t2] = texts;
@@ -553,25 +552,7 @@ pub(crate) fn run(op: usize, got: &mut Scratch, t: &mut Tracker, host: &mut dyn 
         38 => t.track_ecommerce(&Order { id: t0, grand_total: n1, sub_total: n2, tax: n3, shipping: n4, discount: n5 }, host),
         39..=42 => {}
         43 => t.warn("hush: setCustomRequestProcessing is not supported (requests are built and masked by hush); ignored"),
-        _ => t.consent(
-            match op {
-                44 => E::Require(Requirement::Consent),
-                45 => E::Require(Requirement::CookieConsent),
-                46 => E::ConsentGiven { remember_hours: None },
-                47 => E::ConsentGiven { remember_hours: Some(n0) },
-                48 => E::ConsentForgotten,
-                49 => E::CookieConsentGiven { remember_hours: None },
-                50 => E::CookieConsentGiven { remember_hours: Some(n0) },
-                51 => E::CookieConsentForgotten,
-                52 => E::OptOut,
-                53 => E::ForgetOptOut,
-                54 => E::HonorDoNotTrack(n0 != 0.0),
-                55 => E::HonorGpc(n0 != 0.0),
-                56 => E::DisableCookies,
-                _ => E::PolicyVersion(t0),
-            },
-            host,
-        ),
+        _ => t.consent(consent_event(op, n0, t0), host),
     }
     // flush is the pump every command ends with, forced (a second, unforced pump after a
     // forced one would have nothing left to send and the same wake-up).
@@ -583,7 +564,6 @@ pub(crate) fn run(op: usize, got: &mut Scratch, t: &mut Tracker, host: &mut dyn 
 #[cfg(any(test, not(target_arch = "wasm32")))]
 fn build<'s>(op: usize, got: &'s mut Scratch) -> Command<'s> {
     use Command as C;
-    use ConsentEvent as E;
     let [n0, n1, n2, n3, n4, n5] = got.nums;
     let Scratch { texts, list, .. } = got;
     let [t0, t1, t2] = texts;
@@ -621,23 +601,31 @@ fn build<'s>(op: usize, got: &'s mut Scratch) -> Command<'s> {
         41 => C::HasConsent,
         42 => C::IsUserOptedOut,
         43 => C::Ignored("hush: setCustomRequestProcessing is not supported (requests are built and masked by hush); ignored"),
-        // Consent and opt-out commands map one to one onto consent events.
-        _ => C::Consent(match op {
-            44 => E::Require(Requirement::Consent),
-            45 => E::Require(Requirement::CookieConsent),
-            46 => E::ConsentGiven { remember_hours: None },
-            47 => E::ConsentGiven { remember_hours: Some(n0) },
-            48 => E::ConsentForgotten,
-            49 => E::CookieConsentGiven { remember_hours: None },
-            50 => E::CookieConsentGiven { remember_hours: Some(n0) },
-            51 => E::CookieConsentForgotten,
-            52 => E::OptOut,
-            53 => E::ForgetOptOut,
-            54 => E::HonorDoNotTrack(n0 != 0.0),
-            55 => E::HonorGpc(n0 != 0.0),
-            56 => E::DisableCookies,
-            _ => E::PolicyVersion(t0),
-        }),
+        _ => C::Consent(consent_event(op, n0, t0)),
+    }
+}
+
+/// Consent and opt-out commands (opcodes 44 and up) map one to one onto consent events;
+/// `n0` is their number argument (hours, or a flag), `t0` the policy version. Shared by
+/// `run` (the wasm) and `build` (tests and native), so the mapping is written once.
+#[inline(always)]
+fn consent_event(op: usize, n0: f64, t0: &str) -> ConsentEvent<'_> {
+    use ConsentEvent as E;
+    match op {
+        44 => E::Require(Requirement::Consent),
+        45 => E::Require(Requirement::CookieConsent),
+        46 => E::ConsentGiven { remember_hours: None },
+        47 => E::ConsentGiven { remember_hours: Some(n0) },
+        48 => E::ConsentForgotten,
+        49 => E::CookieConsentGiven { remember_hours: None },
+        50 => E::CookieConsentGiven { remember_hours: Some(n0) },
+        51 => E::CookieConsentForgotten,
+        52 => E::OptOut,
+        53 => E::ForgetOptOut,
+        54 => E::HonorDoNotTrack(n0 != 0.0),
+        55 => E::HonorGpc(n0 != 0.0),
+        56 => E::DisableCookies,
+        _ => E::PolicyVersion(t0),
     }
 }
 
